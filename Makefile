@@ -1,0 +1,45 @@
+# Two commands matter: `make run` (demo on http://127.0.0.1:8000) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_PASSWORD ?= KonTum@2026
+export DEMO_PASSWORD
+
+.PHONY: run test install system-deps messages lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Debian packages for browser tests, translations and PDF fonts (only when missing; needs root).
+system-deps:
+	@./scripts/install-system-deps
+
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+run: $(STAMP) messages
+	DEBUG=true $(PY) manage.py migrate --no-input -v0
+	DEBUG=true $(PY) manage.py load_divisions
+	DEBUG=true $(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Demo: http://127.0.0.1:8000  users admin, clerk, district_clerk, committee; password: $(DEMO_PASSWORD)"
+	@echo ""
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP) system-deps messages
+	$(PY) -m ruff check .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .test-media .pytest_cache

@@ -1,0 +1,21 @@
+from django.contrib.auth.mixins import PermissionRequiredMixin
+
+
+class VisibleToMixin(PermissionRequiredMixin):
+    """A view whose queryset is limited to what the signed-in user may see (``QuerySet.visible_to``) and
+    which requires ``permission_required``. Objects outside the user's area answer 404, not 403, so their
+    existence is not disclosed."""
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+
+class PagedListMixin:
+    """Pagination that never fails on a bad ``page`` parameter: it shows the nearest valid page."""
+
+    paginate_by = 50
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size, orphans=self.get_paginate_orphans())
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()

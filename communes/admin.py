@@ -1,0 +1,89 @@
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
+
+from rollout.spreadsheets import validate_xlsx_upload
+
+from .models import Commune, District, Province
+from .resources import CommuneResource
+
+
+class SafeImportForm(ImportForm):
+    """The admin's import form, with the same size and type checks as the app's import page."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        validate_xlsx_upload(upload)
+        return upload
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "search_key", "=code"]
+    readonly_fields = ["code", "name", "kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "province"]
+    list_filter = ["kind", "province"]
+    list_select_related = ["province"]
+    search_fields = ["name", "search_key", "=code"]
+    readonly_fields = ["code", "name", "kind", "province"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Commune)
+class CommuneAdmin(ImportExportModelAdmin):
+    resource_classes = [CommuneResource]
+    import_form_class = SafeImportForm
+    list_display = ["code", "name", "kind", "district", "is_key_area", "is_border", "coverage", "is_demo"]
+    list_filter = ["kind", "coverage", "is_key_area", "is_border", "district__province"]
+    list_select_related = ["district"]
+    search_fields = ["name", "search_key", "=code"]
+    readonly_fields = ["code", "name", "kind", "district", "coverage", "updated_at"]
+    fields = [
+        "code",
+        "name",
+        "kind",
+        "district",
+        "is_key_area",
+        "is_border",
+        "border_country",
+        "population",
+        "staffing_norm",
+        "baseline_covered_on",
+        "coverage",
+        "is_demo",
+        "updated_at",
+    ]
+    list_per_page = 50
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("communes.import_commune")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        from .services import coverage_recompute_on_commit
+
+        coverage_recompute_on_commit(commune_codes=[obj.code])

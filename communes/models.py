@@ -1,0 +1,194 @@
+"""Administrative units keyed by the official GSO codes: province (tỉnh) › district (huyện) › commune (xã)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from rollout.text import fold
+
+
+class ProvinceKind(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    MUNICIPALITY = "municipality", _("Centrally-governed city")
+
+
+class DistrictKind(models.TextChoices):
+    RURAL_DISTRICT = "rural_district", _("Rural district")
+    URBAN_DISTRICT = "urban_district", _("Urban district")
+    PROVINCIAL_CITY = "provincial_city", _("Provincial city")
+    TOWN = "town", _("District-level town")
+
+
+class CommuneKind(models.TextChoices):
+    WARD = "ward", _("Ward")
+    TOWNSHIP = "township", _("Township")
+    COMMUNE = "commune", _("Commune")
+
+
+class Coverage(models.TextChoices):
+    """Whether regular police hold the commune post, and since when."""
+
+    UNCOVERED = "uncovered", _("Uncovered")
+    BASELINE = "baseline", _("Covered before the pilot")
+    PILOT = "pilot", _("Covered by the pilot")
+
+
+class BorderCountry(models.TextChoices):
+    LAOS = "LA", _("Laos")
+    CAMBODIA = "KH", _("Cambodia")
+    CHINA = "CN", _("China")
+
+
+class CommuneQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The communes ``user`` may see: everything for the Committee and administrators, the own
+        province for provincial clerks, the own district for district clerks, nothing for anyone else."""
+        from accounts.roles import Scope
+
+        scope = Scope.of(user)
+        if scope.everything:
+            return self
+        if scope.district_code is not None:
+            return self.filter(district_id=scope.district_code)
+        if scope.province_code is not None:
+            return self.filter(district__province_id=scope.province_code)
+        return self.none()
+
+    def search(self, text):
+        """Accent-insensitive search on the commune's and its district's names, and on the GSO code."""
+        folded = fold(text)
+        if not folded:
+            return self
+        condition = Q(search_key__contains=folded) | Q(district__search_key__contains=folded)
+        if folded.isdigit():
+            condition |= Q(code=int(folded))
+        return self.filter(condition)
+
+
+class Province(models.Model):
+    code = models.PositiveIntegerField(_("GSO code"), primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=ProvinceKind.choices)
+    search_key = models.CharField(max_length=100, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_key = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+class District(models.Model):
+    code = models.PositiveIntegerField(_("GSO code"), primary_key=True)
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="districts"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=DistrictKind.choices)
+    search_key = models.CharField(max_length=100, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_key = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+class Commune(models.Model):
+    code = models.PositiveIntegerField(_("GSO code"), primary_key=True)
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="communes"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=CommuneKind.choices, db_index=True)
+    is_key_area = models.BooleanField(
+        _("key area"),
+        default=False,
+        db_index=True,
+        help_text=_("A key commune, complex in security and order (trọng điểm, phức tạp về ANTT)."),
+    )
+    is_border = models.BooleanField(_("border commune"), default=False, db_index=True)
+    border_country = models.CharField(
+        _("neighbouring country"), max_length=2, choices=BorderCountry.choices, blank=True
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    staffing_norm = models.PositiveSmallIntegerField(
+        _("staffing norm"),
+        null=True,
+        blank=True,
+        help_text=_("Regular officers the post needs; empty means the plan's default."),
+    )
+    baseline_covered_on = models.DateField(
+        _("regular police since (before the pilot)"),
+        null=True,
+        blank=True,
+        help_text=_("Date regular police took over the post before the pilot; empty if they did not."),
+    )
+    coverage = models.CharField(
+        _("coverage"),
+        max_length=20,
+        choices=Coverage.choices,
+        default=Coverage.UNCOVERED,
+        db_index=True,
+        editable=False,
+    )
+    is_demo = models.BooleanField(
+        _("demo data"),
+        default=False,
+        help_text=_("The key-area, border and baseline attributes were set by demo data, not by an import."),
+    )
+    search_key = models.CharField(max_length=100, editable=False, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CommuneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["district_id", "code"]
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+        permissions = [("import_commune", _("Can import commune attributes from Excel"))]
+        indexes = [models.Index(fields=["district", "coverage"], name="communes_district_coverage")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_border=True) | Q(border_country=""),
+                name="%(app_label)s_%(class)s_country_only_on_border",
+                violation_error_message=_("Only a border commune has a neighbouring country."),
+            ),
+            models.CheckConstraint(
+                condition=Q(staffing_norm__isnull=True) | Q(staffing_norm__gte=1),
+                name="%(app_label)s_%(class)s_staffing_norm_positive",
+                violation_error_message=_("The staffing norm is at least one officer."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_key = fold(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("communes:commune_detail", args=[self.code])
+
+    @property
+    def effective_staffing_norm(self) -> int:
+        return self.staffing_norm or settings.DEFAULT_STAFFING_NORM
+
+    @property
+    def is_covered(self) -> bool:
+        return self.coverage != Coverage.UNCOVERED

@@ -1,0 +1,138 @@
+"""Commune attributes in Excel, with Vietnamese column headers; rows are matched by commune code.
+
+Names, kinds and districts come from the GSO data and are read-only here: the district code column must match
+the commune's district (a check that the file describes the units it thinks it does). Unknown codes are
+errors: communes are loaded from the official data, never created by an import.
+"""
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from import_export import fields, resources
+
+from rollout.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget, YesNoWidget
+
+from .context_processors import DEMO_DATA_CACHE_KEY
+from .models import BorderCountry, Commune, CommuneKind, Coverage
+from .services import coverage_recompute_on_commit
+
+COLUMN_CODE = "Mã xã"
+COLUMN_DISTRICT_CODE = "Mã huyện"
+
+
+class CommuneResource(resources.ModelResource):
+    code = fields.Field(attribute="code", column_name=COLUMN_CODE, widget=NonNegativeIntegerWidget(minimum=1))
+    name = fields.Field(attribute="name", column_name="Tên đơn vị", readonly=True)
+    kind = fields.Field(attribute="kind", column_name="Loại", readonly=True, widget=ChoiceLabelWidget(CommuneKind))
+    district_code = fields.Field(
+        attribute="district_id",
+        column_name=COLUMN_DISTRICT_CODE,
+        readonly=True,
+        widget=NonNegativeIntegerWidget(minimum=1),
+    )
+    district_name = fields.Field(attribute="district__name", column_name="Huyện", readonly=True)
+    is_key_area = fields.Field(attribute="is_key_area", column_name="Trọng điểm ANTT", widget=YesNoWidget())
+    is_border = fields.Field(attribute="is_border", column_name="Biên giới", widget=YesNoWidget())
+    border_country = fields.Field(
+        attribute="border_country", column_name="Nước giáp biên", widget=ChoiceLabelWidget(BorderCountry)
+    )
+    population = fields.Field(attribute="population", column_name="Dân số", widget=NonNegativeIntegerWidget())
+    staffing_norm = fields.Field(
+        attribute="staffing_norm", column_name="Định biên", widget=NonNegativeIntegerWidget(minimum=1)
+    )
+    baseline_covered_on = fields.Field(
+        attribute="baseline_covered_on", column_name="Có CA chính quy từ ngày", widget=DayFirstDateWidget()
+    )
+    coverage = fields.Field(
+        attribute="coverage",
+        column_name="Tình trạng bố trí",
+        readonly=True,
+        widget=ChoiceLabelWidget(Coverage),
+    )
+
+    class Meta:
+        model = Commune
+        fields = (
+            "code",
+            "name",
+            "kind",
+            "district_code",
+            "district_name",
+            "is_key_area",
+            "is_border",
+            "border_country",
+            "population",
+            "staffing_norm",
+            "baseline_covered_on",
+            "coverage",
+        )
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        store_instance = True
+
+    def __init__(self, *, queryset=None, **kwargs):
+        super().__init__(**kwargs)
+        self._queryset = queryset
+        self._imported_codes: list[int] = []
+
+    def get_queryset(self):
+        base = self._queryset if self._queryset is not None else Commune.objects.all()
+        return base.select_related("district")
+
+    def get_or_init_instance(self, instance_loader, row):
+        code = row.get(COLUMN_CODE)
+        try:
+            code = self.fields["code"].widget.clean(code)
+        except ValueError as exc:
+            raise ValidationError({"code": str(exc)}) from exc
+        if code is None:
+            raise ValidationError({"code": _("The commune code is missing.")})
+        instance = self.get_queryset().filter(code=code).first()
+        if instance is None:
+            raise ValidationError(
+                {"code": _("No commune with code %(code)s (or it is outside your area).") % {"code": code}}
+            )
+        return instance, False
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if COLUMN_DISTRICT_CODE in row and row[COLUMN_DISTRICT_CODE] not in (None, ""):
+            try:
+                district_code = self.fields["district_code"].widget.clean(row[COLUMN_DISTRICT_CODE])
+            except ValueError as exc:
+                errors.setdefault("district_id", []).append(str(exc))
+            else:
+                if district_code != instance.district_id:
+                    errors.setdefault("district_id", []).append(
+                        _("Commune %(code)s belongs to district %(actual)s (%(name)s), not %(given)s.")
+                        % {
+                            "code": instance.code,
+                            "actual": instance.district_id,
+                            "name": instance.district.name,
+                            "given": district_code,
+                        }
+                    )
+        if not instance.is_border and instance.border_country:
+            errors.setdefault("border_country", []).append(
+                _("Only a border commune has a neighbouring country: set “Biên giới” to Có or clear the country.")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance.is_demo = False
+
+    def after_save_instance(self, instance, row, **kwargs):
+        self._imported_codes.append(instance.code)
+
+    def after_import(self, dataset, result, **kwargs):
+        if not kwargs.get("dry_run") and self._imported_codes:
+            coverage_recompute_on_commit(commune_codes=self._imported_codes)
+            transaction.on_commit(lambda: cache.delete(DEMO_DATA_CACHE_KEY))

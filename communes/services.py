@@ -1,0 +1,158 @@
+"""Writes to administrative units: loading the GSO divisions and recomputing coverage."""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Case, Value, When
+
+from rollout.text import fold
+
+from .models import Commune, CommuneKind, Coverage, District, DistrictKind, Province, ProvinceKind
+
+KON_TUM = 62
+
+_COMMUNE_PREFIXES = (
+    ("Phường ", CommuneKind.WARD),
+    ("Thị trấn ", CommuneKind.TOWNSHIP),
+    ("Xã ", CommuneKind.COMMUNE),
+)
+_DISTRICT_PREFIXES = (
+    ("Huyện ", DistrictKind.RURAL_DISTRICT),
+    ("Quận ", DistrictKind.URBAN_DISTRICT),
+    ("Thành phố ", DistrictKind.PROVINCIAL_CITY),
+    ("Thị xã ", DistrictKind.TOWN),
+)
+
+
+def commune_kind_from_name(name: str) -> str:
+    """Ward, township or commune, from the official name's prefix (the package's ``division_type`` is
+    unreliable: it says "xã" for every unit)."""
+    for prefix, kind in _COMMUNE_PREFIXES:
+        if name.startswith(prefix):
+            return kind
+    raise ValueError(f"Unknown commune-level unit prefix: {name!r}")
+
+
+def district_kind_from_name(name: str) -> str:
+    for prefix, kind in _DISTRICT_PREFIXES:
+        if name.startswith(prefix):
+            return kind
+    raise ValueError(f"Unknown district-level unit prefix: {name!r}")
+
+
+def province_kind_from_name(name: str) -> str:
+    return ProvinceKind.MUNICIPALITY if name.startswith("Thành phố ") else ProvinceKind.PROVINCE
+
+
+def gso_divisions() -> list[dict]:
+    """The nested province › district › ward data of ``vietnam-provinces`` 0.6.0 (the 3-level structure)."""
+    import vietnam_provinces
+
+    with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as f:
+        return json.load(f)
+
+
+@dataclass
+class LoadCounts:
+    created: dict[str, int] = field(default_factory=lambda: {"provinces": 0, "districts": 0, "communes": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"provinces": 0, "districts": 0, "communes": 0})
+    unchanged: dict[str, int] = field(default_factory=lambda: {"provinces": 0, "districts": 0, "communes": 0})
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values()) or any(self.updated.values())
+
+
+def _sync(model, key: str, rows: list[dict], fields: list[str], counts: LoadCounts) -> None:
+    """Create missing rows and update rows whose ``fields`` differ, in bulk; leave everything else alone."""
+    existing = model.objects.in_bulk([row["code"] for row in rows])
+    to_create, to_update = [], []
+    for row in rows:
+        current = existing.get(row["code"])
+        if current is None:
+            to_create.append(model(**row))
+        elif any(getattr(current, name) != row[name] for name in fields):
+            for name in fields:
+                setattr(current, name, row[name])
+            to_update.append(current)
+    model.objects.bulk_create(to_create, batch_size=2000)
+    model.objects.bulk_update(to_update, fields, batch_size=2000)
+    counts.created[key] += len(to_create)
+    counts.updated[key] += len(to_update)
+    counts.unchanged[key] += len(rows) - len(to_create) - len(to_update)
+
+
+@transaction.atomic
+def divisions_load(*, province_codes: Iterable[int] | None = None) -> LoadCounts:
+    """Load provinces, districts and communes from the GSO data, in bulk and idempotently.
+
+    ``province_codes=None`` loads every province. Names and kinds follow the official data; attributes
+    maintained by users (key area, border, population, staffing norm, baseline) are never touched.
+    """
+    data = gso_divisions()
+    if province_codes is not None:
+        wanted = set(province_codes)
+        unknown = wanted - {p["code"] for p in data}
+        if unknown:
+            raise ValueError(f"Unknown province code(s): {', '.join(map(str, sorted(unknown)))}")
+        data = [p for p in data if p["code"] in wanted]
+
+    provinces, districts, communes = [], [], []
+    for p in data:
+        provinces.append(
+            {
+                "code": p["code"],
+                "name": p["name"],
+                "kind": province_kind_from_name(p["name"]),
+                "search_key": fold(p["name"]),
+            }
+        )
+        for d in p["districts"]:
+            districts.append(
+                {
+                    "code": d["code"],
+                    "province_id": p["code"],
+                    "name": d["name"],
+                    "kind": district_kind_from_name(d["name"]),
+                    "search_key": fold(d["name"]),
+                }
+            )
+            for w in d["wards"]:
+                communes.append(
+                    {
+                        "code": w["code"],
+                        "district_id": d["code"],
+                        "name": w["name"],
+                        "kind": commune_kind_from_name(w["name"]),
+                        "search_key": fold(w["name"]),
+                    }
+                )
+
+    counts = LoadCounts()
+    _sync(Province, "provinces", provinces, ["name", "kind", "search_key"], counts)
+    _sync(District, "districts", districts, ["province_id", "name", "kind", "search_key"], counts)
+    _sync(Commune, "communes", communes, ["district_id", "name", "kind", "search_key"], counts)
+    return counts
+
+
+def coverage_recompute(*, commune_codes: Iterable[int] | None = None) -> int:
+    """Store each commune's coverage: *baseline* when regular police held it before the pilot, otherwise
+    *uncovered*. One UPDATE for any number of communes; returns how many rows changed."""
+    expected = Case(
+        When(baseline_covered_on__isnull=False, then=Value(Coverage.BASELINE)),
+        default=Value(Coverage.UNCOVERED),
+    )
+    communes = Commune.objects.all()
+    if commune_codes is not None:
+        communes = communes.filter(code__in=list(commune_codes))
+    return communes.exclude(coverage=expected).update(coverage=expected)
+
+
+def coverage_recompute_on_commit(*, commune_codes: Iterable[int] | None = None) -> None:
+    """Queue the coverage task once the current transaction commits (in-process without Redis)."""
+    from .tasks import recompute_coverage
+
+    codes = None if commune_codes is None else sorted(set(commune_codes))
+    transaction.on_commit(lambda: recompute_coverage.delay(commune_codes=codes))

@@ -1,0 +1,82 @@
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from accounts.mixins import PagedListMixin, VisibleToMixin
+from rollout.imports import ImportView, resource_rows, xlsx_response
+
+from .filters import CommuneFilter
+from .models import Commune, District
+from .resources import COLUMN_CODE, CommuneResource
+from .selectors import commune_totals
+
+
+class CommuneListView(VisibleToMixin, PagedListMixin, FilterView):
+    permission_required = "communes.view_commune"
+    queryset = Commune.objects.select_related("district__province")
+    filterset_class = CommuneFilter
+    template_name = "communes/commune_list.html"
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["districts"] = District.objects.filter(
+            pk__in=Commune.objects.visible_to(self.request.user).values("district_id")
+        ).order_by("code")
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["totals"] = commune_totals(self.object_list)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        query.pop("sort", None)
+        context["query_without_sort"] = query.urlencode()
+        context["sort"] = self.request.GET.get("sort", "")
+        return context
+
+
+class CommuneDetailView(VisibleToMixin, DetailView):
+    permission_required = "communes.view_commune"
+    queryset = Commune.objects.select_related("district__province")
+    template_name = "communes/commune_detail.html"
+
+
+class CommuneExportView(PermissionRequiredMixin, View):
+    """The filtered commune list as XLSX, with the same columns an import reads."""
+
+    permission_required = "communes.view_commune"
+
+    def get(self, request):
+        communes = Commune.objects.visible_to(request.user).select_related("district")
+        filterset = CommuneFilter(request.GET, queryset=communes, request=request)
+        communes = filterset.qs if filterset.is_valid() else communes.none()
+        headers, rows = resource_rows(CommuneResource(), communes)
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        return xlsx_response(f"danh-sach-xa-{stamp}.xlsx", headers, rows, sheet_title="Xã")
+
+
+class CommuneTemplateView(PermissionRequiredMixin, View):
+    """An empty workbook with the import columns."""
+
+    permission_required = "communes.import_commune"
+
+    def get(self, request):
+        headers = [f.column_name for f in CommuneResource().get_export_fields()]
+        return xlsx_response("mau-nhap-xa.xlsx", headers, [], sheet_title="Xã")
+
+
+class CommuneImportView(ImportView):
+    permission_required = "communes.import_commune"
+    required_headers = (COLUMN_CODE,)
+    title = _("Import commune attributes")
+    success_url = reverse_lazy("communes:commune_list")
+    session_prefix = "import-communes"
+    template_url = reverse_lazy("communes:commune_template")
+
+    def get_resource(self):
+        return CommuneResource(queryset=Commune.objects.visible_to(self.request.user))

@@ -1,0 +1,1 @@
+# Equipment types, stock and issuance arrive with the equipment issue.

@@ -1,0 +1,1 @@
+# Officers, vetting and assignments arrive with the personnel issue.

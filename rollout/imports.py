@@ -1,0 +1,243 @@
+"""The Excel import flow shared by every app: upload → preview of every row → confirm.
+
+A resource (django-import-export) checks each row through the same widgets and model validation as the
+admin. The preview is a dry run inside a transaction that is rolled back; the confirm step runs the same
+import for real, and any error in any row rolls the whole file back, so a bad file writes nothing.
+The upload is kept in the default storage between the two steps, under a random name bound to the session.
+"""
+
+import contextlib
+import secrets
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from import_export.results import RowResult
+
+from .spreadsheets import XLSX_CONTENT_TYPE, read_dataset, validate_xlsx_upload, xlsx_bytes
+
+STATUS_LABELS = {
+    "new": gettext_lazy("New"),
+    "changed": gettext_lazy("Changed"),
+    "unchanged": gettext_lazy("Unchanged"),
+    "error": gettext_lazy("Error"),
+}
+_IMPORT_TYPE_STATUS = {
+    RowResult.IMPORT_TYPE_NEW: "new",
+    RowResult.IMPORT_TYPE_UPDATE: "changed",
+    RowResult.IMPORT_TYPE_SKIP: "unchanged",
+    RowResult.IMPORT_TYPE_ERROR: "error",
+    RowResult.IMPORT_TYPE_INVALID: "error",
+}
+
+
+@dataclass
+class CellError:
+    column: str
+    value: object
+    message: str
+
+
+@dataclass
+class PreviewRow:
+    number: int  # the row's number in the spreadsheet (the header is row 1)
+    status: str
+    label: str
+    changes: list[tuple[str, object, object]] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
+class ImportReport:
+    rows: list[PreviewRow]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUS_LABELS, 0)
+        for row in self.rows:
+            counts[row.status] += 1
+        return counts
+
+    @property
+    def errors(self) -> list[PreviewRow]:
+        return [row for row in self.rows if row.status == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _column_names(resource) -> dict[str, str]:
+    names = {}
+    for fld in resource.get_fields():
+        names[fld.attribute] = fld.column_name
+        names[fld.column_name] = fld.column_name
+    return names
+
+
+def _row_report(resource, number: int, row_result, row_values: dict, columns: dict[str, str]) -> PreviewRow:
+    status = _IMPORT_TYPE_STATUS.get(row_result.import_type, "error")
+    label = row_result.object_repr or ""
+    report = PreviewRow(number=number, status=status, label=label)
+    if row_result.validation_error is not None:
+        error = row_result.validation_error
+        error_dict = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+        for key, messages_ in error_dict.items():
+            column = columns.get(key, "") if key != NON_FIELD_ERRORS else ""
+            for message in messages_:
+                report.errors.append(CellError(column, row_values.get(column), message))
+    for err in row_result.errors:
+        report.errors.append(CellError("", None, str(err.error)))
+    if status == "changed" and row_result.original is not None and row_result.instance is not None:
+        for fld in resource.get_import_fields():
+            if fld.readonly:
+                continue
+            before = fld.get_value(row_result.original)
+            after = fld.get_value(row_result.instance)
+            if before != after:
+                report.changes.append((fld.column_name, fld.widget.render(before), fld.widget.render(after)))
+    return report
+
+
+def run_import(resource, dataset, *, dry_run: bool, user=None) -> ImportReport:
+    """Import ``dataset`` through ``resource``; a dry run or any bad row rolls everything back."""
+    result = resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        raise_errors=False,
+        retain_instance_in_row_result=True,
+        user=user,
+    )
+    columns = _column_names(resource)
+    rows = []
+    for index, row_result in enumerate(result.rows, start=1):
+        row_values = dict(zip(dataset.headers, dataset[index - 1], strict=False))
+        rows.append(_row_report(resource, index + 1, row_result, row_values, columns))
+    for base_error in result.base_errors:
+        rows.append(PreviewRow(number=0, status="error", label="", errors=[CellError("", None, str(base_error.error))]))
+    return ImportReport(rows=rows)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Excel file (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX_CONTENT_TYPE}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_xlsx_upload(upload)
+        return upload
+
+
+class ConfirmForm(forms.Form):
+    token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{20,64}$", widget=forms.HiddenInput)
+
+
+class ImportView(PermissionRequiredMixin, View):
+    """Upload (GET/POST) → preview; POST with ``confirm`` → import. Subclasses set the resource and texts."""
+
+    resource_class = None
+    required_headers: tuple[str, ...] = ()
+    template_name = "includes/import.html"
+    title = ""
+    success_url = "/"
+    template_url = ""
+    session_prefix = "import"
+
+    def get_resource(self):
+        return self.resource_class()
+
+    def context(self, **extra):
+        return {
+            "title": self.title,
+            "template_url": self.template_url,
+            "cancel_url": self.success_url,
+            "status_labels": STATUS_LABELS,
+            **extra,
+        }
+
+    def get(self, request, *args, **kwargs):
+        return render(request, self.template_name, self.context(form=UploadForm()))
+
+    def post(self, request, *args, **kwargs):
+        if "token" in request.POST:
+            return self.confirm(request)
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, self.context(form=form), status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            dataset = read_dataset(upload, required_headers=self.required_headers)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+            return render(request, self.template_name, self.context(form=form), status=400)
+        report = run_import(self.get_resource(), dataset, dry_run=True, user=request.user)
+        token = None
+        if report.ok:
+            token = secrets.token_urlsafe(24)
+            upload.seek(0)
+            path = default_storage.save(f"imports/{token}.xlsx", ContentFile(upload.read()))
+            request.session[f"{self.session_prefix}:{token}"] = path
+        status = 200 if report.ok else 400
+        return render(
+            request,
+            self.template_name,
+            self.context(form=UploadForm(), report=report, token=token),
+            status=status,
+        )
+
+    def confirm(self, request):
+        form = ConfirmForm(request.POST)
+        key = f"{self.session_prefix}:{form.data.get('token', '')}"
+        if not form.is_valid() or key not in request.session:
+            messages.error(request, _("This import has expired or was already confirmed. Upload the file again."))
+            return HttpResponseRedirect(request.path)
+        path = request.session.pop(key)
+        try:
+            with default_storage.open(path, "rb") as stored:
+                stored.name = path
+                dataset = read_dataset(stored, required_headers=self.required_headers)
+        except (OSError, ValidationError):
+            messages.error(request, _("The uploaded file could not be read again. Upload it once more."))
+            return HttpResponseRedirect(request.path)
+        finally:
+            with contextlib.suppress(OSError):
+                default_storage.delete(path)
+        report = run_import(self.get_resource(), dataset, dry_run=False, user=request.user)
+        if not report.ok:
+            return render(request, self.template_name, self.context(form=UploadForm(), report=report), status=400)
+        totals = report.totals
+        messages.success(
+            request,
+            _("Import finished: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.") % totals,
+        )
+        return HttpResponseRedirect(self.success_url)
+
+
+def xlsx_response(filename: str, headers, rows, *, sheet_title: str = "Data") -> HttpResponse:
+    """An XLSX download of ``rows`` (formula-safe)."""
+    response = HttpResponse(xlsx_bytes(headers, rows, sheet_title=sheet_title), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def resource_rows(resource, queryset) -> tuple[list[str], list[list]]:
+    """Headers and rows of ``queryset`` exported through ``resource`` (the same columns an import reads)."""
+    dataset = resource.export(queryset=queryset)
+    return list(dataset.headers), [list(row) for row in dataset]

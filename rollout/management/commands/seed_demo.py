@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import demo_password, demo_users_create
+from communes.demo import demo_baseline_apply
+from communes.models import Province
+from communes.services import KON_TUM
+
+
+class Command(BaseCommand):
+    help = "Create the demo users and Kon Tum's demo coverage baseline (54 uncovered communes). Idempotent."
+
+    def handle(self, *args, **options):
+        if not Province.objects.filter(code=KON_TUM).exists():
+            raise CommandError("Kon Tum is not loaded: run `python manage.py load_divisions` first.")
+        uncovered = demo_baseline_apply()
+        users = demo_users_create()
+        self.stdout.write(f"Kon Tum demo baseline: {uncovered} communes uncovered.")
+        self.stdout.write("Demo users: " + ", ".join(u.username for u in users) + f" (password: {demo_password()})")

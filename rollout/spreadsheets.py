@@ -1,0 +1,157 @@
+"""Reading uploaded workbooks safely and writing XLSX files that cannot run formulas.
+
+Uploads are checked before parsing: size, extension, the ZIP container, the uncompressed size of its members
+(an XLSX is a ZIP; a small file can expand into gigabytes) and the row count. openpyxl parses the XML with
+defusedxml installed, which stops entity-expansion attacks.
+"""
+
+import datetime
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+
+import tablib
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def validate_xlsx_upload(upload) -> None:
+    """Raise ``ValidationError`` unless ``upload`` looks like a bounded, well-formed XLSX workbook."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if not name.endswith(".xlsx"):
+        raise ValidationError(_("Only Excel workbooks (.xlsx) can be imported."), code="extension")
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+            % {
+                "size": f"{upload.size / 1_048_576:.1f}",
+                "limit": f"{settings.IMPORT_MAX_UPLOAD_BYTES / 1_048_576:.0f}",
+            },
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    if head != b"PK\x03\x04":
+        raise ValidationError(_("This is not an Excel workbook (.xlsx)."), code="not_xlsx")
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+            uncompressed = sum(m.file_size for m in members)
+    except zipfile.BadZipFile as exc:
+        raise ValidationError(_("The workbook is damaged and cannot be read."), code="bad_zip") from exc
+    finally:
+        upload.seek(0)
+    if "xl/workbook.xml" not in names:
+        raise ValidationError(_("This is not an Excel workbook (.xlsx)."), code="not_xlsx")
+    if uncompressed > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
+        raise ValidationError(_("The workbook expands to too much data to be imported."), code="too_large")
+
+
+def _cell(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        return value.date()
+    return value
+
+
+def read_dataset(upload, *, required_headers: Sequence[str] = ()) -> tablib.Dataset:
+    """The first sheet of an XLSX upload as a ``tablib.Dataset``: the first row holds the headers, blank
+    rows are dropped, text is stripped. Raises ``ValidationError`` for a sheet with no data rows, duplicate
+    or missing headers, or more rows than ``IMPORT_MAX_ROWS``."""
+    validate_xlsx_upload(upload)
+    try:
+        workbook = load_workbook(io.BytesIO(upload.read()), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise ValidationError(_("The workbook is damaged and cannot be read."), code="bad_xlsx") from exc
+    finally:
+        upload.seek(0)
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        headers = [str(h).strip() if h is not None else "" for h in (header_row or ())]
+        while headers and not headers[-1]:
+            headers.pop()
+        if not any(headers):
+            raise ValidationError(_("The file has no header row and no data."), code="empty")
+        seen = set()
+        for header in headers:
+            if header and header in seen:
+                raise ValidationError(
+                    _("The column “%(column)s” appears twice.") % {"column": header}, code="duplicate_header"
+                )
+            seen.add(header)
+        missing = [h for h in required_headers if h not in seen]
+        if missing:
+            raise ValidationError(
+                _("Missing column(s): %(columns)s. Download the template to see the expected columns.")
+                % {"columns": ", ".join(f"“{h}”" for h in missing)},
+                code="missing_header",
+            )
+        dataset = tablib.Dataset(headers=headers)
+        width = len(headers)
+        for row in rows:
+            values = [_cell(v) for v in (row or ())][:width]
+            values += [None] * (width - len(values))
+            if all(v is None for v in values):
+                continue
+            if len(dataset) >= settings.IMPORT_MAX_ROWS:
+                raise ValidationError(
+                    _("The file has more than %(limit)s rows; split it into smaller files.")
+                    % {"limit": settings.IMPORT_MAX_ROWS},
+                    code="too_many_rows",
+                )
+            dataset.append(values)
+    finally:
+        workbook.close()
+    if not len(dataset):
+        raise ValidationError(_("The file has no data rows."), code="empty")
+    return dataset
+
+
+def escape_formula(value):
+    """Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading
+    apostrophe, so it shows as text. Numbers and dates are left alone."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], *, sheet_title: str = "Data") -> bytes:
+    """A one-sheet workbook with a bold, frozen header row; every text cell escaped against formulas."""
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = sheet_title[:31]
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE7F3")
+    widths = [len(str(h)) for h in headers]
+    for row in rows:
+        values = [escape_formula(v) for v in row]
+        sheet.append(values)
+        for i, value in enumerate(values):
+            widths[i] = max(widths[i], min(len(str(value)) if value is not None else 0, 50))
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width + 2
+        if sheet.max_row > 1:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
+                if isinstance(cell.value, datetime.date):
+                    cell.number_format = "DD/MM/YYYY"
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

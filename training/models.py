@@ -1,0 +1,1 @@
+# Courses, classes and results arrive with the training issue.
