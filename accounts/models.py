@@ -39,6 +39,10 @@ class User(AbstractUser):
             )
         ]
 
+    def get_full_name(self):
+        """Vietnamese order: family name first ("Nguyễn Văn An")."""
+        return f"{self.last_name} {self.first_name}".strip()
+
     def clean(self):
         super().clean()
         if self.district_id and self.province_id and self.district.province_id != self.province_id:

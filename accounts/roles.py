@@ -1,7 +1,7 @@
 """Roles are groups. This module names them, says which permissions each holds, and tells what a user may see.
 
-The groups themselves are created by a data migration; their permissions are synchronised after every
-``migrate`` from ``ROLE_PERMISSIONS``, so a permission added by a later migration reaches its roles.
+The groups are created by a data migration; after every ``migrate`` they are re-created if missing and their
+permissions synchronised from ``ROLE_PERMISSIONS``, so a permission added by a later migration reaches its roles.
 """
 
 from dataclasses import dataclass
@@ -70,15 +70,24 @@ class Scope:
         return cls()
 
 
-def sync_role_permissions(sender=None, using="default", **kwargs):
-    """Give each role group exactly the permissions listed in ``ROLE_PERMISSIONS``.
+def _last_app_with_models():
+    from django.apps import apps
 
-    Connected to ``post_migrate``; acts once per ``migrate``, after the last app's permissions exist.
+    # ``post_migrate`` is only sent for apps that have a models module: the last such app is the last sender.
+    return [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+
+
+def sync_role_permissions(sender=None, using="default", **kwargs):
+    """Make sure each role group exists and holds exactly the permissions listed in ``ROLE_PERMISSIONS``.
+
+    Connected to ``post_migrate`` (which also follows a test database flush); acts once per run, when the last
+    app with models has had its permissions created.
     """
     from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
-    if sender is not None and sender is not list(apps.get_app_configs())[-1]:
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not None and sender is not with_models[-1]:
         return
     wanted = {tuple(code.split(".")) for codes in ROLE_PERMISSIONS.values() for code in codes}
     permissions = {
@@ -87,6 +96,6 @@ def sync_role_permissions(sender=None, using="default", **kwargs):
         .select_related("content_type")
         .filter(codename__in=[codename for _app, codename in wanted])
     }
-    for group in Group.objects.using(using).filter(name__in=ROLE_PERMISSIONS):
-        codes = [tuple(code.split(".")) for code in ROLE_PERMISSIONS[group.name]]
-        group.permissions.set([permissions[code] for code in codes if code in permissions])
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set([permissions[key] for key in (tuple(c.split(".")) for c in codes) if key in permissions])

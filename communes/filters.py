@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from .models import Commune, CommuneKind, Coverage, District
@@ -44,9 +45,14 @@ class CommuneFilter(django_filters.FilterSet):
         model = Commune
         fields = ["q", "district", "kind", "coverage", "is_key_area", "is_border"]
 
-    def __init__(self, *args, districts=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if districts is not None:
+        # The district choices are the districts the user may see; without a request, none.
+        user = getattr(self.request, "user", None)
+        if user is not None:
+            districts = District.objects.filter(
+                pk__in=Commune.objects.visible_to(user).values("district_id")
+            ).order_by("code")
             self.filters["district"].queryset = districts
             self.form.fields["district"].queryset = districts
 
@@ -61,4 +67,7 @@ class CommuneFilter(django_filters.FilterSet):
     def filter_sort(self, queryset, name, value):
         descending = value.startswith("-")
         columns = SORTS[value.lstrip("-")]
-        return queryset.order_by(*[f"-{c}" if descending else c for c in columns])
+        # Empty values (an unknown population) go last either way, the same on PostgreSQL and SQLite.
+        return queryset.order_by(
+            *[F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True) for c in columns]
+        )

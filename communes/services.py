@@ -30,20 +30,20 @@ def commune_kind_from_name(name: str) -> str:
     """Ward, township or commune, from the official name's prefix (the package's ``division_type`` is
     unreliable: it says "xã" for every unit)."""
     for prefix, kind in _COMMUNE_PREFIXES:
-        if name.startswith(prefix):
+        if name.lower().startswith(prefix.lower()):
             return kind
     raise ValueError(f"Unknown commune-level unit prefix: {name!r}")
 
 
 def district_kind_from_name(name: str) -> str:
     for prefix, kind in _DISTRICT_PREFIXES:
-        if name.startswith(prefix):
+        if name.lower().startswith(prefix.lower()):
             return kind
     raise ValueError(f"Unknown district-level unit prefix: {name!r}")
 
 
 def province_kind_from_name(name: str) -> str:
-    return ProvinceKind.MUNICIPALITY if name.startswith("Thành phố ") else ProvinceKind.PROVINCE
+    return ProvinceKind.MUNICIPALITY if name.lower().startswith("thành phố ") else ProvinceKind.PROVINCE
 
 
 def gso_divisions() -> list[dict]:

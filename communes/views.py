@@ -10,7 +10,7 @@ from accounts.mixins import PagedListMixin, VisibleToMixin
 from rollout.imports import ImportView, resource_rows, xlsx_response
 
 from .filters import CommuneFilter
-from .models import Commune, District
+from .models import Commune
 from .resources import COLUMN_CODE, CommuneResource
 from .selectors import commune_totals
 
@@ -20,13 +20,6 @@ class CommuneListView(VisibleToMixin, PagedListMixin, FilterView):
     queryset = Commune.objects.select_related("district__province")
     filterset_class = CommuneFilter
     template_name = "communes/commune_list.html"
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["districts"] = District.objects.filter(
-            pk__in=Commune.objects.visible_to(self.request.user).values("district_id")
-        ).order_by("code")
-        return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -33,7 +33,7 @@ def _redis_status() -> str:
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
         client.ping()
-    except redis.RedisError as exc:
+    except (redis.RedisError, OSError, ValueError) as exc:  # ValueError: a malformed REDIS_URL
         return f"error: {exc.__class__.__name__}"
     return "ok"
 

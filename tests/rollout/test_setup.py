@@ -1,0 +1,108 @@
+"""The setup contract: seed_demo, the production configuration and docker-compose.yml."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from accounts.models import User
+from accounts.roles import Role, user_roles
+from communes.models import Commune, CommuneKind, Coverage
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_seed_demo_leaves_exactly_54_uncovered_communes_in_kon_tum(kon_tum, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # idempotent  # noqa: SIM115
+
+    assert Commune.objects.count() == 102
+    assert Commune.objects.filter(coverage=Coverage.UNCOVERED).count() == 54
+    covered = Commune.objects.exclude(coverage=Coverage.UNCOVERED)
+    assert covered.filter(kind=CommuneKind.WARD).count() == 10
+    assert covered.filter(kind=CommuneKind.TOWNSHIP).count() == 7
+    assert covered.filter(kind=CommuneKind.COMMUNE, is_key_area=True).count() == 31
+    assert not Commune.objects.filter(coverage=Coverage.UNCOVERED, kind__in=["ward", "township"]).exists()
+    assert Commune.objects.filter(is_demo=True).count() == 102
+
+    expected = {
+        "admin": Role.ADMINISTRATOR,
+        "clerk": Role.PROVINCIAL_CLERK,
+        "district_clerk": Role.DISTRICT_CLERK,
+        "committee": Role.COMMITTEE,
+    }
+    for username, role in expected.items():
+        user = authenticate(username=username, password="demo-pass-123")
+        assert user is not None, username
+        assert role.value in user_roles(user)
+    assert User.objects.get(username="district_clerk").district.name == "Huyện Đắk Glei"
+    assert User.objects.get(username="clerk").province.name == "Tỉnh Kon Tum"
+
+
+@pytest.mark.django_db
+def test_seed_demo_needs_the_divisions_first():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="load_divisions"):
+        call_command("seed_demo")
+
+
+def _manage(*args, env_extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY")}
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_configuration_passes_check_deploy_without_warnings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_extra={
+            "DJANGO_SETTINGS_MODULE": "rollout.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": "x7#kq!2v9@pz$w4m&n8r^t1y*u3i(o5p)a6s_d0f+g=h-j[k]l;z:x,c.v/b?n<m>q" * 2,
+            "ALLOWED_HOSTS": "rollout.example.vn",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage(
+        "check", env_extra={"DJANGO_SETTINGS_MODULE": "rollout.settings", "DEBUG": "false", "SECRET_KEY": ""}
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_docker_compose_runs_web_worker_beat_postgres_and_redis():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+    assert "gunicorn" in " ".join(map(str, _command(services["web"])))
+    assert "worker" in _command(services["worker"])
+    assert "beat" in _command(services["beat"])
+    assert services["db"]["image"].startswith("postgres")
+    assert services["redis"]["image"].startswith("redis")
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://")
+        assert environment["REDIS_URL"].startswith("redis://redis")
+    assert "volumes" in compose and compose["volumes"]
+
+
+def _command(service):
+    command = service.get("command", [])
+    return command.split() if isinstance(command, str) else list(command)
