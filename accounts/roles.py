@@ -17,16 +17,40 @@ class Role(TextChoices):
     ADMINISTRATOR = "Administrator", _("Administrator")
 
 
-_READ = ["communes.view_province", "communes.view_district", "communes.view_commune"]
+_READ = [
+    "communes.view_province",
+    "communes.view_district",
+    "communes.view_commune",
+    "personnel.view_officer",
+    "personnel.view_vetting",
+    "personnel.view_assignment",
+    "personnel.view_language",
+    "rollout.view_pilotplan",
+]
+# What clerks do in their area: register and edit officers, vet them, assign them and end assignments.
+_CLERK = [
+    "personnel.add_officer",
+    "personnel.change_officer",
+    "personnel.view_personal_identifiers",
+    "personnel.add_vetting",
+    "personnel.change_vetting",
+    "personnel.add_assignment",
+    "personnel.change_assignment",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COMMITTEE: [*_READ],
-    Role.PROVINCIAL_CLERK: [*_READ],
-    Role.DISTRICT_CLERK: [*_READ],
+    Role.PROVINCIAL_CLERK: [*_READ, *_CLERK, "personnel.override_eligibility"],
+    Role.DISTRICT_CLERK: [*_READ, *_CLERK],
     Role.ADMINISTRATOR: [
         *_READ,
+        *_CLERK,
+        "personnel.override_eligibility",
+        "personnel.import_officer",
         "communes.change_commune",
         "communes.import_commune",
+        "rollout.add_pilotplan",
+        "rollout.change_pilotplan",
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",

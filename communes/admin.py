@@ -2,10 +2,13 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
+from rollout.imports import SafeImportAdminMixin, SafeXLSX
 from rollout.spreadsheets import validate_xlsx_upload
 
 from .models import Commune, District, Province
-from .resources import CommuneResource
+from .resources import COLUMN_CODE, CommuneResource
+
+CommuneXLSX = SafeXLSX.for_resource(CommuneResource, required_headers=(COLUMN_CODE,))
 
 
 class SafeImportForm(ImportForm):
@@ -47,9 +50,12 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commune)
-class CommuneAdmin(ImportExportModelAdmin):
+class CommuneAdmin(SafeImportAdminMixin, ImportExportModelAdmin):
     resource_classes = [CommuneResource]
     import_form_class = SafeImportForm
+    # Set here, not through IMPORT_EXPORT_FORMATS: the app's reading and formula-safe writing.
+    import_formats = [CommuneXLSX]
+    export_formats = [CommuneXLSX]
     list_display = ["code", "name", "kind", "district", "is_key_area", "is_border", "coverage", "is_demo"]
     list_filter = ["kind", "coverage", "is_key_area", "is_border", "district__province"]
     list_select_related = ["district"]

@@ -39,7 +39,7 @@ class CommuneResource(resources.ModelResource):
     )
     population = fields.Field(attribute="population", column_name="Dân số", widget=NonNegativeIntegerWidget())
     staffing_norm = fields.Field(
-        attribute="staffing_norm", column_name="Định biên", widget=NonNegativeIntegerWidget(minimum=1)
+        attribute="staffing_norm", column_name="Định biên", widget=NonNegativeIntegerWidget(minimum=1, maximum=32_767)
     )
     baseline_covered_on = fields.Field(
         attribute="baseline_covered_on", column_name="Có CA chính quy từ ngày", widget=DayFirstDateWidget()
@@ -77,10 +77,29 @@ class CommuneResource(resources.ModelResource):
         super().__init__(**kwargs)
         self._queryset = queryset
         self._imported_codes: list[int] = []
+        self._instances: dict[int, Commune] | None = None
+        self._rows_by_code: dict[int, int] = {}
+        self._sheet_row_numbers: list[int] | None = None
 
     def get_queryset(self):
         base = self._queryset if self._queryset is not None else Commune.objects.all()
         return base.select_related("district")
+
+    def _clean_code(self, value):
+        try:
+            return self.fields["code"].widget.clean(value)
+        except ValueError:
+            return None
+
+    def before_import(self, dataset, **kwargs):
+        """Load every commune the file names in one query (not one per row), and start the duplicate check."""
+        self._imported_codes = []
+        self._rows_by_code = {}
+        self._sheet_row_numbers = getattr(dataset, "sheet_row_numbers", None)
+        codes = set()
+        if COLUMN_CODE in (dataset.headers or ()):
+            codes = {code for code in map(self._clean_code, dataset[COLUMN_CODE]) if code is not None}
+        self._instances = {commune.code: commune for commune in self.get_queryset().filter(code__in=codes)}
 
     def get_or_init_instance(self, instance_loader, row):
         code = row.get(COLUMN_CODE)
@@ -90,12 +109,32 @@ class CommuneResource(resources.ModelResource):
             raise ValidationError({"code": str(exc)}) from exc
         if code is None:
             raise ValidationError({"code": _("The commune code is missing.")})
-        instance = self.get_queryset().filter(code=code).first()
+        if self._instances is not None:
+            instance = self._instances.get(code)
+        else:
+            instance = self.get_queryset().filter(code=code).first()
         if instance is None:
             raise ValidationError(
                 {"code": _("No commune with code %(code)s (or it is outside your area).") % {"code": code}}
             )
         return instance, False
+
+    def before_import_row(self, row, **kwargs):
+        """A commune listed twice is an error: which of the two rows should win?"""
+        code = self._clean_code(row.get(COLUMN_CODE))
+        if code is None:
+            return
+        number = kwargs.get("row_number")
+        first = self._rows_by_code.setdefault(code, number)
+        if first != number:
+            numbers = self._sheet_row_numbers
+            first_row = numbers[first - 1] if numbers and first <= len(numbers) else first + 1
+            raise ValidationError(
+                {
+                    "code": _("Commune %(code)s is already listed in row %(row)s of this file.")
+                    % {"code": code, "row": first_row}
+                }
+            )
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -119,7 +158,7 @@ class CommuneResource(resources.ModelResource):
                             "given": district_code,
                         }
                     )
-        if not instance.is_border and instance.border_country:
+        if not instance.is_border and instance.border_country and not {"is_border", "border_country"} & errors.keys():
             errors.setdefault("border_country", []).append(
                 _("Only a border commune has a neighbouring country: set “Biên giới” to Có or clear the country.")
             )

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, Exists, OuterRef, Value, When
 
 from rollout.text import fold
 
@@ -138,10 +138,16 @@ def divisions_load(*, province_codes: Iterable[int] | None = None) -> LoadCounts
 
 
 def coverage_recompute(*, commune_codes: Iterable[int] | None = None) -> int:
-    """Store each commune's coverage: *baseline* when regular police held it before the pilot, otherwise
-    *uncovered*. One UPDATE for any number of communes; returns how many rows changed."""
+    """Store each commune's coverage: *baseline* when regular police held it before the pilot, *pilot* when it
+    has an active chief assignment, otherwise *uncovered*. One UPDATE for any number of communes; returns how
+    many rows changed."""
+    from personnel.choices import Post
+    from personnel.models import Assignment
+
+    has_chief = Exists(Assignment.objects.filter(commune=OuterRef("pk"), post=Post.CHIEF, ended_on__isnull=True))
     expected = Case(
         When(baseline_covered_on__isnull=False, then=Value(Coverage.BASELINE)),
+        When(has_chief, then=Value(Coverage.PILOT)),
         default=Value(Coverage.UNCOVERED),
     )
     communes = Commune.objects.all()

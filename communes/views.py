@@ -35,8 +35,18 @@ class CommuneListView(VisibleToMixin, PagedListMixin, FilterView):
 
 class CommuneDetailView(VisibleToMixin, DetailView):
     permission_required = "communes.view_commune"
-    queryset = Commune.objects.select_related("district__province")
+    queryset = Commune.objects.select_related("district__province").prefetch_related("local_languages")
     template_name = "communes/commune_detail.html"
+
+    def get_context_data(self, **kwargs):
+        from personnel.models import Assignment
+
+        assignments = (
+            Assignment.objects.filter(commune=self.object)
+            .select_related("officer")
+            .order_by("ended_on", "post", "-started_on")
+        )
+        return super().get_context_data(assignments=assignments, **kwargs)
 
 
 class CommuneExportView(PermissionRequiredMixin, View):

@@ -7,20 +7,23 @@ The upload is kept in the default storage between the two steps, under a random 
 """
 
 import contextlib
+import datetime
 import secrets
 from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from import_export.formats import base_formats
 from import_export.results import RowResult
 
 from .spreadsheets import XLSX_CONTENT_TYPE, read_dataset, validate_xlsx_upload, xlsx_bytes
@@ -45,6 +48,20 @@ class CellError:
     column: str
     value: object
     message: str
+
+    @property
+    def display_value(self) -> str:
+        """The cell as the user typed it: no thousands separators (a code is not a quantity), dd/mm/yyyy."""
+        value = self.value
+        if value is None:
+            return ""
+        if isinstance(value, datetime.datetime):
+            return value.strftime("%d/%m/%Y %H:%M")
+        if isinstance(value, datetime.date):
+            return value.strftime("%d/%m/%Y")
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
 
 
 @dataclass
@@ -82,10 +99,15 @@ class ImportReport:
 
 def _column_names(resource) -> dict[str, str]:
     names = {}
-    for fld in resource.get_fields():
+    for fld in resource.fields.values():
         names[fld.attribute] = fld.column_name
         names[fld.column_name] = fld.column_name
     return names
+
+
+def resource_headers(resource) -> list[str]:
+    """Every column ``resource`` knows: the ones an import reads and the read-only ones an export writes."""
+    return [fld.column_name for fld in resource.fields.values()]
 
 
 def _row_report(resource, number: int, row_result, row_values: dict, columns: dict[str, str]) -> PreviewRow:
@@ -113,7 +135,11 @@ def _row_report(resource, number: int, row_result, row_values: dict, columns: di
 
 
 def run_import(resource, dataset, *, dry_run: bool, user=None) -> ImportReport:
-    """Import ``dataset`` through ``resource``; a dry run or any bad row rolls everything back."""
+    """Import ``dataset`` through ``resource``; a dry run or any bad row rolls everything back.
+
+    Rows are numbered as in the spreadsheet (``dataset.sheet_row_numbers`` from ``read_dataset``)."""
+    if not resource._meta.report_skipped:
+        raise ImproperlyConfigured("run_import() needs a resource with report_skipped = True.")
     result = resource.import_data(
         dataset,
         dry_run=dry_run,
@@ -124,10 +150,11 @@ def run_import(resource, dataset, *, dry_run: bool, user=None) -> ImportReport:
         user=user,
     )
     columns = _column_names(resource)
+    numbers = getattr(dataset, "sheet_row_numbers", None) or range(2, len(dataset) + 2)
     rows = []
-    for index, row_result in enumerate(result.rows, start=1):
-        row_values = dict(zip(dataset.headers, dataset[index - 1], strict=False))
-        rows.append(_row_report(resource, index + 1, row_result, row_values, columns))
+    for index, row_result in enumerate(result.rows):
+        row_values = dict(zip(dataset.headers, dataset[index], strict=False))
+        rows.append(_row_report(resource, numbers[index], row_result, row_values, columns))
     for base_error in result.base_errors:
         rows.append(PreviewRow(number=0, status="error", label="", errors=[CellError("", None, str(base_error.error))]))
     return ImportReport(rows=rows)
@@ -163,6 +190,12 @@ class ImportView(PermissionRequiredMixin, View):
     def get_resource(self):
         return self.resource_class()
 
+    def read(self, upload):
+        """The upload as a dataset; only the resource's columns are allowed."""
+        return read_dataset(
+            upload, required_headers=self.required_headers, allowed_headers=resource_headers(self.get_resource())
+        )
+
     def context(self, **extra):
         return {
             "title": self.title,
@@ -183,7 +216,7 @@ class ImportView(PermissionRequiredMixin, View):
             return render(request, self.template_name, self.context(form=form), status=400)
         upload = form.cleaned_data["file"]
         try:
-            dataset = read_dataset(upload, required_headers=self.required_headers)
+            dataset = self.read(upload)
         except ValidationError as exc:
             form.add_error("file", exc)
             return render(request, self.template_name, self.context(form=form), status=400)
@@ -212,7 +245,7 @@ class ImportView(PermissionRequiredMixin, View):
         try:
             with default_storage.open(path, "rb") as stored:
                 stored.name = path
-                dataset = read_dataset(stored, required_headers=self.required_headers)
+                dataset = self.read(stored)
         except (OSError, ValidationError):
             messages.error(request, _("The uploaded file could not be read again. Upload it once more."))
             return HttpResponseRedirect(request.path)
@@ -241,3 +274,73 @@ def resource_rows(resource, queryset) -> tuple[list[str], list[list]]:
     """Headers and rows of ``queryset`` exported through ``resource`` (the same columns an import reads)."""
     dataset = resource.export(queryset=queryset)
     return list(dataset.headers), [list(row) for row in dataset]
+
+
+class SafeXLSX(base_formats.XLSX):
+    """The XLSX format for django-import-export's admin, with the app's rules: files are read by
+    ``read_dataset`` (size, ZIP and row limits, stripped text, blank rows dropped, required and known
+    columns) and written by ``xlsx_bytes`` (``= + - @`` escaped, numbers and dates kept as such; the
+    library's own ``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT`` only strips ``=`` and turns every cell into
+    text, empty cells into "None")."""
+
+    required_headers: tuple[str, ...] = ()
+    allowed_headers: tuple[str, ...] | None = None
+
+    @classmethod
+    def for_resource(cls, resource_class, *, required_headers=()):
+        return type(
+            f"{resource_class.__name__}XLSX",
+            (cls,),
+            {
+                "required_headers": tuple(required_headers),
+                "allowed_headers": tuple(resource_headers(resource_class())),
+            },
+        )
+
+    def create_dataset(self, in_stream):
+        if isinstance(in_stream, str):
+            in_stream = in_stream.encode()
+        return read_dataset(
+            ContentFile(in_stream, name="upload.xlsx"),
+            required_headers=self.required_headers,
+            allowed_headers=self.allowed_headers,
+        )
+
+    def export_data(self, dataset, **kwargs):
+        return xlsx_bytes(dataset.headers or [], dataset, sheet_title=dataset.title or "Data")
+
+
+class SafeImportAdminMixin:
+    """For an ``ImportExportModelAdmin``: a bad row in the confirmed import rolls the whole file back, a
+    file that cannot be read says why, and a failed import is not reported as a success."""
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.update(use_transactions=True, rollback_on_validation_errors=True)
+        return kwargs
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ValidationError):
+            form.add_error("import_file", e)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def _import_url(self):
+        return reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import")
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except (OSError, ValidationError):
+            messages.error(request, _("The uploaded file could not be read again. Upload it once more."))
+            return HttpResponseRedirect(self._import_url())
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(
+                request,
+                _("The file has rows with errors (%(count)s). Nothing was written: correct it and upload it again.")
+                % {"count": len(result.invalid_rows) + len(result.row_errors()) + len(result.base_errors)},
+            )
+            return HttpResponseRedirect(self._import_url())
+        return super().process_result(result, request)

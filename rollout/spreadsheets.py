@@ -8,13 +8,16 @@ defusedxml installed, which stops entity-expansion attacks.
 import datetime
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -67,10 +70,16 @@ def _cell(value):
     return value
 
 
-def read_dataset(upload, *, required_headers: Sequence[str] = ()) -> tablib.Dataset:
+def read_dataset(
+    upload, *, required_headers: Sequence[str] = (), allowed_headers: Collection[str] | None = None
+) -> tablib.Dataset:
     """The first sheet of an XLSX upload as a ``tablib.Dataset``: the first row holds the headers, blank
-    rows are dropped, text is stripped. Raises ``ValidationError`` for a sheet with no data rows, duplicate
-    or missing headers, or more rows than ``IMPORT_MAX_ROWS``."""
+    rows are dropped, text is stripped. Raises ``ValidationError`` for a damaged workbook, a sheet with no
+    data rows, duplicate or missing headers, a header not in ``allowed_headers`` (when given), or more rows
+    than ``IMPORT_MAX_ROWS``.
+
+    ``dataset.sheet_row_numbers[i]`` is the spreadsheet row number of ``dataset[i]`` (the header is row 1),
+    so that errors name the row the user sees even when blank rows were dropped."""
     validate_xlsx_upload(upload)
     try:
         workbook = load_workbook(io.BytesIO(upload.read()), read_only=True, data_only=True)
@@ -79,44 +88,77 @@ def read_dataset(upload, *, required_headers: Sequence[str] = ()) -> tablib.Data
     finally:
         upload.seek(0)
     try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header_row = next(rows, None)
-        headers = [str(h).strip() if h is not None else "" for h in (header_row or ())]
-        while headers and not headers[-1]:
-            headers.pop()
-        if not any(headers):
-            raise ValidationError(_("The file has no header row and no data."), code="empty")
-        seen = set()
-        for header in headers:
-            if header and header in seen:
-                raise ValidationError(
-                    _("The column “%(column)s” appears twice.") % {"column": header}, code="duplicate_header"
-                )
-            seen.add(header)
-        missing = [h for h in required_headers if h not in seen]
-        if missing:
-            raise ValidationError(
-                _("Missing column(s): %(columns)s. Download the template to see the expected columns.")
-                % {"columns": ", ".join(f"“{h}”" for h in missing)},
-                code="missing_header",
-            )
-        dataset = tablib.Dataset(headers=headers)
-        width = len(headers)
-        for row in rows:
-            values = [_cell(v) for v in (row or ())][:width]
-            values += [None] * (width - len(values))
-            if all(v is None for v in values):
-                continue
-            if len(dataset) >= settings.IMPORT_MAX_ROWS:
-                raise ValidationError(
-                    _("The file has more than %(limit)s rows; split it into smaller files.")
-                    % {"limit": settings.IMPORT_MAX_ROWS},
-                    code="too_many_rows",
-                )
-            dataset.append(values)
+        return _sheet_dataset(workbook, required_headers, allowed_headers)
+    except ValidationError:
+        raise
+    except Exception as exc:  # a read-only sheet is parsed lazily: broken XML or cells show up only here
+        raise ValidationError(_("The workbook is damaged and cannot be read."), code="bad_xlsx") from exc
     finally:
         workbook.close()
+
+
+def _sheet_dataset(workbook, required_headers: Sequence[str], allowed_headers: Collection[str] | None):
+    if not workbook.worksheets:
+        raise ValidationError(_("The file has no header row and no data."), code="empty")
+    sheet = workbook.worksheets[0]
+    if hasattr(sheet, "reset_dimensions"):
+        # The <dimension> a file declares can be wrong (some programs write A1:A1); trust the cells instead.
+        sheet.reset_dimensions()
+    rows = sheet.iter_rows(values_only=True)
+    header_row = next(rows, None)
+    headers = [str(h).strip() if h is not None else "" for h in (header_row or ())]
+    while headers and not headers[-1]:
+        headers.pop()
+    if not any(headers):
+        raise ValidationError(_("The file has no header row and no data."), code="empty")
+    seen = set()
+    for header in headers:
+        if header and header in seen:
+            raise ValidationError(
+                _("The column “%(column)s” appears twice.") % {"column": header}, code="duplicate_header"
+            )
+        seen.add(header)
+    missing = [h for h in required_headers if h not in seen]
+    if missing:
+        raise ValidationError(
+            _("Missing column(s): %(columns)s. Download the template to see the expected columns.")
+            % {"columns": ", ".join(f"“{h}”" for h in missing)},
+            code="missing_header",
+        )
+    if allowed_headers is not None:
+        unknown = [h for h in headers if h and h not in allowed_headers]
+        if unknown:
+            raise ValidationError(
+                _(
+                    "Unknown column(s): %(columns)s. Correct the header or delete the column; "
+                    "the template shows the expected columns."
+                )
+                % {"columns": ", ".join(f"“{h}”" for h in unknown)},
+                code="unknown_header",
+            )
+    dataset = tablib.Dataset(headers=headers)
+    dataset.sheet_row_numbers = []
+    width = len(headers)
+    blank = [i for i, header in enumerate(headers) if not header]
+    for number, row in enumerate(rows, start=2):
+        values = [_cell(v) for v in (row or ())]
+        if any(v is not None for v in values[width:]) or any(i < len(values) and values[i] is not None for i in blank):
+            raise ValidationError(
+                _("Row %(row)s has values in a column without a header.") % {"row": number},
+                code="headerless_value",
+            )
+        values = values[:width]
+        values += [None] * (width - len(values))
+        if all(v is None for v in values):
+            continue
+        if len(dataset) >= settings.IMPORT_MAX_ROWS:
+            raise ValidationError(
+                _("The file has more than %(limit)s rows; split it into smaller files.")
+                % {"limit": settings.IMPORT_MAX_ROWS},
+                code="too_many_rows",
+            )
+        dataset.append(values)
+        dataset.sheet_row_numbers.append(number)
     if not len(dataset):
         raise ValidationError(_("The file has no data rows."), code="empty")
     return dataset
@@ -130,27 +172,40 @@ def escape_formula(value):
     return value
 
 
+def _excel_value(value):
+    """``value`` as openpyxl can store it, safely: lazy text made text, control characters that XLSX cannot
+    hold removed, time zones converted to local time, and formulas escaped."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    elif isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.make_naive(value)
+    return escape_formula(value)
+
+
 def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], *, sheet_title: str = "Data") -> bytes:
     """A one-sheet workbook with a bold, frozen header row; every text cell escaped against formulas."""
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     sheet.title = sheet_title[:31]
-    sheet.append(list(headers))
+    headers = [_excel_value(h) for h in headers]
+    sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE7F3")
     widths = [len(str(h)) for h in headers]
-    for row in rows:
-        values = [escape_formula(v) for v in row]
+    for row_number, row in enumerate(rows, start=2):
+        values = [_excel_value(v) for v in row]
         sheet.append(values)
+        widths += [0] * (len(values) - len(widths))
         for i, value in enumerate(values):
             widths[i] = max(widths[i], min(len(str(value)) if value is not None else 0, 50))
+            if isinstance(value, datetime.date):
+                cell = sheet.cell(row=row_number, column=i + 1)
+                cell.number_format = "DD/MM/YYYY" if not isinstance(value, datetime.datetime) else "DD/MM/YYYY HH:MM"
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width + 2
-        if sheet.max_row > 1:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                if isinstance(cell.value, datetime.date):
-                    cell.number_format = "DD/MM/YYYY"
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

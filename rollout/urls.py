@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("communes/", include("communes.urls")),
+    path("officers/", include("personnel.urls")),
     path("admin/", admin.site.urls),
 ]
 

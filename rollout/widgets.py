@@ -25,6 +25,8 @@ class YesNoWidget(widgets.BooleanWidget):
             return False
         if isinstance(value, bool):
             return value
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
         folded = fold(str(value))
         if folded in _TRUE:
             return True
@@ -37,10 +39,12 @@ class YesNoWidget(widgets.BooleanWidget):
 
 
 class NonNegativeIntegerWidget(widgets.IntegerWidget):
-    """A whole number ≥ ``minimum``; accepts 1234, 1234.0, "1.234" and "1 234"; blank means empty."""
+    """A whole number from ``minimum`` to ``maximum``; accepts 1234, 1234.0, "1.234" and "1 234"; blank
+    means empty. The default maximum is what every database holds in a positive integer column."""
 
-    def __init__(self, minimum: int = 0, **kwargs):
+    def __init__(self, minimum: int = 0, maximum: int = 2_147_483_647, **kwargs):
         self.minimum = minimum
+        self.maximum = maximum
         super().__init__(coerce_to_string=False, **kwargs)
 
     def clean(self, value, row=None, **kwargs):
@@ -63,6 +67,10 @@ class NonNegativeIntegerWidget(widgets.IntegerWidget):
             raise ValueError(
                 _("“%(value)s” is not a whole number of at least %(minimum)s.")
                 % {"value": value, "minimum": self.minimum}
+            )
+        if number > self.maximum:
+            raise ValueError(
+                _("“%(value)s” is too large: at most %(maximum)s.") % {"value": value, "maximum": self.maximum}
             )
         return number
 

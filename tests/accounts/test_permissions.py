@@ -12,6 +12,7 @@ COMMUNE = 23344  # Xã Đắk Blô, in the district clerk's district (610 Huyệ
 # What a response should be. An int is a plain status code; the names are redirects to a known place.
 LOGIN = "→ login"  # 302 to the app's login page, with ?next=
 ADMIN_LOGIN = "→ admin login"  # 302 to the admin's login page (signed in, but not staff)
+ADMIN_HOME = "→ admin home"  # 302 from the admin's login page to the admin's index (already staff)
 HOME = "→ home"  # 302 to the start page (already signed in)
 BACK = "→ back"  # 302 to the ``next`` given to the language switch
 
@@ -25,7 +26,8 @@ MATRIX = [
     ("get",  "/communes/import/",               LOGIN,    403,         403,         403,         200,          403),
     ("post", "/communes/import/",               LOGIN,    403,         403,         403,         400,          403),
     ("get",  "/communes/import/template.xlsx",  LOGIN,    403,         403,         403,         200,          403),
-    ("get",  "/admin/",                         LOGIN,    ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200,          ADMIN_LOGIN),
+    ("get",  "/admin/",                         ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200,          ADMIN_LOGIN),
+    ("get",  "/admin/login/",                   200,      200,         200,         200,         ADMIN_HOME,   200),
     ("get",  "/accounts/login/",                200,      HOME,        HOME,        HOME,        HOME,         HOME),
     ("get",  "/healthz",                        200,      200,         200,         200,         200,          200),
     ("post", "/i18n/setlang/",                  BACK,     BACK,        BACK,        BACK,        BACK,         BACK),
@@ -50,6 +52,8 @@ def _assert_outcome(response, url, expected):
         assert f"next={url}" in response["Location"]
     elif expected == ADMIN_LOGIN:
         assert location.path == reverse("admin:login")
+    elif expected == ADMIN_HOME:
+        assert location.path == reverse("admin:index")
     elif expected == HOME:
         assert location.path == "/"
     elif expected == BACK:

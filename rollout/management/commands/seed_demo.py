@@ -4,6 +4,7 @@ from accounts.demo import demo_password, demo_users_create
 from communes.demo import demo_baseline_apply
 from communes.models import Province
 from communes.services import KON_TUM
+from personnel.demo import demo_roster_create
 
 
 class Command(BaseCommand):
@@ -14,5 +15,7 @@ class Command(BaseCommand):
             raise CommandError("Kon Tum is not loaded: run `python manage.py load_divisions` first.")
         uncovered = demo_baseline_apply()
         users = demo_users_create()
+        officers = demo_roster_create(decided_by=next(u for u in users if u.username == "admin"))
         self.stdout.write(f"Kon Tum demo baseline: {uncovered} communes uncovered.")
+        self.stdout.write(f"Demo roster: {officers} officers created." if officers else "Demo roster: already there.")
         self.stdout.write("Demo users: " + ", ".join(u.username for u in users) + f" (password: {demo_password()})")

@@ -1,0 +1,73 @@
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from communes.admin import SafeImportForm
+
+from .models import Assignment, Language, Officer, Vetting
+from .resources import OfficerResource
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_ethnic_minority"]
+    filter_horizontal = ["communes"]
+    search_fields = ["name", "code"]
+
+
+class VettingInline(admin.TabularInline):
+    model = Vetting
+    extra = 0
+    fields = ["criterion", "passed", "note", "decided_by", "decided_on"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Officer)
+class OfficerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    """Read and correct officers; status changes, vetting and assignments go through the app's pages, which
+    enforce the pipeline and the eligibility rules."""
+
+    resource_classes = [OfficerResource]
+    import_form_class = SafeImportForm
+    list_display = ["police_number", "full_name", "rank", "status", "province", "district"]
+    list_filter = ["status", "rank", "ethnicity", "province"]
+    list_select_related = ["province", "district"]
+    search_fields = ["full_name", "search_key", "=police_number"]
+    readonly_fields = ["status", "created_at", "updated_at"]
+    autocomplete_fields = []
+    raw_id_fields = ["district", "home_district"]
+    filter_horizontal = ["languages"]
+    inlines = [VettingInline]
+    list_per_page = 50
+    show_full_result_count = False
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("personnel.import_officer")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["officer", "commune", "post", "decision_number", "started_on", "ended_on"]
+    list_filter = ["post", "province", ("ended_on", admin.EmptyFieldListFilter)]
+    list_select_related = ["officer", "commune"]
+    search_fields = ["decision_number", "officer__full_name", "=officer__police_number", "commune__name"]
+    raw_id_fields = ["officer", "commune"]
+    readonly_fields = [f.name for f in Assignment._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # through the assign page, which enforces the rules
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,182 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from communes.models import District, Province
+from rollout.forms import BootstrapFormMixin
+
+from .choices import AssignmentEndReason, OfficerStatus, Post, VettingCriterion
+from .models import Language, Officer
+
+
+class DateInput(forms.DateInput):
+    """A text box that takes and shows dd/mm/yyyy (the browser's date picker would show the OS locale)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, **kwargs)
+
+
+class OfficerForm(BootstrapFormMixin, forms.ModelForm):
+    """Particulars of an officer. Choices of province and district are limited to the clerk's area."""
+
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Languages spoken"),
+        queryset=Language.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Officer
+        fields = [
+            "police_number", "full_name", "birth_date", "gender", "ethnicity", "languages", "rank", "current_unit",
+            "province", "district", "home_district", "education", "political_theory", "phone",
+        ]  # fmt: skip
+        widgets = {"birth_date": DateInput()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.roles import Scope
+
+        scope = Scope.of(user)
+        provinces = Province.objects.all()
+        districts = District.objects.select_related("province")
+        if scope.district_code is not None:
+            provinces = provinces.filter(code=scope.province_code)
+            districts = districts.filter(code=scope.district_code)
+            self.fields["district"].required = True
+        elif scope.province_code is not None:
+            provinces = provinces.filter(code=scope.province_code)
+            districts = districts.filter(province_id=scope.province_code)
+        self.fields["province"].queryset = provinces
+        self.fields["district"].queryset = districts
+        self.fields["home_district"].queryset = District.objects.all()
+        if provinces.count() == 1 and not self.instance.pk:
+            self.fields["province"].initial = provinces.first()
+        if scope.district_code is not None and not self.instance.pk:
+            self.fields["district"].initial = scope.district_code
+
+    def clean_police_number(self):
+        return self.cleaned_data["police_number"].strip()
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+
+class VettingForm(BootstrapFormMixin, forms.Form):
+    """All five selection criteria on one form: passed / failed / not decided, each with a note."""
+
+    RESULT_CHOICES = [("", _("Not decided")), ("pass", _("Passed")), ("fail", _("Failed"))]
+
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+
+    def __init__(self, *args, officer, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = {v.criterion: v for v in officer.vettings.all()}
+        self.fields["decided_on"].initial = timezone.localdate()
+        for criterion in VettingCriterion:
+            vetting = existing.get(criterion.value)
+            self.fields[f"{criterion.value}_result"] = forms.ChoiceField(
+                label=criterion.label,
+                choices=self.RESULT_CHOICES,
+                required=False,
+                initial=("pass" if vetting.passed else "fail") if vetting else "",
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"{criterion.value}_note"] = forms.CharField(
+                label=_("Note"), required=False, max_length=2000, initial=vetting.note if vetting else ""
+            )
+
+    def criteria_rows(self):
+        return [(self[f"{c.value}_result"], self[f"{c.value}_note"]) for c in VettingCriterion]
+
+    def clean_decided_on(self):
+        value = self.cleaned_data["decided_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("A decision cannot be dated in the future."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        for criterion in VettingCriterion:
+            result = cleaned.get(f"{criterion.value}_result")
+            note = (cleaned.get(f"{criterion.value}_note") or "").strip()
+            if result == "fail" and not note:
+                self.add_error(f"{criterion.value}_note", _("Say why the criterion failed."))
+        return cleaned
+
+    def decisions(self):
+        from .services import VettingDecision
+
+        return [
+            VettingDecision(
+                criterion=c.value,
+                passed=self.cleaned_data[f"{c.value}_result"] == "pass",
+                note=self.cleaned_data[f"{c.value}_note"].strip(),
+            )
+            for c in VettingCriterion
+            if self.cleaned_data.get(f"{c.value}_result")
+        ]
+
+
+class AssignmentForm(BootstrapFormMixin, forms.Form):
+    officer = forms.ModelChoiceField(
+        label=_("Officer (police number)"),
+        queryset=Officer.objects.none(),
+        to_field_name="police_number",
+        widget=forms.TextInput(attrs={"placeholder": "123-456", "autocomplete": "off"}),
+        error_messages={
+            "invalid_choice": _("No officer available for assignment in your area has this police number.")
+        },
+    )
+    post = forms.ChoiceField(label=_("Post"), choices=Post.choices, initial=Post.CHIEF)
+    decision_number = forms.CharField(label=_("Decision number"), max_length=50)
+    decision_date = forms.DateField(label=_("Decision date"), widget=DateInput())
+    started_on = forms.DateField(label=_("Start date"), widget=DateInput())
+    override_reason = forms.CharField(
+        label=_("Override reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the officer breaks an eligibility rule and you decide to assign them anyway."),
+    )
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+        self.fields["started_on"].initial = timezone.localdate()
+
+    def clean_decision_number(self):
+        return self.cleaned_data["decision_number"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        decision_date, started_on = cleaned.get("decision_date"), cleaned.get("started_on")
+        if decision_date and decision_date > timezone.localdate():
+            self.add_error("decision_date", _("A decision cannot be dated in the future."))
+        if decision_date and started_on and started_on < decision_date:
+            self.add_error("started_on", _("The start date cannot be before the decision date."))
+        return cleaned
+
+
+class AssignmentEndForm(BootstrapFormMixin, forms.Form):
+    ended_on = forms.DateField(label=_("End date"), widget=DateInput())
+    end_reason = forms.ChoiceField(label=_("Reason"), choices=AssignmentEndReason.choices)
+    end_note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        self.fields["ended_on"].initial = timezone.localdate()
+
+    def clean_ended_on(self):
+        value = self.cleaned_data["ended_on"]
+        if value < self.assignment.started_on:
+            raise forms.ValidationError(_("The end date cannot be before the start date."))
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("An assignment cannot end in the future."))
+        return value
+
+
+class OfficerStatusForm(BootstrapFormMixin, forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=OfficerStatus.choices)

@@ -1,0 +1,307 @@
+"""Writes to personnel: officers, their status pipeline, vetting and assignments. Every rule is checked here,
+whichever door the data comes through (page, admin, import); the database constraints are the last line."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Scope
+from communes.models import Commune
+from communes.services import coverage_recompute_on_commit
+from rollout.models import PilotPlan
+
+from .ages import age_on
+from .choices import (
+    ASSIGNABLE_STATUSES,
+    STATUS_TRANSITIONS,
+    AssignmentEndReason,
+    OfficerStatus,
+    Post,
+    Rank,
+    VettingCriterion,
+)
+from .models import Assignment, Officer, Vetting
+
+OFFICER_FIELDS = (
+    "police_number",
+    "full_name",
+    "birth_date",
+    "gender",
+    "ethnicity",
+    "rank",
+    "current_unit",
+    "province",
+    "district",
+    "home_district",
+    "education",
+    "political_theory",
+    "phone",
+)
+
+
+def _check_in_scope(user, *, province_id, district_id) -> None:
+    """Refuse a write outside the user's area (the views already hide such objects; this guards every door)."""
+    scope = Scope.of(user)
+    if scope.everything:
+        return
+    if scope.district_code is not None and district_id != scope.district_code:
+        raise PermissionDenied(_("This is outside your district."))
+    if scope.province_code is not None and province_id != scope.province_code:
+        raise PermissionDenied(_("This is outside your province."))
+    if scope.province_code is None and scope.district_code is None:
+        raise PermissionDenied(_("You have no area of responsibility."))
+
+
+@transaction.atomic
+def officer_create(*, user, languages=(), **fields) -> Officer:
+    """Register an officer as a *candidate*."""
+    officer = Officer(**{name: fields[name] for name in OFFICER_FIELDS if name in fields})
+    officer.status = OfficerStatus.CANDIDATE
+    _check_in_scope(user, province_id=officer.province_id, district_id=officer.district_id)
+    officer.full_clean()
+    officer._history_user = user
+    officer.save()
+    officer.languages.set(languages)
+    return officer
+
+
+@transaction.atomic
+def officer_update(*, officer: Officer, user, languages=None, **fields) -> Officer:
+    """Change an officer's particulars (not the status: see ``officer_change_status``)."""
+    _check_in_scope(user, province_id=officer.province_id, district_id=officer.district_id)
+    for name in OFFICER_FIELDS:
+        if name in fields:
+            setattr(officer, name, fields[name])
+    _check_in_scope(user, province_id=officer.province_id, district_id=officer.district_id)
+    officer.full_clean()
+    officer._history_user = user
+    officer.save()
+    if languages is not None:
+        officer.languages.set(languages)
+    return officer
+
+
+def _check_transition(officer: Officer, status: str) -> None:
+    if status != officer.status and status not in STATUS_TRANSITIONS[officer.status]:
+        raise ValidationError(
+            {
+                "status": _("An officer cannot go from “%(current)s” to “%(new)s”.")
+                % {"current": officer.get_status_display(), "new": OfficerStatus(status).label}
+            }
+        )
+
+
+def _set_status(officer: Officer, status: str, user, *, also_save: tuple[str, ...] = ()) -> None:
+    """Move ``officer`` to ``status`` if the pipeline allows it, saving one history entry."""
+    _check_transition(officer, status)
+    if status == officer.status and not also_save:
+        return
+    officer.status = status
+    officer._history_user = user
+    officer.save(update_fields=["status", "updated_at", *also_save])
+
+
+@transaction.atomic
+def officer_change_status(*, officer: Officer, status: str, user) -> Officer:
+    """Move an officer along the pipeline. Vetting, deployment and return have their own services, which check
+    more than the pipeline: a clerk cannot mark someone vetted or deployed by hand."""
+    officer = Officer.objects.select_for_update().get(pk=officer.pk)
+    _check_in_scope(user, province_id=officer.province_id, district_id=officer.district_id)
+    if status == OfficerStatus.VETTED and not vetting_all_passed(officer):
+        raise ValidationError({"status": _("An officer becomes vetted only when every vetting criterion passes.")})
+    if status == OfficerStatus.DEPLOYED:
+        raise ValidationError({"status": _("An officer is deployed by assigning them to a commune.")})
+    if officer.status == OfficerStatus.DEPLOYED and officer.assignments.active().exists():
+        raise ValidationError({"status": _("End the officer's assignment first.")})
+    _set_status(officer, status, user)
+    return officer
+
+
+def vetting_all_passed(officer: Officer) -> bool:
+    passed = set(officer.vettings.filter(passed=True).values_list("criterion", flat=True))
+    return passed >= set(VettingCriterion.values)
+
+
+@dataclass
+class VettingDecision:
+    criterion: str
+    passed: bool
+    note: str = ""
+
+
+@transaction.atomic
+def vetting_record(
+    *, officer: Officer, decisions: list[VettingDecision], decided_by, decided_on: datetime.date | None = None
+) -> Officer:
+    """Record decisions on selection criteria. When every criterion has passed, a candidate becomes *vetted*;
+    a failed criterion sends a vetted officer who is not yet deployed back to *candidate*."""
+    officer = Officer.objects.select_for_update().get(pk=officer.pk)
+    _check_in_scope(decided_by, province_id=officer.province_id, district_id=officer.district_id)
+    decided_on = decided_on or timezone.localdate()
+    if decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("A decision cannot be dated in the future.")})
+    for decision in decisions:
+        if decision.criterion not in VettingCriterion.values:
+            raise ValidationError({"criterion": _("Unknown vetting criterion.")})
+        vetting = Vetting.objects.filter(officer=officer, criterion=decision.criterion).first() or Vetting(
+            officer=officer, criterion=decision.criterion
+        )
+        if vetting.pk and vetting.passed == decision.passed and vetting.note == decision.note:
+            continue
+        vetting.passed = decision.passed
+        vetting.note = decision.note
+        vetting.decided_by = decided_by
+        vetting.decided_on = decided_on
+        vetting.full_clean()
+        vetting._history_user = decided_by
+        vetting.save()
+    all_passed = vetting_all_passed(officer)
+    if all_passed and officer.status == OfficerStatus.CANDIDATE:
+        _set_status(officer, OfficerStatus.VETTED, decided_by)
+    elif not all_passed and officer.status == OfficerStatus.VETTED:
+        _set_status(officer, OfficerStatus.CANDIDATE, decided_by)
+    return officer
+
+
+def constraint_error(model, exc: IntegrityError) -> ValidationError:
+    """The violated constraint's own message, for an ``IntegrityError`` raised by ``model``'s table."""
+    text = str(exc)
+    for constraint in model._meta.constraints:
+        if constraint.name in text:
+            return ValidationError(constraint.get_violation_error_message())
+    return ValidationError(_("The change conflicts with data saved at the same moment; try again."))
+
+
+def plan_for(province_id: int) -> PilotPlan:
+    """The province's plan, or an unsaved plan with the default rules when none is set up yet."""
+    return PilotPlan.objects.filter(province_id=province_id).first() or PilotPlan(province_id=province_id)
+
+
+def eligibility_violations(officer: Officer, plan: PilotPlan, on: datetime.date | None = None) -> list[str]:
+    """The plan's eligibility rules the officer breaks, in words (empty when eligible)."""
+    on = on or timezone.localdate()
+    violations = []
+    age = age_on(officer.birth_date, on)
+    if not plan.min_age <= age <= plan.max_age:
+        violations.append(
+            _("Age %(age)s is outside %(min)s–%(max)s.") % {"age": age, "min": plan.min_age, "max": plan.max_age}
+        )
+    if officer.rank < plan.min_rank:
+        violations.append(_("Rank is below %(rank)s.") % {"rank": Rank(plan.min_rank).label})
+    if plan.requires_vetting and not vetting_all_passed(officer):
+        violations.append(_("Not every vetting criterion has passed."))
+    return violations
+
+
+def can_override_eligibility(user) -> bool:
+    return user.has_perm("personnel.override_eligibility")
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    officer: Officer,
+    commune: Commune,
+    post: str,
+    decision_number: str,
+    decision_date: datetime.date,
+    started_on: datetime.date,
+    created_by,
+    override_reason: str = "",
+) -> Assignment:
+    """Give an officer a post in a commune.
+
+    The officer row (and, for a chief, the commune row) is locked, so two clerks assigning the same officer or
+    two chiefs to one commune at the same moment are serialised: the second one sees the first assignment and
+    gets a clear message. An assignment that breaks an eligibility rule needs an override with a written
+    reason by a user allowed to override. The officer becomes *deployed* and is managed by the commune's
+    district; the commune's coverage is recomputed.
+    """
+    officer = Officer.objects.select_for_update().get(pk=officer.pk)
+    commune = Commune.objects.select_related("district").select_for_update(of=("self",)).get(pk=commune.pk)
+    _check_in_scope(created_by, province_id=commune.district.province_id, district_id=commune.district_id)
+    _check_in_scope(created_by, province_id=officer.province_id, district_id=officer.district_id)
+    if officer.province_id != commune.district.province_id:
+        raise ValidationError({"officer": _("The officer belongs to another province.")})
+    if officer.assignments.active().exists():
+        raise ValidationError({"officer": _("This officer already holds an active assignment.")})
+    if officer.status not in ASSIGNABLE_STATUSES:
+        raise ValidationError(
+            {
+                "officer": _("An officer with status “%(status)s” cannot be assigned.")
+                % {"status": officer.get_status_display()}
+            }
+        )
+    if post == Post.CHIEF and commune.assignments.active().filter(post=Post.CHIEF).exists():
+        raise ValidationError({"post": _("This commune already has an active chief.")})
+
+    violations = eligibility_violations(officer, plan_for(commune.district.province_id), started_on)
+    override_reason = (override_reason or "").strip()
+    if violations and not override_reason:
+        raise ValidationError(
+            {
+                "override_reason": [
+                    _("The officer breaks eligibility rules:"),
+                    *violations,
+                    _("Assigning anyway needs an override with a written reason."),
+                ]
+            }
+        )
+    if violations and not can_override_eligibility(created_by):
+        raise ValidationError(
+            {"override_reason": _("Only an administrator or a provincial clerk may override eligibility rules.")}
+        )
+    assignment = Assignment(
+        officer=officer,
+        commune=commune,
+        province_id=commune.district.province_id,
+        post=post,
+        decision_number=(decision_number or "").strip(),
+        decision_date=decision_date,
+        started_on=started_on,
+        created_by=created_by,
+        rule_violations="\n".join(violations),
+        override_reason=override_reason if violations else "",
+        overridden_by=created_by if violations else None,
+    )
+    if started_on and decision_date and started_on < decision_date:
+        raise ValidationError({"started_on": _("The start date cannot be before the decision date.")})
+    assignment.full_clean()
+    assignment._history_user = created_by
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError as exc:  # a constraint caught what the checks above could not see
+        raise constraint_error(Assignment, exc) from exc
+    officer.district_id = commune.district_id
+    _set_status(officer, OfficerStatus.DEPLOYED, created_by, also_save=("district",))
+    coverage_recompute_on_commit(commune_codes=[commune.pk])
+    return assignment
+
+
+@transaction.atomic
+def assignment_end(*, assignment: Assignment, ended_on: datetime.date, reason: str, note: str = "", user) -> Assignment:
+    """End an assignment; it stays in history. A transfer returns the officer to *ready*, a withdrawal makes
+    them *withdrawn*. The commune's coverage is recomputed."""
+    assignment = Assignment.objects.select_for_update().select_related("commune__district").get(pk=assignment.pk)
+    _check_in_scope(user, province_id=assignment.province_id, district_id=assignment.commune.district_id)
+    if assignment.ended_on is not None:
+        raise ValidationError(_("This assignment has already ended."))
+    if reason not in AssignmentEndReason.values:
+        raise ValidationError({"end_reason": _("Choose why the assignment ends.")})
+    assignment.ended_on = ended_on
+    assignment.end_reason = reason
+    assignment.end_note = note
+    assignment.full_clean()
+    assignment._history_user = user
+    assignment.save()
+    officer = Officer.objects.select_for_update().get(pk=assignment.officer_id)
+    next_status = OfficerStatus.WITHDRAWN if reason == AssignmentEndReason.WITHDRAWAL else OfficerStatus.READY
+    if officer.status == OfficerStatus.DEPLOYED:
+        _set_status(officer, next_status, user)
+    coverage_recompute_on_commit(commune_codes=[assignment.commune_id])
+    return assignment

