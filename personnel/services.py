@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Scope
 from communes.models import Commune
-from communes.services import coverage_recompute_on_commit
+from communes.services import coverage_recompute
 from rollout.models import PilotPlan
 
 from .ages import age_on
@@ -219,7 +219,7 @@ def assignment_create(
     two chiefs to one commune at the same moment are serialised: the second one sees the first assignment and
     gets a clear message. An assignment that breaks an eligibility rule needs an override with a written
     reason by a user allowed to override. The officer becomes *deployed* and is managed by the commune's
-    district; the commune's coverage is recomputed.
+    district; the commune's coverage is recomputed in the same transaction.
     """
     officer = Officer.objects.select_for_update().get(pk=officer.pk)
     commune = Commune.objects.select_related("district").select_for_update(of=("self",)).get(pk=commune.pk)
@@ -279,7 +279,7 @@ def assignment_create(
         raise constraint_error(Assignment, exc) from exc
     officer.district_id = commune.district_id
     _set_status(officer, OfficerStatus.DEPLOYED, created_by, also_save=("district",))
-    coverage_recompute_on_commit(commune_codes=[commune.pk])
+    coverage_recompute(commune_codes=[commune.pk])  # one UPDATE, in this transaction: never stale
     return assignment
 
 
@@ -303,5 +303,5 @@ def assignment_end(*, assignment: Assignment, ended_on: datetime.date, reason: s
     next_status = OfficerStatus.WITHDRAWN if reason == AssignmentEndReason.WITHDRAWAL else OfficerStatus.READY
     if officer.status == OfficerStatus.DEPLOYED:
         _set_status(officer, next_status, user)
-    coverage_recompute_on_commit(commune_codes=[assignment.commune_id])
+    coverage_recompute(commune_codes=[assignment.commune_id])
     return assignment

@@ -30,3 +30,46 @@ def user_with_role(role: Role | None, **kwargs) -> User:
     """A user holding ``role`` (None: signed in, but with no role at all)."""
     name = (role.name.lower() if role else "norole") + "_" + kwargs.pop("suffix", "user")
     return UserFactory(username=name, role=role.value if role else None, **kwargs)
+
+
+class OfficerFactory(factory.django.DjangoModelFactory):
+    """An officer of Kon Tum (load the divisions first), 30 years old, Thượng úy, a candidate."""
+
+    class Meta:
+        model = "personnel.Officer"
+
+    police_number = factory.Sequence(lambda n: f"{100 + n // 1000:03d}-{n % 1000:03d}")
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn Thử {n}")
+    birth_date = factory.LazyFunction(lambda: _years_ago(30))
+    gender = "male"
+    ethnicity = "kinh"
+    rank = 6  # Thượng úy
+    current_unit = "Phòng Cảnh sát QLHC về TTXH"
+    province_id = 62
+    district_id = None
+    education = "university"
+    political_theory = "intermediate"
+    phone = "0912345678"
+    status = "candidate"
+
+
+def _years_ago(years: int):
+    import datetime
+
+    from django.utils import timezone
+
+    from personnel.ages import years_before
+
+    return years_before(timezone.localdate(), years) - datetime.timedelta(days=10)
+
+
+def vet_fully(officer, user):
+    """Record every vetting criterion as passed (the officer becomes vetted)."""
+    from personnel.choices import VettingCriterion
+    from personnel.services import VettingDecision, vetting_record
+
+    return vetting_record(
+        officer=officer,
+        decisions=[VettingDecision(criterion=c, passed=True) for c in VettingCriterion.values],
+        decided_by=user,
+    )
