@@ -19,3 +19,17 @@ class PagedListMixin:
         paginator = self.get_paginator(queryset, page_size, orphans=self.get_paginate_orphans())
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()
+
+
+class ScopedObjectMixin(PermissionRequiredMixin):
+    """Check the permission first, then ``load_objects`` (which answers 404 for objects outside the user's
+    area), so that a user without the permission gets 403 whatever the object."""
+
+    def load_objects(self, request, **kwargs) -> None:
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated or not self.has_permission():
+            return self.handle_no_permission()
+        self.load_objects(request, **kwargs)
+        return super().dispatch(request, *args, **kwargs)

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
-from accounts.mixins import PagedListMixin, VisibleToMixin
+from accounts.mixins import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 from communes.models import Commune, District
 from rollout.imports import ImportView, resource_rows, xlsx_response
 
@@ -111,12 +111,11 @@ class OfficerCreateView(OfficerFormMixin, FormView):
         return services.officer_create(user=self.request.user, languages=languages, **fields)
 
 
-class OfficerUpdateView(OfficerFormMixin, FormView):
+class OfficerUpdateView(ScopedObjectMixin, OfficerFormMixin, FormView):
     permission_required = "personnel.change_officer"
 
-    def dispatch(self, request, *args, **kwargs):
+    def load_objects(self, request, **kwargs):
         self.officer = get_object_or_404(Officer.objects.visible_to(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.officer}
@@ -129,14 +128,13 @@ class OfficerUpdateView(OfficerFormMixin, FormView):
         return services.officer_update(officer=officer, user=self.request.user, languages=languages, **fields)
 
 
-class OfficerVettingView(PermissionRequiredMixin, FormView):
+class OfficerVettingView(ScopedObjectMixin, FormView):
     permission_required = ("personnel.add_vetting", "personnel.change_vetting")
     form_class = VettingForm
     template_name = "personnel/vetting_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
+    def load_objects(self, request, **kwargs):
         self.officer = get_object_or_404(Officer.objects.visible_to(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "officer": self.officer}
@@ -182,18 +180,17 @@ class OfficerStatusView(PermissionRequiredMixin, View):
         return HttpResponseRedirect(officer.get_absolute_url())
 
 
-class AssignView(PermissionRequiredMixin, FormView):
+class AssignView(ScopedObjectMixin, FormView):
     """The assign page of a commune: current posts, ranked suggestions with reasons, and the assignment form."""
 
     permission_required = "personnel.add_assignment"
     form_class = AssignmentForm
     template_name = "personnel/assign.html"
 
-    def dispatch(self, request, *args, **kwargs):
+    def load_objects(self, request, **kwargs):
         self.commune = get_object_or_404(
             Commune.objects.visible_to(request.user).select_related("district__province"), pk=kwargs["code"]
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def available_officers(self):
         return (
@@ -254,18 +251,17 @@ class AssignView(PermissionRequiredMixin, FormView):
         return HttpResponseRedirect(self.commune.get_absolute_url())
 
 
-class AssignmentEndView(PermissionRequiredMixin, FormView):
+class AssignmentEndView(ScopedObjectMixin, FormView):
     permission_required = "personnel.change_assignment"
     form_class = AssignmentEndForm
     template_name = "personnel/assignment_end.html"
 
-    def dispatch(self, request, *args, **kwargs):
+    def load_objects(self, request, **kwargs):
         self.assignment = get_object_or_404(
             Assignment.objects.visible_to(request.user).select_related("officer", "commune"), pk=kwargs["pk"]
         )
         if not self.assignment.is_active:
             raise Http404(_("This assignment has already ended."))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "assignment": self.assignment}
