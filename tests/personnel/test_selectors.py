@@ -9,7 +9,6 @@ from personnel.models import Assignment, Language
 from personnel.selectors import (
     WEIGHT_ELIGIBLE,
     WEIGHT_HOME_DISTRICT,
-    WEIGHT_IN_TRAINING,
     WEIGHT_LOCAL_LANGUAGE,
     WEIGHT_PRIME_AGE,
     WEIGHT_READY,
@@ -82,9 +81,10 @@ def test_unavailable_officers_are_not_suggested(commune, users):
     OfficerFactory(full_name="Candidate")
     OfficerFactory(full_name="Withdrawn", status=OfficerStatus.WITHDRAWN)
     busy = vet_fully(OfficerFactory(full_name="Busy"), admin)
+    since = busy.birth_date.replace(year=2025)
     Assignment.objects.create(
         officer=busy, commune_id=23353, province_id=62, post=Post.OFFICER, decision_number="1",
-        decision_date=busy.birth_date.replace(year=2025), started_on=busy.birth_date.replace(year=2025), created_by=admin,
+        decision_date=since, started_on=since, created_by=admin,
     )  # fmt: skip
     divisions_load(province_codes=[1])
     OfficerFactory(full_name="Elsewhere", province_id=1, status=OfficerStatus.VETTED)
