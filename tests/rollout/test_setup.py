@@ -9,10 +9,13 @@ import pytest
 import yaml
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db.models import Count
 
 from accounts.models import User
 from accounts.roles import Role, user_roles
 from communes.models import Commune, CommuneKind, Coverage
+from personnel.choices import OfficerStatus, Post
+from personnel.models import Assignment, Officer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,6 +46,17 @@ def test_seed_demo_leaves_exactly_54_uncovered_communes_in_kon_tum(kon_tum, monk
         assert user is not None, username
         assert role.value in user_roles(user)
     assert User.objects.get(username="district_clerk").district.name == "Huyện Đắk Glei"
+
+    # The demo roster: about 300 officers in every status, chiefs and deputies in the covered communes.
+    statuses = dict(Officer.objects.values_list("status").annotate(n=Count("pk")))
+    assert sum(statuses.values()) == 300
+    assert set(statuses) == set(OfficerStatus.values)
+    covered_codes = set(covered.values_list("code", flat=True))
+    chiefs = Assignment.objects.filter(post=Post.CHIEF, ended_on__isnull=True)
+    assert set(chiefs.values_list("commune_id", flat=True)) == covered_codes
+    assert statuses[OfficerStatus.DEPLOYED] == Assignment.objects.filter(ended_on__isnull=True).count()
+    assert Officer.history.count() == 300
+    assert not Officer.objects.filter(status=OfficerStatus.CANDIDATE, vettings__passed=False).exists()
     assert User.objects.get(username="clerk").province.name == "Tỉnh Kon Tum"
 
 
