@@ -26,6 +26,9 @@ _READ = [
     "personnel.view_assignment",
     "personnel.view_language",
     "rollout.view_pilotplan",
+    "training.view_course",
+    "training.view_trainingsession",
+    "training.view_enrollment",
 ]
 # What clerks do in their area: register and edit officers, vet them, assign them and end assignments.
 _CLERK = [
@@ -36,17 +39,29 @@ _CLERK = [
     "personnel.change_vetting",
     "personnel.add_assignment",
     "personnel.change_assignment",
+    "training.add_enrollment",
+    "training.delete_enrollment",
+]
+# Classes are provincial: provincial clerks and administrators open them and record their results.
+_PROVINCIAL = [
+    "personnel.override_eligibility",
+    "training.add_trainingsession",
+    "training.change_trainingsession",
+    "training.change_enrollment",
+    "training.record_results",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COMMITTEE: [*_READ],
-    Role.PROVINCIAL_CLERK: [*_READ, *_CLERK, "personnel.override_eligibility"],
+    Role.PROVINCIAL_CLERK: [*_READ, *_CLERK, *_PROVINCIAL],
     Role.DISTRICT_CLERK: [*_READ, *_CLERK],
     Role.ADMINISTRATOR: [
         *_READ,
         *_CLERK,
-        "personnel.override_eligibility",
+        *_PROVINCIAL,
         "personnel.import_officer",
+        "training.add_course",
+        "training.change_course",
         "communes.change_commune",
         "communes.import_commune",
         "rollout.add_pilotplan",

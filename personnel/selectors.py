@@ -17,7 +17,7 @@ from .models import Assignment, Language, Officer, Vetting
 
 # The weights of the suggestion score (see ``officer_suggestions``).
 WEIGHT_ELIGIBLE = 40
-WEIGHT_READY = 20
+WEIGHT_TRAINED = 20
 WEIGHT_IN_TRAINING = 10
 WEIGHT_LOCAL_LANGUAGE = 20
 WEIGHT_HOME_DISTRICT = 15
@@ -40,7 +40,7 @@ def officer_suggestions(*, commune: Commune, user, plan: PilotPlan, limit: int =
     active assignment. The score is the sum of:
 
     - eligible under the plan (age range, minimum rank, vetting): +40;
-    - ready (trained): +20; in training: +10;
+    - trained (a valid pass of every mandatory course): +20; otherwise in a class now: +10;
     - speaks a language of the commune's people: +20;
     - comes from the commune's district: +15;
     - aged 25–40: +5;
@@ -49,7 +49,10 @@ def officer_suggestions(*, commune: Commune, user, plan: PilotPlan, limit: int =
     Ties go to the higher rank, then the younger officer. The score is computed by the database for the whole
     roster in one query (no Python loop over officers); two more queries fetch the winners' languages.
     """
+    from training.selectors import mandatory_courses, mandatory_passed_count
+
     today = timezone.localdate()
+    required = mandatory_courses().count()
     earliest, latest = birth_range(plan.min_age, plan.max_age, today)
     prime_earliest, prime_latest = birth_range(*PRIME_AGE, today)
     fully_vetted = Q(
@@ -69,8 +72,14 @@ def officer_suggestions(*, commune: Commune, user, plan: PilotPlan, limit: int =
         Officer.objects.visible_to(user)
         .filter(province_id=commune.district.province_id, status__in=ASSIGNABLE_STATUSES)
         .exclude(Exists(Assignment.objects.filter(officer=OuterRef("pk"), ended_on__isnull=True)))
+        .annotate(passed_mandatory=mandatory_passed_count(today))
         .annotate(
             is_eligible=Case(When(eligible, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            is_trained=Case(
+                When(passed_mandatory__gte=required, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
             speaks_local=speaks_local,
             is_local=Case(
                 When(home_district_id=commune.district_id, then=Value(True)),
@@ -86,7 +95,7 @@ def officer_suggestions(*, commune: Commune, user, plan: PilotPlan, limit: int =
         .annotate(
             score=Case(When(is_eligible=True, then=Value(WEIGHT_ELIGIBLE)), default=Value(0))
             + Case(
-                When(status=OfficerStatus.READY, then=Value(WEIGHT_READY)),
+                When(is_trained=True, then=Value(WEIGHT_TRAINED)),
                 When(status=OfficerStatus.IN_TRAINING, then=Value(WEIGHT_IN_TRAINING)),
                 default=Value(0),
             )
@@ -100,10 +109,10 @@ def officer_suggestions(*, commune: Commune, user, plan: PilotPlan, limit: int =
         .prefetch_related(Prefetch("languages", queryset=Language.objects.only("name", "code")))
         .order_by("-score", "-rank", "-birth_date", "pk")[:limit]
     )
-    return [_explain(officer, plan, today) for officer in officers]
+    return [_explain(officer, plan, today, required) for officer in officers]
 
 
-def _explain(officer: Officer, plan: PilotPlan, today: datetime.date) -> Suggestion:
+def _explain(officer: Officer, plan: PilotPlan, today: datetime.date, required: int) -> Suggestion:
     reasons: list[tuple[int, str]] = []
     age = age_on(officer.birth_date, today)
     if officer.is_eligible:
@@ -119,12 +128,16 @@ def _explain(officer: Officer, plan: PilotPlan, today: datetime.date) -> Suggest
         if not broken:
             broken.append(_("vetting not complete"))
         reasons.append((0, _("Not eligible: %(rules)s") % {"rules": "; ".join(broken)}))
-    if officer.status == OfficerStatus.READY:
-        reasons.append((WEIGHT_READY, _("Trained (ready)")))
+    missing = _("%(missing)s of %(required)s mandatory courses missing") % {
+        "missing": required - officer.passed_mandatory,
+        "required": required,
+    }
+    if officer.is_trained:
+        reasons.append((WEIGHT_TRAINED, _("Trained: every mandatory course passed")))
     elif officer.status == OfficerStatus.IN_TRAINING:
-        reasons.append((WEIGHT_IN_TRAINING, _("In training")))
+        reasons.append((WEIGHT_IN_TRAINING, _("In training; %(missing)s") % {"missing": missing}))
     else:
-        reasons.append((0, _("Not trained yet")))
+        reasons.append((0, _("Not trained: %(missing)s") % {"missing": missing}))
     if officer.speaks_local:
         reasons.append((WEIGHT_LOCAL_LANGUAGE, _("Speaks a language of the commune's people")))
     if officer.is_local:

@@ -190,6 +190,10 @@ class ImportView(PermissionRequiredMixin, View):
     def get_resource(self):
         return self.resource_class()
 
+    def run(self, dataset, *, dry_run: bool) -> "ImportReport":
+        """Check (``dry_run``) or import ``dataset``; any bad row must leave the database untouched."""
+        return run_import(self.get_resource(), dataset, dry_run=dry_run, user=self.request.user)
+
     def read(self, upload):
         """The upload as a dataset; only the resource's columns are allowed."""
         return read_dataset(
@@ -220,7 +224,8 @@ class ImportView(PermissionRequiredMixin, View):
         except ValidationError as exc:
             form.add_error("file", exc)
             return render(request, self.template_name, self.context(form=form), status=400)
-        report = run_import(self.get_resource(), dataset, dry_run=True, user=request.user)
+        report = self.run(dataset, dry_run=True)
+        self.discard_pending(request)
         token = None
         if report.ok:
             token = secrets.token_urlsafe(24)
@@ -234,6 +239,14 @@ class ImportView(PermissionRequiredMixin, View):
             self.context(form=UploadForm(), report=report, token=token),
             status=status,
         )
+
+    def discard_pending(self, request):
+        """Forget this session's earlier previews and delete their files: a new upload replaces them."""
+        session_keys = list(request.session.keys())  # a session is not iterable
+        for key in [k for k in session_keys if k.startswith(f"{self.session_prefix}:")]:
+            path = request.session.pop(key)
+            with contextlib.suppress(OSError):
+                default_storage.delete(path)
 
     def confirm(self, request):
         form = ConfirmForm(request.POST)
@@ -252,7 +265,7 @@ class ImportView(PermissionRequiredMixin, View):
         finally:
             with contextlib.suppress(OSError):
                 default_storage.delete(path)
-        report = run_import(self.get_resource(), dataset, dry_run=False, user=request.user)
+        report = self.run(dataset, dry_run=False)
         if not report.ok:
             return render(request, self.template_name, self.context(form=UploadForm(), report=report), status=400)
         totals = report.totals

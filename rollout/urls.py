@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("communes/", include("communes.urls")),
     path("officers/", include("personnel.urls")),
+    path("training/", include("training.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from accounts.roles import Role
 from communes.demo import demo_baseline_apply
@@ -12,6 +13,14 @@ DEMO_DISTRICT = 610  # Huyện Đắk Glei
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the local-memory cache outlives a test's rolled-back data)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """The suggestion ranking of the assign page."""
 
+import datetime
+
 import pytest
 
 from communes.models import Commune
@@ -11,11 +13,12 @@ from personnel.selectors import (
     WEIGHT_HOME_DISTRICT,
     WEIGHT_LOCAL_LANGUAGE,
     WEIGHT_PRIME_AGE,
-    WEIGHT_READY,
+    WEIGHT_TRAINED,
     officer_suggestions,
 )
 from personnel.services import plan_for
 from tests.factories import OfficerFactory, _years_ago, vet_fully
+from training.models import Course, Enrollment, TrainingSession
 
 pytestmark = pytest.mark.django_db
 
@@ -29,27 +32,46 @@ def commune(kon_tum):
     return commune
 
 
+@pytest.fixture
+def course(db):
+    return Course.objects.create(
+        code="CAX-01", title_vi="Chức năng Công an xã", title_en="Duties", subject_area="commune_police_duties",
+        hours=40, is_mandatory=True,
+    )  # fmt: skip
+
+
+def pass_course(officer, course, user):
+    today = datetime.date.today()
+    session = TrainingSession.objects.create(
+        course=course, province_id=62, starts_on=today, ends_on=today, place="Kon Tum", instructor="A",
+        capacity=10, created_by=user,
+    )  # fmt: skip
+    Enrollment.objects.create(
+        session=session, officer=officer, course=course, starts_on=today, ends_on=today, attended=True,
+        passed=True, enrolled_by=user,
+    )  # fmt: skip
+
+
 def suggest(commune, user, **kwargs):
     return officer_suggestions(commune=commune, user=user, plan=plan_for(62), **kwargs)
 
 
-def test_score_adds_up_the_documented_weights(commune, users):
+def test_score_adds_up_the_documented_weights(commune, course, users):
     admin = users["administrator"]
     officer = vet_fully(OfficerFactory(rank=Rank.DAI_UY, home_district_id=610, birth_date=_years_ago(30)), admin)
-    officer.status = OfficerStatus.READY
-    officer.save()
+    pass_course(officer, course, admin)
     officer.languages.add(Language.objects.get(code="xo-dang"))
 
     [suggestion] = suggest(commune, admin)
 
-    expected = WEIGHT_ELIGIBLE + WEIGHT_READY + WEIGHT_LOCAL_LANGUAGE + WEIGHT_HOME_DISTRICT + WEIGHT_PRIME_AGE + 6
+    expected = WEIGHT_ELIGIBLE + WEIGHT_TRAINED + WEIGHT_LOCAL_LANGUAGE + WEIGHT_HOME_DISTRICT + WEIGHT_PRIME_AGE + 6
     assert suggestion.score == expected
     assert suggestion.eligible
     assert sum(points for points, _words in suggestion.reasons) == expected
     assert len([p for p, _w in suggestion.reasons if p]) == 6
 
 
-def test_ranking_prefers_eligible_trained_local_speakers(commune, users):
+def test_ranking_prefers_eligible_trained_local_speakers(commune, course, users):
     admin = users["administrator"]
     plain = vet_fully(OfficerFactory(full_name="Plain"), admin)
     speaker = vet_fully(OfficerFactory(full_name="Speaker"), admin)
@@ -59,14 +81,20 @@ def test_ranking_prefers_eligible_trained_local_speakers(commune, users):
     training.status = OfficerStatus.IN_TRAINING
     training.save()
     too_old = vet_fully(OfficerFactory(full_name="Old", birth_date=_years_ago(50), rank=Rank.DAI_TA), admin)
+    trained = vet_fully(OfficerFactory(full_name="Trained"), admin)
+    pass_course(trained, course, admin)
 
     names = [s.officer.full_name for s in suggest(commune, admin)]
 
-    assert names == ["Speaker", "Local", "Training", "Plain", "Old"]
+    assert names == ["Speaker", "Trained", "Local", "Training", "Plain", "Old"]
     old = suggest(commune, admin)[-1]
     assert not old.eligible
     assert any("50" in words for _points, words in old.reasons)
-    assert {plain.pk, speaker.pk, local.pk, training.pk, too_old.pk} == {s.officer.pk for s in suggest(commune, admin)}
+    assert {plain.pk, speaker.pk, local.pk, training.pk, too_old.pk, trained.pk} == {
+        s.officer.pk for s in suggest(commune, admin)
+    }
+    [plain_suggestion] = [s for s in suggest(commune, admin) if s.officer.pk == plain.pk]
+    assert any("1" in words and "1" in words for points, words in plain_suggestion.reasons if points == 0)
 
 
 def test_rank_breaks_ties_then_youth(commune, users):
@@ -100,12 +128,13 @@ def test_district_clerk_only_gets_officers_of_their_district(commune, users):
     assert [s.officer.full_name for s in suggest(commune, users["district_clerk"])] == ["Mine"]
 
 
-def test_suggestions_use_a_bounded_number_of_queries(commune, users, django_assert_max_num_queries):
+def test_suggestions_use_a_bounded_number_of_queries(commune, course, users, django_assert_max_num_queries):
     admin = users["administrator"]
     for _ in range(60):
         officer = vet_fully(OfficerFactory(), admin)
         officer.languages.add(Language.objects.get(code="xo-dang"))
-    with django_assert_max_num_queries(3):
+    # the user's roles, the number of mandatory courses, the ranking, the winners' languages
+    with django_assert_max_num_queries(4):
         suggestions = suggest(commune, admin, limit=10)
         [s.reasons for s in suggestions]
     assert len(suggestions) == 10

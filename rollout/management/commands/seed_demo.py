@@ -5,6 +5,7 @@ from communes.demo import demo_baseline_apply
 from communes.models import Province
 from communes.services import KON_TUM
 from personnel.demo import demo_roster_create
+from training.demo import demo_training_create
 
 
 class Command(BaseCommand):
@@ -15,7 +16,10 @@ class Command(BaseCommand):
             raise CommandError("Kon Tum is not loaded: run `python manage.py load_divisions` first.")
         uncovered = demo_baseline_apply()
         users = demo_users_create()
-        officers = demo_roster_create(decided_by=next(u for u in users if u.username == "admin"))
+        admin = next(u for u in users if u.username == "admin")
+        officers = demo_roster_create(decided_by=admin)
+        enrolments = demo_training_create(created_by=admin)
         self.stdout.write(f"Kon Tum demo baseline: {uncovered} communes uncovered.")
         self.stdout.write(f"Demo roster: {officers} officers created." if officers else "Demo roster: already there.")
+        self.stdout.write(f"Demo training: {enrolments} enrolments." if enrolments else "Demo training: already there.")
         self.stdout.write("Demo users: " + ", ".join(u.username for u in users) + f" (password: {demo_password()})")

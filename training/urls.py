@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "training"
+
+urlpatterns = [
+    path("", views.SessionListView.as_view(), name="session_list"),
+    path("courses/", views.CourseListView.as_view(), name="course_list"),
+    path("classes/new/", views.SessionCreateView.as_view(), name="session_create"),
+    path("classes/<int:pk>/", views.SessionDetailView.as_view(), name="session_detail"),
+    path("classes/<int:pk>/enrol/", views.SessionEnrolView.as_view(), name="session_enrol"),
+    path("classes/<int:pk>/results/", views.SessionResultsView.as_view(), name="session_results"),
+    path("classes/<int:pk>/results/import/", views.SessionResultsImportView.as_view(), name="session_results_import"),
+    path("classes/<int:pk>/roster.xlsx", views.SessionRosterExportView.as_view(), name="session_roster"),
+    path("enrolments/<int:pk>/remove/", views.EnrollmentRemoveView.as_view(), name="enrollment_remove"),
+    path("untrained/", views.UntrainedDeployedView.as_view(), name="untrained"),
+    path("refreshers/", views.RefreshersDueView.as_view(), name="refreshers"),
+]

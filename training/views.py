@@ -1,0 +1,365 @@
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from accounts.mixins import PagedListMixin, ScopedObjectMixin, VisibleToMixin
+from accounts.roles import Scope
+from communes.models import District
+from personnel.choices import OfficerStatus
+from personnel.identifiers import identifier_display
+from personnel.models import Officer
+from personnel.views import form_errors_from
+from rollout.imports import CellError, ImportReport, ImportView, PreviewRow, xlsx_response
+from rollout.spreadsheets import read_dataset
+from rollout.widgets import YesNoWidget
+
+from . import services
+from .forms import POLICE_NUMBER_HEADER, EnrolForm, ResultsForm, SessionForm
+from .models import Course, Enrollment, TrainingSession
+from .selectors import mandatory_courses, mandatory_passed_count, refreshers_due
+
+
+class CourseListView(PermissionRequiredMixin, ListView):
+    permission_required = "training.view_course"
+    queryset = Course.objects.annotate(classes=Count("sessions"))
+    template_name = "training/course_list.html"
+
+
+class SessionListView(VisibleToMixin, PagedListMixin, ListView):
+    permission_required = "training.view_trainingsession"
+    queryset = TrainingSession.objects.select_related("course", "province").annotate(
+        enrolled=Count("enrollments"), passed=Count("enrollments", filter=Q(enrollments__passed=True))
+    )
+    template_name = "training/session_list.html"
+
+    def get_queryset(self):
+        sessions = super().get_queryset()
+        when = self.request.GET.get("when", "")
+        today = timezone.localdate()
+        if when == "upcoming":
+            sessions = sessions.filter(starts_on__gt=today)
+        elif when == "past":
+            sessions = sessions.filter(ends_on__lt=today)
+        course = self.request.GET.get("course", "")
+        if course.isdigit():
+            sessions = sessions.filter(course_id=int(course))
+        return sessions
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(courses=Course.objects.all(), **kwargs)
+
+
+class SessionCreateView(PermissionRequiredMixin, FormView):
+    permission_required = "training.add_trainingsession"
+    form_class = SessionForm
+    template_name = "training/session_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            session = services.session_create(
+                course=data["course"], province_id=data["province"].pk, starts_on=data["starts_on"],
+                ends_on=data["ends_on"], place=data["place"], instructor=data["instructor"],
+                capacity=data["capacity"], created_by=self.request.user,
+            )  # fmt: skip
+        except ValidationError as error:
+            form_errors_from(form, error)
+            return self.form_invalid(form)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Class created. Now enrol officers."))
+        return HttpResponseRedirect(session.get_absolute_url())
+
+
+def _districts_for(user):
+    scope = Scope.of(user)
+    districts = District.objects.order_by("code")
+    if scope.district_code is not None:
+        return districts.filter(code=scope.district_code)
+    if scope.province_code is not None:
+        return districts.filter(province_id=scope.province_code)
+    return districts
+
+
+class SessionDetailView(VisibleToMixin, DetailView):
+    permission_required = "training.view_trainingsession"
+    queryset = TrainingSession.objects.select_related("course", "province", "created_by").prefetch_related(
+        Prefetch("enrollments", queryset=Enrollment.objects.select_related("officer__district"))
+    )
+    template_name = "training/session_detail.html"
+
+    def get_context_data(self, **kwargs):
+        enrollments = list(self.object.enrollments.all())
+        return super().get_context_data(
+            enrollments=enrollments,
+            free_seats=max(self.object.capacity - len(enrollments), 0),
+            enrol_form=EnrolForm(districts=_districts_for(self.request.user)),
+            **kwargs,
+        )
+
+
+class SessionEnrolView(ScopedObjectMixin, View):
+    permission_required = "training.add_enrollment"
+
+    def load_objects(self, request, **kwargs):
+        self.session = get_object_or_404(TrainingSession.objects.visible_to(request.user), pk=kwargs["pk"])
+
+    def post(self, request, pk):
+        form = EnrolForm(request.POST, request.FILES, districts=_districts_for(request.user))
+        if not form.is_valid():
+            for error in form.errors.values():
+                messages.error(request, " ".join(error))
+            return HttpResponseRedirect(self.session.get_absolute_url())
+        data = form.cleaned_data
+        officers = Officer.objects.visible_to(request.user).filter(province_id=self.session.province_id)
+        chosen = Officer.objects.none()
+        if data["status"]:
+            by_status = officers.filter(status=data["status"])
+            if data["district"]:
+                by_status = by_status.filter(district=data["district"])
+            chosen = chosen | by_status
+        unknown = []
+        if data["numbers"]:
+            found = officers.filter(police_number__in=data["numbers"])
+            unknown = sorted(set(data["numbers"]) - set(found.values_list("police_number", flat=True)))
+            chosen = chosen | found
+        try:
+            outcome = services.enrolment_add(
+                session=self.session, officers=list(chosen.distinct().order_by("pk")), enrolled_by=request.user
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            return HttpResponseRedirect(self.session.get_absolute_url())
+        messages.success(request, _("%(n)s officer(s) enrolled.") % {"n": len(outcome.enrolled)})
+        for officer, reason in outcome.refused:
+            messages.warning(request, f"{officer}: {reason}")
+        for number in unknown:
+            messages.warning(request, _("%(number)s: no such officer in your area.") % {"number": number})
+        return HttpResponseRedirect(self.session.get_absolute_url())
+
+
+class EnrollmentRemoveView(ScopedObjectMixin, View):
+    permission_required = "training.delete_enrollment"
+
+    def load_objects(self, request, **kwargs):
+        self.enrollment = get_object_or_404(
+            Enrollment.objects.filter(session__in=TrainingSession.objects.visible_to(request.user))
+            .filter(officer__in=Officer.objects.visible_to(request.user))
+            .select_related("session", "officer"),
+            pk=kwargs["pk"],
+        )
+
+    def post(self, request, pk):
+        try:
+            services.enrolment_remove(enrollment=self.enrollment, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(officer)s removed from the class.") % {"officer": self.enrollment.officer})
+        return HttpResponseRedirect(self.enrollment.session.get_absolute_url())
+
+
+class SessionResultsView(ScopedObjectMixin, FormView):
+    """One screen for a whole class: attendance, scores and pass/fail, saved in one transaction."""
+
+    permission_required = "training.record_results"
+    form_class = ResultsForm
+    template_name = "training/session_results.html"
+
+    def load_objects(self, request, **kwargs):
+        self.session = get_object_or_404(
+            TrainingSession.objects.visible_to(request.user).select_related("course"), pk=kwargs["pk"]
+        )
+
+    def get_form_kwargs(self):
+        enrollments = self.session.enrollments.select_related("officer").order_by("officer__search_key")
+        return {**super().get_form_kwargs(), "enrollments": enrollments}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(session=self.session, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.results_record(session=self.session, rows=form.result_rows(), recorded_by=self.request.user)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for key, errors in error.error_dict.items():
+                    field = f"score_{key}" if f"score_{key}" in form.fields else None
+                    form.add_error(field, errors)
+            else:
+                form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Results saved."))
+        return HttpResponseRedirect(self.session.get_absolute_url())
+
+
+class SessionResultsImportView(ScopedObjectMixin, ImportView):
+    """Results from Excel: Số hiệu, Có mặt, Điểm, Đạt. Preview every row; any bad row writes nothing."""
+
+    permission_required = "training.record_results"
+    required_headers = (POLICE_NUMBER_HEADER, "Có mặt", "Điểm", "Đạt")
+    title = gettext_lazy("Import class results")
+    session_prefix = "import-results"
+
+    def load_objects(self, request, **kwargs):
+        self.session = get_object_or_404(
+            TrainingSession.objects.visible_to(request.user).select_related("course"), pk=kwargs["pk"]
+        )
+        self.success_url = self.session.get_absolute_url()
+        self.template_url = reverse("training:session_roster", args=[self.session.pk])
+
+    def read(self, upload):
+        return read_dataset(upload, required_headers=self.required_headers)
+
+    def run(self, dataset, *, dry_run):
+        enrollments = {e.officer.police_number: e for e in self.session.enrollments.select_related("officer")}
+        yes_no = YesNoWidget()
+        rows, results, seen = [], [], set()
+        for index, values in enumerate(dataset.dict, start=2):
+            number = str(values.get(POLICE_NUMBER_HEADER) or "").strip()
+            row = PreviewRow(number=index, status="unchanged", label=number)
+            enrollment = enrollments.get(number)
+            if enrollment is None:
+                row.errors.append(CellError(POLICE_NUMBER_HEADER, number, _("Not enrolled in this class.")))
+            elif number in seen:
+                row.errors.append(CellError(POLICE_NUMBER_HEADER, number, _("Appears twice in the file.")))
+            seen.add(number)
+            try:
+                attended = yes_no.clean(values.get("Có mặt"))
+            except ValueError as exc:
+                row.errors.append(CellError("Có mặt", values.get("Có mặt"), str(exc)))
+                attended = False
+            try:
+                passed = yes_no.clean(values.get("Đạt"))
+            except ValueError as exc:
+                row.errors.append(CellError("Đạt", values.get("Đạt"), str(exc)))
+                passed = False
+            score = None
+            raw = values.get("Điểm")
+            if raw not in (None, ""):
+                try:
+                    score = Decimal(str(raw).replace(",", "."))
+                    if not Decimal(0) <= score <= Decimal(10):
+                        raise InvalidOperation
+                except InvalidOperation:
+                    row.errors.append(CellError("Điểm", raw, _("A score lies between 0 and 10.")))
+            if passed and not attended:
+                row.errors.append(CellError("Đạt", values.get("Đạt"), _("An officer who did not attend cannot pass.")))
+            if row.errors:
+                row.status = "error"
+            elif enrollment is not None:
+                row.label = enrollment.officer.full_name
+                before = (enrollment.attended, enrollment.score, enrollment.passed)
+                if before != (attended, score, passed):
+                    row.status = "changed"
+                    row.changes = [("Điểm", enrollment.score, score), ("Đạt", enrollment.passed, passed)]
+                results.append(services.ResultRow(enrollment.pk, attended, score, passed))
+            rows.append(row)
+        report = ImportReport(rows=rows)
+        if report.ok and not dry_run:
+            try:
+                services.results_record(session=self.session, rows=results, recorded_by=self.request.user)
+            except ValidationError as error:
+                report.rows.append(PreviewRow(0, "error", "", errors=[CellError("", None, m) for m in error.messages]))
+        return report
+
+
+class SessionRosterExportView(ScopedObjectMixin, View):
+    """The class roster with results as XLSX (also the template for the results import)."""
+
+    permission_required = "training.view_trainingsession"
+
+    def load_objects(self, request, **kwargs):
+        self.session = get_object_or_404(
+            TrainingSession.objects.visible_to(request.user).select_related("course"), pk=kwargs["pk"]
+        )
+
+    def get(self, request, pk):
+        yes_no = YesNoWidget()
+        shown = identifier_display(request.user)
+        rows = [
+            [shown(e.officer.police_number), e.officer.full_name, e.officer.district.name if e.officer.district else "",
+             "" if e.attended is None else yes_no.render(e.attended), e.score,
+             "" if e.passed is None else yes_no.render(e.passed), e.certificate_number or "", e.valid_until]
+            for e in self.session.enrollments.select_related("officer__district").order_by("officer__search_key")
+        ]  # fmt: skip
+        headers = [POLICE_NUMBER_HEADER, "Họ và tên", "Huyện", "Có mặt", "Điểm", "Đạt", "Số chứng chỉ", "Hiệu lực đến"]
+        name = f"lop-{self.session.course.code}-{self.session.starts_on:%Y%m%d}.xlsx"
+        return xlsx_response(name, headers, rows, sheet_title=self.session.course.code)
+
+
+class UntrainedDeployedView(PermissionRequiredMixin, PagedListMixin, ListView):
+    """Deployed officers who are not trained: a mandatory course missing or expired."""
+
+    permission_required = "personnel.view_officer"
+    template_name = "training/untrained_list.html"
+
+    def get_queryset(self):
+        required = mandatory_courses().count()
+        self.required = required
+        return (
+            Officer.objects.visible_to(self.request.user)
+            .filter(status=OfficerStatus.DEPLOYED)
+            .annotate(passed_mandatory=mandatory_passed_count())
+            .filter(passed_mandatory__lt=required)
+            .select_related("district")
+            .order_by("district_id", "search_key")
+        )
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "xlsx":
+            officers = self.get_queryset()
+            shown = identifier_display(request.user)
+            rows = [
+                [shown(o.police_number), o.full_name, o.district.name if o.district else "", o.passed_mandatory,
+                 self.required - o.passed_mandatory]
+                for o in officers
+            ]  # fmt: skip
+            headers = [POLICE_NUMBER_HEADER, "Họ và tên", "Huyện", "Khóa bắt buộc đã đạt", "Còn thiếu"]
+            return xlsx_response("chua-dao-tao.xlsx", headers, rows, sheet_title="Chưa đào tạo")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(required=self.required, **kwargs)
+
+
+class RefreshersDueView(PermissionRequiredMixin, PagedListMixin, ListView):
+    """Passes that expire within 60 days (or have expired) and have not been renewed."""
+
+    permission_required = "training.view_enrollment"
+    template_name = "training/refreshers_list.html"
+
+    def get_queryset(self):
+        officers = Officer.objects.visible_to(self.request.user)
+        return refreshers_due(Enrollment.objects.filter(officer__in=officers))
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "xlsx":
+            shown = identifier_display(request.user)
+            rows = [
+                [shown(e.officer.police_number), e.officer.full_name,
+                 e.officer.district.name if e.officer.district else "", e.course.code, e.course.title_vi,
+                 e.valid_until]
+                for e in self.get_queryset()
+            ]  # fmt: skip
+            headers = [POLICE_NUMBER_HEADER, "Họ và tên", "Huyện", "Mã khóa", "Khóa học", "Hết hiệu lực"]
+            return xlsx_response("boi-duong-lai.xlsx", headers, rows, sheet_title="Bồi dưỡng lại")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(today=timezone.localdate(), **kwargs)
