@@ -50,9 +50,8 @@ class CommuneFilter(django_filters.FilterSet):
         # The district choices are the districts the user may see; without a request, none.
         user = getattr(self.request, "user", None)
         if user is not None:
-            districts = District.objects.filter(
-                pk__in=Commune.objects.visible_to(user).values("district_id")
-            ).order_by("code")
+            visible = Commune.objects.visible_to(user).values("district_id")
+            districts = District.objects.filter(pk__in=visible).order_by("code")
             self.filters["district"].queryset = districts
             self.form.fields["district"].queryset = districts
 

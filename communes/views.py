@@ -22,8 +22,10 @@ class CommuneListView(VisibleToMixin, PagedListMixin, FilterView):
     template_name = "communes/commune_list.html"
 
     def get_context_data(self, **kwargs):
+        # One aggregate gives the totals line and the paginator's count.
+        self.totals = commune_totals(self.object_list)
         context = super().get_context_data(**kwargs)
-        context["totals"] = commune_totals(self.object_list)
+        context["totals"] = self.totals
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query"] = query.urlencode()
@@ -31,6 +33,11 @@ class CommuneListView(VisibleToMixin, PagedListMixin, FilterView):
         context["query_without_sort"] = query.urlencode()
         context["sort"] = self.request.GET.get("sort", "")
         return context
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = self.totals["communes"]
+        return paginator
 
 
 class CommuneDetailView(VisibleToMixin, DetailView):

@@ -3,9 +3,12 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from communes.admin import SafeImportForm
+from rollout.imports import SafeImportAdminMixin, SafeXLSX
 
 from .models import Assignment, Language, Officer, Vetting
-from .resources import OfficerResource
+from .resources import COLUMN_POLICE_NUMBER, OfficerResource
+
+OfficerXLSX = SafeXLSX.for_resource(OfficerResource, required_headers=(COLUMN_POLICE_NUMBER,))
 
 
 @admin.register(Language)
@@ -29,12 +32,14 @@ class VettingInline(admin.TabularInline):
 
 
 @admin.register(Officer)
-class OfficerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class OfficerAdmin(SafeImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """Read and correct officers; status changes, vetting and assignments go through the app's pages, which
     enforce the pipeline and the eligibility rules."""
 
     resource_classes = [OfficerResource]
     import_form_class = SafeImportForm
+    import_formats = [OfficerXLSX]
+    export_formats = [OfficerXLSX]
     list_display = ["police_number", "full_name", "rank", "status", "province", "district"]
     list_filter = ["status", "rank", "ethnicity", "province"]
     list_select_related = ["province", "district"]

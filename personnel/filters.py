@@ -6,6 +6,7 @@ from communes.models import District
 
 from .ages import birth_range
 from .choices import OfficerStatus, Rank
+from .identifiers import can_see_identifiers
 from .models import Language, Officer
 
 AGE_BANDS = {
@@ -43,7 +44,8 @@ class OfficerFilter(django_filters.FilterSet):
             self.form.fields["district"].queryset = districts
 
     def filter_search(self, queryset, name, value):
-        return queryset.search(value)
+        reveal = self.request is not None and can_see_identifiers(self.request.user)
+        return queryset.search(value, by_police_number=reveal)
 
     def filter_age(self, queryset, name, value):
         earliest, latest = birth_range(*AGE_BANDS[value], timezone.localdate())

@@ -65,11 +65,16 @@ class OfficerQuerySet(models.QuerySet):
             return self.filter(province_id=scope.province_code)
         return self.none()
 
-    def search(self, text):
+    def search(self, text, *, by_police_number: bool = True):
+        """Accent-insensitive search on the name, and on the police number when ``by_police_number`` (not for
+        roles that may not see police numbers: a search would reveal them)."""
         folded = fold(text)
         if not folded:
             return self
-        return self.filter(Q(search_key__contains=folded) | Q(police_number__startswith=text.strip()))
+        condition = Q(search_key__contains=folded)
+        if by_police_number:
+            condition |= Q(police_number__startswith=text.strip())
+        return self.filter(condition)
 
 
 class Officer(models.Model):

@@ -2,7 +2,10 @@
 
 A new police number registers a *candidate*; a known one updates the officer's particulars. The status is
 read-only here: it moves through vetting and assignments. Every row is checked by the model's validation and
-the user's area (a district clerk imports only officers of their district).
+the user's area (a district clerk imports only officers of their district); a police number listed twice in a
+file, an unknown language and a column a new officer needs but the file lacks are errors of their row and
+column. An exported file imports back unchanged: the apostrophe the export puts before text such as "+84…"
+(so that a spreadsheet does not run it as a formula) is removed again.
 """
 
 from django.core.exceptions import ValidationError
@@ -11,6 +14,7 @@ from import_export import fields, resources, widgets
 
 from accounts.roles import Scope
 from communes.models import District, Province
+from rollout.spreadsheets import escape_formula
 from rollout.text import fold
 from rollout.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget
 
@@ -46,29 +50,84 @@ class LanguagesWidget(widgets.ManyToManyWidget):
 
     def __init__(self):
         super().__init__(Language, field="name", separator=",")
+        self._languages: list[Language] | None = None
+
+    def forget(self) -> None:
+        """Read the languages again on the next ``clean`` (called at the start of each import)."""
+        self._languages = None
 
     def clean(self, value, row=None, **kwargs):
         if value is None or str(value).strip() == "":
-            return Language.objects.none()
-        by_name = {fold(language.name): language.pk for language in Language.objects.all()}
-        by_name.update({fold(language.code): language.pk for language in Language.objects.all()})
-        wanted, unknown = [], []
+            return []
+        if self._languages is None:
+            self._languages = list(Language.objects.all())
+        by_name = {fold(language.name): language for language in self._languages}
+        by_name.update({fold(language.code): language for language in self._languages})
+        wanted, unknown = {}, []
         for name in str(value).split(self.separator):
             if not name.strip():
                 continue
-            pk = by_name.get(fold(name))
-            (wanted if pk else unknown).append(pk or name.strip())
+            language = by_name.get(fold(name))
+            if language is None:
+                unknown.append(name.strip())
+            else:
+                wanted[language.pk] = language
         if unknown:
             raise ValueError(
                 _("Unknown language(s): %(names)s. Known: %(known)s.")
-                % {"names": ", ".join(unknown), "known": ", ".join(Language.objects.values_list("name", flat=True))}
+                % {"names": ", ".join(unknown), "known": ", ".join(language.name for language in self._languages)}
             )
-        return Language.objects.filter(pk__in=wanted)
+        return list(wanted.values())
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
         return ", ".join(language.name for language in value.all())
+
+
+class LanguageSet(tuple):
+    """The languages of an officer at one moment (a manager reads the database now, which is too late to
+    tell what a row changed); ``all()`` as a manager has, for the import's comparisons and rendering."""
+
+    def all(self):
+        return self
+
+
+class LanguagesField(fields.Field):
+    """The languages column. During an import the officer carries a snapshot of its languages before and
+    after the row, so that the preview can say what changed."""
+
+    SNAPSHOT = "_imported_languages"
+
+    def get_value(self, instance):
+        snapshot = getattr(instance, self.SNAPSHOT, None)
+        return snapshot if snapshot is not None else super().get_value(instance)
+
+
+class RankWidget(ChoiceLabelWidget):
+    """A rank label; a blank cell is no rank (not the empty text, which an integer column cannot hold)."""
+
+    def clean(self, value, row=None, **kwargs):
+        code = super().clean(value, row=row, **kwargs)
+        return None if code == "" else code
+
+
+class PhoneWidget(widgets.Widget):
+    """A phone number as text. Excel turns 0912345678 typed in a cell into the number 912345678: such a
+    number gets its leading zero back."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or value == "":
+            return ""
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, int | float) and float(value).is_integer():
+            digits = str(int(value))
+            return "0" + digits if len(digits) in (9, 10) and not digits.startswith("0") else digits
+        return str(value).strip()
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
 
 
 class MaskedField(fields.Field):
@@ -89,8 +148,8 @@ class OfficerResource(resources.ModelResource):
     birth_date = MaskedField(attribute="birth_date", column_name="Ngày sinh", widget=DayFirstDateWidget())
     gender = fields.Field(attribute="gender", column_name="Giới tính", widget=ChoiceLabelWidget(Gender))
     ethnicity = fields.Field(attribute="ethnicity", column_name="Dân tộc", widget=ChoiceLabelWidget(Ethnicity))
-    languages = fields.Field(attribute="languages", column_name="Ngôn ngữ", widget=LanguagesWidget())
-    rank = fields.Field(attribute="rank", column_name="Cấp bậc", widget=ChoiceLabelWidget(Rank))
+    languages = LanguagesField(attribute="languages", column_name="Ngôn ngữ", widget=LanguagesWidget())
+    rank = fields.Field(attribute="rank", column_name="Cấp bậc", widget=RankWidget(Rank))
     current_unit = fields.Field(attribute="current_unit", column_name="Đơn vị công tác")
     province = fields.Field(
         attribute="province", column_name="Mã tỉnh", widget=CodeForeignKeyWidget(Province, "province")
@@ -105,7 +164,7 @@ class OfficerResource(resources.ModelResource):
     political_theory = fields.Field(
         attribute="political_theory", column_name="Lý luận chính trị", widget=ChoiceLabelWidget(PoliticalTheory)
     )
-    phone = MaskedField(attribute="phone", column_name="Điện thoại")
+    phone = MaskedField(attribute="phone", column_name="Điện thoại", widget=PhoneWidget())
     status = fields.Field(
         attribute="status", column_name="Trạng thái", readonly=True, widget=ChoiceLabelWidget(OfficerStatus)
     )
@@ -125,6 +184,8 @@ class OfficerResource(resources.ModelResource):
     def __init__(self, *, user=None, reveal_identifiers: bool = True, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        self._rows_by_number: dict[str, int] = {}
+        self._sheet_row_numbers = None
         for name in ("birth_date", "phone", "police_number"):
             if isinstance(self.fields[name], MaskedField):
                 self.fields[name].reveal = reveal_identifiers
@@ -142,6 +203,35 @@ class OfficerResource(resources.ModelResource):
             raise ValidationError({"police_number": _("The police number is missing.")})
         return Officer.objects.filter(police_number=number).first()
 
+    def before_import(self, dataset, **kwargs):
+        """Start the check for police numbers listed twice, and read the languages afresh, once per file."""
+        self._rows_by_number = {}
+        self._sheet_row_numbers = getattr(dataset, "sheet_row_numbers", None)
+        self.fields["languages"].widget.forget()
+
+    def before_import_row(self, row, **kwargs):
+        for column, value in row.items():
+            row[column] = unescape_formula(value)
+        number = str(row.get(COLUMN_POLICE_NUMBER) or "").strip()
+        if not number:
+            return
+        index = kwargs.get("row_number")
+        first = self._rows_by_number.setdefault(number, index)
+        if first != index:
+            numbers = self._sheet_row_numbers
+            first_row = numbers[first - 1] if numbers and first <= len(numbers) else first + 1
+            raise ValidationError(
+                {
+                    "police_number": _("Police number %(number)s is already listed in row %(row)s of this file.")
+                    % {"number": number, "row": first_row}
+                }
+            )
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        """Remember the officer's languages before the row (the import compares and previews them)."""
+        languages = instance.languages.all() if instance.pk else ()
+        setattr(instance, LanguagesField.SNAPSHOT, language_set(languages))
+
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         if (
@@ -154,6 +244,19 @@ class OfficerResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        languages = self.fields["languages"]
+        if languages.column_name in row:
+            # Checked here, not only when saved, so that a bad cell is reported with its column.
+            try:
+                setattr(instance, LanguagesField.SNAPSHOT, language_set(languages.clean(row)))
+            except ValueError as exc:
+                errors.setdefault("languages", []).append(str(exc))
+        if not instance.pk:
+            for field in self._missing_required_fields(row):
+                errors.setdefault(field.attribute, []).append(
+                    _("Missing column(s): %(columns)s. Download the template to see the expected columns.")
+                    % {"columns": f"“{field.column_name}”"}
+                )
         if isinstance(instance.police_number, str):
             instance.police_number = instance.police_number.strip()
         if self.user is not None and "province" not in errors and "district" not in errors:
@@ -166,6 +269,32 @@ class OfficerResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def _missing_required_fields(self, row) -> list[fields.Field]:
+        """The columns a new officer needs that the file does not have at all."""
+        missing = []
+        for field in self.get_import_fields():
+            if field.readonly or field.column_name in row:
+                continue
+            model_field = Officer._meta.get_field(field.attribute)
+            if not (model_field.many_to_many or model_field.blank or model_field.has_default()):
+                missing.append(field)
+        return missing
+
     def before_save_instance(self, instance, row, **kwargs):
         if not instance.pk:
             instance.status = OfficerStatus.CANDIDATE
+        if self.user is not None:
+            instance._history_user = self.user
+
+
+def language_set(languages) -> LanguageSet:
+    """``languages`` in the order the app shows them (ethnic-minority languages first, then by name)."""
+    return LanguageSet(sorted(languages, key=lambda language: (not language.is_ethnic_minority, language.name)))
+
+
+def unescape_formula(value):
+    """Undo ``escape_formula`` (the apostrophe an export puts before text such as "+84…" or "=…"), so that
+    an exported file imports back unchanged."""
+    if isinstance(value, str) and value.startswith("'") and escape_formula(value[1:]) != value[1:]:
+        return value[1:]
+    return value

