@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 from django.core.cache import cache
 
@@ -23,9 +25,18 @@ def _fresh_cache():
     cache.clear()
 
 
+def _restore_migration_data():
+    """Rows that data migrations create (languages); a transactional test's flush removes them."""
+    from django.apps import apps as django_apps
+
+    languages = importlib.import_module("personnel.migrations.0002_languages")
+    languages.add_languages(django_apps, None)
+
+
 @pytest.fixture
 def kon_tum(db):
     """Kon Tum's 10 districts and 102 communes, loaded from the package like `load_divisions` does."""
+    _restore_migration_data()
     divisions_load(province_codes=[KON_TUM])
     return Province.objects.get(code=KON_TUM)
 
