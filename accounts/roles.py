@@ -29,6 +29,12 @@ _READ = [
     "training.view_course",
     "training.view_trainingsession",
     "training.view_enrollment",
+    "equipment.view_equipmenttype",
+    "equipment.view_allocationstandard",
+    "equipment.view_warehouse",
+    "equipment.view_equipmentitem",
+    "equipment.view_stocklevel",
+    "equipment.view_issuance",
 ]
 # What clerks do in their area: register and edit officers, vet them, assign them and end assignments.
 _CLERK = [
@@ -41,6 +47,9 @@ _CLERK = [
     "personnel.change_assignment",
     "training.add_enrollment",
     "training.delete_enrollment",
+    "equipment.add_equipmentitem",
+    "equipment.add_issuance",
+    "equipment.change_issuance",
 ]
 # Classes are provincial: provincial clerks and administrators open them and record their results.
 _PROVINCIAL = [
@@ -62,6 +71,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "personnel.import_officer",
         "training.add_course",
         "training.change_course",
+        "equipment.add_equipmenttype",
+        "equipment.change_equipmenttype",
+        "equipment.add_allocationstandard",
+        "equipment.change_allocationstandard",
+        "equipment.delete_allocationstandard",
+        "equipment.add_warehouse",
+        "equipment.change_warehouse",
         "communes.change_commune",
         "communes.import_commune",
         "rollout.add_pilotplan",

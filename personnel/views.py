@@ -14,6 +14,7 @@ from django_filters.views import FilterView
 
 from accounts.mixins import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 from communes.models import Commune, District
+from equipment.selectors import officer_equipment
 from rollout.imports import ImportView, resource_rows, xlsx_response
 from training.selectors import officer_training
 
@@ -75,6 +76,7 @@ class OfficerDetailView(VisibleToMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["history"] = officer_history(officer, reveal_identifiers=can_see_identifiers(self.request.user))
         context["training"] = officer_training(officer)
+        context["equipment"] = officer_equipment(officer)
         context["vettings"] = {v.criterion: v for v in officer.vettings.all()}
         context["status_form"] = OfficerStatusForm()
         context["next_statuses"] = [
@@ -269,7 +271,9 @@ class AssignmentEndView(ScopedObjectMixin, FormView):
         return {**super().get_form_kwargs(), "assignment": self.assignment}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(assignment=self.assignment, **kwargs)
+        return super().get_context_data(
+            assignment=self.assignment, equipment=officer_equipment(self.assignment.officer), **kwargs
+        )
 
     def form_valid(self, form):
         try:

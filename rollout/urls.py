@@ -19,6 +19,7 @@ urlpatterns = [
     path("communes/", include("communes.urls")),
     path("officers/", include("personnel.urls")),
     path("training/", include("training.urls")),
+    path("equipment/", include("equipment.urls")),
     path("admin/", admin.site.urls),
 ]
 

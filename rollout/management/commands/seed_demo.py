@@ -4,6 +4,7 @@ from accounts.demo import demo_password, demo_users_create
 from communes.demo import demo_baseline_apply
 from communes.models import Province
 from communes.services import KON_TUM
+from equipment.demo import demo_equipment_create
 from personnel.demo import demo_roster_create
 from training.demo import demo_training_create
 
@@ -19,7 +20,9 @@ class Command(BaseCommand):
         admin = next(u for u in users if u.username == "admin")
         officers = demo_roster_create(decided_by=admin)
         enrolments = demo_training_create(created_by=admin)
+        issuances = demo_equipment_create(user=admin)
         self.stdout.write(f"Kon Tum demo baseline: {uncovered} communes uncovered.")
         self.stdout.write(f"Demo roster: {officers} officers created." if officers else "Demo roster: already there.")
         self.stdout.write(f"Demo training: {enrolments} enrolments." if enrolments else "Demo training: already there.")
+        self.stdout.write(f"Demo equipment: {issuances} issuances." if issuances else "Demo equipment: already there.")
         self.stdout.write("Demo users: " + ", ".join(u.username for u in users) + f" (password: {demo_password()})")

@@ -1,0 +1,104 @@
+"""Reads over equipment, computed in the database: the standard that applies to a commune (its own, else its
+kind's, else the default), what it holds, the shortage, and whether it is *equipped* (holds its standard of
+every type)."""
+
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+
+from communes.models import Commune
+
+from .models import AllocationStandard, EquipmentItem, EquipmentType, Issuance, IssuanceStatus, ItemStatus, StockLevel
+
+
+def _standard(type_ref, commune_ref, kind_ref):
+    """The effective standard of type ``type_ref`` for the commune ``commune_ref`` of kind ``kind_ref``."""
+
+    def pick(**filters):
+        return Subquery(
+            AllocationStandard.objects.filter(equipment_type=type_ref, **filters).values("quantity")[:1],
+            output_field=IntegerField(),
+        )
+
+    return Coalesce(
+        pick(commune=commune_ref),
+        pick(commune__isnull=True, commune_kind=kind_ref),
+        pick(commune__isnull=True, commune_kind=""),
+        Value(0),
+    )
+
+
+def _held(type_ref, commune_ref):
+    held = (
+        Issuance.objects.filter(status=IssuanceStatus.ACTIVE, equipment_type=type_ref, commune=commune_ref)
+        .order_by()
+        .values("commune")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
+
+
+def commune_equipment(commune: Commune):
+    """Every equipment type with the commune's standard, holding and shortage (one query)."""
+    return (
+        EquipmentType.objects.annotate(
+            standard=_standard(OuterRef("pk"), commune.pk, commune.kind),
+            held=_held(OuterRef("pk"), commune.pk),
+        )
+        .annotate(shortage=Greatest(F("standard") - F("held"), Value(0)))
+        .order_by("category", "name")
+    )
+
+
+def _unmet_types():
+    """Types whose effective standard exceeds what the commune (the outer query's row) holds."""
+    return EquipmentType.objects.annotate(
+        standard=_standard(OuterRef("pk"), OuterRef(OuterRef("pk")), OuterRef(OuterRef("kind"))),
+        held=_held(OuterRef("pk"), OuterRef(OuterRef("pk"))),
+    ).filter(standard__gt=F("held"))
+
+
+def with_equipment(communes):
+    """Annotate communes with ``unmet_types`` (how many types fall short) and ``is_equipped``."""
+    unmet = _unmet_types().order_by()
+    count = Subquery(
+        unmet.annotate(n=Func(F("pk"), function="COUNT")).values("n"),  # COUNT(*) of the subquery, no GROUP BY
+        output_field=IntegerField(),
+    )
+    return communes.annotate(unmet_types=Coalesce(count, Value(0)), is_equipped=~Exists(unmet))
+
+
+def type_summary(communes):
+    """Per equipment type over ``communes``: units in stock, units held by the communes, the sum of the
+    standards, the total shortage and how many communes fall short (one query per type: a dozen at most)."""
+    rows = []
+    province_ids = communes.values("district__province_id")
+    for equipment_type in EquipmentType.objects.order_by("category", "name"):
+        figures = communes.annotate(
+            commune_standard=_standard(equipment_type.pk, OuterRef("pk"), OuterRef("kind")),
+            commune_held=_held(equipment_type.pk, OuterRef("pk")),
+        ).aggregate(
+            standard=Coalesce(Sum("commune_standard"), 0),
+            held=Coalesce(Sum("commune_held"), 0),
+            shortage=Coalesce(Sum(Greatest(F("commune_standard") - F("commune_held"), Value(0))), 0),
+            communes_short=Count("pk", filter=Q(commune_standard__gt=F("commune_held"))),
+        )
+        if equipment_type.is_serialized:
+            in_stock = EquipmentItem.objects.filter(
+                equipment_type=equipment_type, status=ItemStatus.IN_STOCK, warehouse__province_id__in=province_ids
+            ).count()
+        else:
+            in_stock = StockLevel.objects.filter(
+                equipment_type=equipment_type, warehouse__province_id__in=province_ids
+            ).aggregate(total=Coalesce(Sum("quantity"), 0))["total"]
+        rows.append({"type": equipment_type, "in_stock": in_stock, **figures})
+    return rows
+
+
+def officer_equipment(officer):
+    """What the officer holds now: to return or hand over when they leave their commune."""
+    return (
+        Issuance.objects.filter(officer=officer, status=IssuanceStatus.ACTIVE)
+        .select_related("equipment_type", "item", "commune")
+        .order_by("equipment_type__name")
+    )

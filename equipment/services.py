@@ -1,0 +1,236 @@
+"""Writes to equipment: receiving stock, issuing to a commune post (and its officer), returns and losses.
+
+Rows that two clerks could fight over are locked (the item, the stock level), and the database has the last word:
+an item is held by at most one issuance at a time, and stock never goes below zero.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from accounts.roles import Scope
+from communes.models import Commune, Coverage
+from personnel.models import Officer
+from personnel.services import constraint_error
+
+from .models import (
+    EquipmentItem,
+    EquipmentType,
+    Issuance,
+    IssuanceStatus,
+    ItemStatus,
+    ReturnCondition,
+    StockLevel,
+    Warehouse,
+)
+
+
+def _check_area(user, *, province_id: int, district_id: int | None) -> None:
+    scope = Scope.of(user)
+    if scope.everything:
+        return
+    if scope.province_code != province_id:
+        raise PermissionDenied(_("This is outside your province."))
+    if scope.district_code is not None and district_id not in (None, scope.district_code):
+        raise PermissionDenied(_("This is outside your district."))
+
+
+@transaction.atomic
+def items_receive(
+    *, warehouse: Warehouse, equipment_type: EquipmentType, serial_numbers: list[str], received_on: datetime.date, user
+) -> list[EquipmentItem]:
+    """Register serial-numbered units arriving in ``warehouse``."""
+    _check_area(user, province_id=warehouse.province_id, district_id=warehouse.district_id)
+    if not equipment_type.is_serialized:
+        raise ValidationError({"equipment_type": _("This type is counted by quantity, not by serial number.")})
+    numbers = [n.strip() for n in serial_numbers if n and n.strip()]
+    if not numbers:
+        raise ValidationError({"serial_numbers": _("Give at least one serial number.")})
+    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+    if duplicates:
+        raise ValidationError({"serial_numbers": _("Listed twice: %(numbers)s.") % {"numbers": ", ".join(duplicates)}})
+    taken = sorted(
+        EquipmentItem.objects.filter(equipment_type=equipment_type, serial_number__in=numbers).values_list(
+            "serial_number", flat=True
+        )
+    )
+    if taken:
+        raise ValidationError({"serial_numbers": _("Already registered: %(numbers)s.") % {"numbers": ", ".join(taken)}})
+    items = [
+        EquipmentItem(equipment_type=equipment_type, serial_number=n, warehouse=warehouse, received_on=received_on)
+        for n in numbers
+    ]
+    for item in items:
+        item.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            return bulk_create_with_history(items, EquipmentItem, default_user=user)
+    except IntegrityError as exc:
+        raise constraint_error(EquipmentItem, exc) from exc
+
+
+@transaction.atomic
+def stock_receive(*, warehouse: Warehouse, equipment_type: EquipmentType, quantity: int, user) -> StockLevel:
+    """Add ``quantity`` units of an unserialised type to ``warehouse``."""
+    _check_area(user, province_id=warehouse.province_id, district_id=warehouse.district_id)
+    if equipment_type.is_serialized:
+        raise ValidationError({"equipment_type": _("Register serial-numbered units one by one.")})
+    if quantity is None or quantity < 1:
+        raise ValidationError({"quantity": _("Receive at least one unit.")})
+    level, _created = StockLevel.objects.select_for_update().get_or_create(
+        warehouse=warehouse, equipment_type=equipment_type
+    )
+    level.quantity += quantity
+    level._history_user = user
+    level.save()
+    return level
+
+
+def _check_recipient(commune: Commune, officer: Officer | None) -> None:
+    if commune.coverage == Coverage.UNCOVERED:
+        raise ValidationError(
+            {"commune": _("%(commune)s has no regular police yet: equipment goes to covered communes only.")
+             % {"commune": commune}}
+        )  # fmt: skip
+    if officer is not None and not officer.assignments.active().filter(commune=commune).exists():
+        raise ValidationError(
+            {"officer": _("%(officer)s is not assigned to %(commune)s.") % {"officer": officer.full_name,
+                                                                              "commune": commune}}
+        )  # fmt: skip
+
+
+@transaction.atomic
+def issuance_create(
+    *,
+    commune: Commune,
+    equipment_type: EquipmentType,
+    warehouse: Warehouse,
+    issued_on: datetime.date,
+    user,
+    item: EquipmentItem | None = None,
+    quantity: int = 1,
+    officer: Officer | None = None,
+    note: str = "",
+) -> Issuance:
+    """Hand equipment to a covered commune, optionally to one of its assigned officers. A serial-numbered type
+    needs the item, which must be in stock in ``warehouse``; an unserialised type takes ``quantity`` units from
+    the warehouse's stock. Two clerks issuing the same item at once: the item row is locked, so the second one
+    finds it issued and gets a clear message."""
+    commune = Commune.objects.select_related("district").get(pk=commune.pk)
+    _check_area(user, province_id=commune.district.province_id, district_id=commune.district_id)
+    _check_area(user, province_id=warehouse.province_id, district_id=warehouse.district_id)
+    _check_recipient(commune, officer)
+    issuance = Issuance(
+        equipment_type=equipment_type, warehouse=warehouse, commune=commune, officer=officer, issued_on=issued_on,
+        issued_by=user, note=note.strip(),
+    )  # fmt: skip
+    if equipment_type.is_serialized:
+        if item is None:
+            raise ValidationError({"item": _("Choose the serial number of the unit to issue.")})
+        item = EquipmentItem.objects.select_for_update().get(pk=item.pk)
+        if item.equipment_type_id != equipment_type.pk:
+            raise ValidationError({"item": _("This unit is of another type.")})
+        if item.status != ItemStatus.IN_STOCK:
+            raise ValidationError({"item": _("Unit %(serial)s is not in stock (%(status)s).") % {
+                "serial": item.serial_number, "status": item.get_status_display()}})  # fmt: skip
+        if item.warehouse_id != warehouse.pk:
+            raise ValidationError({"item": _("Unit %(serial)s is kept in %(warehouse)s.") % {
+                "serial": item.serial_number, "warehouse": item.warehouse}})  # fmt: skip
+        issuance.item = item
+        issuance.quantity = 1
+        item.status = ItemStatus.ISSUED
+        item._history_user = user
+        item.save(update_fields=["status"])
+    else:
+        if quantity is None or quantity < 1:
+            raise ValidationError({"quantity": _("Issue at least one unit.")})
+        level = (
+            StockLevel.objects.select_for_update().filter(warehouse=warehouse, equipment_type=equipment_type).first()
+        )
+        available = level.quantity if level else 0
+        if quantity > available:
+            raise ValidationError(
+                {"quantity": _("Only %(available)s %(unit)s in stock in %(warehouse)s.") % {
+                    "available": available, "unit": equipment_type.unit, "warehouse": warehouse}}
+            )  # fmt: skip
+        level.quantity -= quantity
+        level._history_user = user
+        level.save(update_fields=["quantity"])
+        issuance.quantity = quantity
+    issuance.full_clean(validate_constraints=False)
+    issuance._history_user = user
+    try:
+        with transaction.atomic():
+            issuance.save()
+    except IntegrityError as exc:
+        raise constraint_error(Issuance, exc) from exc
+    return issuance
+
+
+def _lock_active(issuance: Issuance, user) -> Issuance:
+    issuance = Issuance.objects.select_for_update().select_related("commune__district").get(pk=issuance.pk)
+    _check_area(user, province_id=issuance.commune.district.province_id, district_id=issuance.commune.district_id)
+    if issuance.status != IssuanceStatus.ACTIVE:
+        raise ValidationError(_("This equipment has already been returned or reported lost."))
+    return issuance
+
+
+@transaction.atomic
+def issuance_return(
+    *, issuance: Issuance, returned_on: datetime.date, condition: str, user, note: str = ""
+) -> Issuance:
+    """Take equipment back into its warehouse. A good unit goes back into stock; a damaged one to repair; an
+    unusable one is retired (unserialised units in bad condition are not put back into stock)."""
+    issuance = _lock_active(issuance, user)
+    if condition not in ReturnCondition.values:
+        raise ValidationError({"return_condition": _("Say in what condition the equipment came back.")})
+    if returned_on < issuance.issued_on:
+        raise ValidationError({"closed_on": _("Equipment cannot come back before it was issued.")})
+    issuance.status = IssuanceStatus.RETURNED
+    issuance.closed_on = returned_on
+    issuance.return_condition = condition
+    issuance.note = (issuance.note + "\n" + note).strip() if note else issuance.note
+    issuance._history_user = user
+    issuance.save()
+    if issuance.item_id:
+        item = EquipmentItem.objects.select_for_update().get(pk=issuance.item_id)
+        item.status = {
+            ReturnCondition.GOOD: ItemStatus.IN_STOCK,
+            ReturnCondition.DAMAGED: ItemStatus.IN_REPAIR,
+            ReturnCondition.UNUSABLE: ItemStatus.RETIRED,
+        }[condition]
+        item.warehouse_id = issuance.warehouse_id
+        item._history_user = user
+        item.save(update_fields=["status", "warehouse"])
+    elif condition == ReturnCondition.GOOD:
+        level, _created = StockLevel.objects.select_for_update().get_or_create(
+            warehouse_id=issuance.warehouse_id, equipment_type_id=issuance.equipment_type_id
+        )
+        level.quantity += issuance.quantity
+        level._history_user = user
+        level.save()
+    return issuance
+
+
+@transaction.atomic
+def issuance_report_lost(*, issuance: Issuance, lost_on: datetime.date, note: str, user) -> Issuance:
+    """Record that issued equipment was lost; a serial-numbered unit is marked lost."""
+    issuance = _lock_active(issuance, user)
+    if not note.strip():
+        raise ValidationError({"note": _("Describe how the equipment was lost.")})
+    if lost_on < issuance.issued_on:
+        raise ValidationError({"closed_on": _("Equipment cannot be lost before it was issued.")})
+    issuance.status = IssuanceStatus.LOST
+    issuance.closed_on = lost_on
+    issuance.note = (issuance.note + "\n" + note.strip()).strip()
+    issuance._history_user = user
+    issuance.save()
+    if issuance.item_id:
+        item = EquipmentItem.objects.select_for_update().get(pk=issuance.item_id)
+        item.status = ItemStatus.LOST
+        item._history_user = user
+        item.save(update_fields=["status"])
+    return issuance
