@@ -1,0 +1,240 @@
+"""Equipment rules: stock, issuance to covered communes and their officers, returns, losses, standards."""
+
+import datetime
+import threading
+import time
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, connections, transaction
+
+from communes.models import Commune
+from equipment import services
+from equipment.models import (
+    AllocationStandard,
+    EquipmentItem,
+    EquipmentType,
+    Issuance,
+    IssuanceStatus,
+    ItemStatus,
+    StockLevel,
+    Warehouse,
+)
+from equipment.selectors import commune_equipment, type_summary, with_equipment
+from personnel.services import assignment_create
+from tests.factories import OfficerFactory, vet_fully
+
+TODAY = datetime.date.today()
+COVERED = 23281  # Phường Quang Trung (baseline)
+UNCOVERED = 23347  # Xã Đắk Man, Huyện Đắk Glei
+
+
+@pytest.fixture
+def setup(demo_baseline, users):
+    admin = users["administrator"]
+    radio = EquipmentType.objects.create(code="radio", name="Máy bộ đàm", category="communication", unit="chiếc")
+    batons = EquipmentType.objects.create(
+        code="baton", name="Dùi cui", category="support_tool", unit="chiếc", is_serialized=False
+    )
+    store = Warehouse.objects.create(name="Kho tỉnh", province_id=62)
+    AllocationStandard.objects.create(equipment_type=radio, quantity=2)
+    AllocationStandard.objects.create(equipment_type=batons, quantity=5)
+    items = services.items_receive(
+        warehouse=store, equipment_type=radio, serial_numbers=["R-1", "R-2", "R-3"], received_on=TODAY, user=admin
+    )
+    services.stock_receive(warehouse=store, equipment_type=batons, quantity=8, user=admin)
+    return {"radio": radio, "batons": batons, "store": store, "items": items, "admin": admin}
+
+
+def issue(setup, commune=COVERED, **kwargs):
+    defaults = {"equipment_type": setup["radio"], "item": setup["items"][0]}
+    defaults.update(kwargs)
+    return services.issuance_create(
+        commune=Commune.objects.get(code=commune), warehouse=setup["store"], issued_on=TODAY,
+        user=kwargs.pop("user", setup["admin"]), **{k: v for k, v in defaults.items() if k != "user"},
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_receiving_refuses_duplicates_and_known_serials(setup):
+    with pytest.raises(ValidationError, match="R-9"):
+        services.items_receive(
+            warehouse=setup["store"], equipment_type=setup["radio"], serial_numbers=["R-9", "R-9"], received_on=TODAY,
+            user=setup["admin"],
+        )  # fmt: skip
+    with pytest.raises(ValidationError, match="R-1"):
+        services.items_receive(
+            warehouse=setup["store"], equipment_type=setup["radio"], serial_numbers=["R-1"], received_on=TODAY,
+            user=setup["admin"],
+        )  # fmt: skip
+    with pytest.raises(ValidationError):
+        services.stock_receive(
+            warehouse=setup["store"], equipment_type=setup["batons"], quantity=0, user=setup["admin"]
+        )
+    assert EquipmentItem.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_an_item_is_issued_to_one_holder_at_a_time(setup):
+    issue(setup)
+    assert EquipmentItem.objects.get(serial_number="R-1").status == ItemStatus.ISSUED
+    with pytest.raises(ValidationError, match="not in stock"):
+        issue(setup, commune=23284)
+    first = Issuance.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Issuance.objects.create(
+            equipment_type=setup["radio"], item=first.item, warehouse=setup["store"], commune_id=23284,
+            issued_on=TODAY, issued_by=setup["admin"],
+        )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_quantities_never_go_negative(setup):
+    issue(setup, equipment_type=setup["batons"], item=None, quantity=5)
+    assert StockLevel.objects.get().quantity == 3
+    with pytest.raises(ValidationError, match="Only 3"):
+        issue(setup, equipment_type=setup["batons"], item=None, quantity=4)
+    assert StockLevel.objects.get().quantity == 3
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StockLevel.objects.filter(pk=StockLevel.objects.get().pk).update(quantity=-1)
+
+
+@pytest.mark.django_db
+def test_no_issuance_to_an_uncovered_commune_or_a_foreign_officer(setup, users):
+    with pytest.raises(ValidationError, match="no regular police"):
+        issue(setup, commune=UNCOVERED)
+    stranger = vet_fully(OfficerFactory(), setup["admin"])
+    with pytest.raises(ValidationError, match="not assigned"):
+        issue(setup, officer=stranger)
+    assert not Issuance.objects.exists()
+    assert EquipmentItem.objects.get(serial_number="R-1").status == ItemStatus.IN_STOCK
+
+
+@pytest.mark.django_db
+def test_issuing_to_the_chief_of_a_newly_covered_commune(setup):
+    chief = vet_fully(OfficerFactory(), setup["admin"])
+    assignment_create(
+        officer=chief, commune=Commune.objects.get(code=UNCOVERED), post="chief", decision_number="1/QĐ",
+        decision_date=TODAY, started_on=TODAY, created_by=setup["admin"],
+    )  # fmt: skip
+    issuance = issue(setup, commune=UNCOVERED, officer=chief)
+    assert issuance.officer == chief
+    shortage = {t.code: t.shortage for t in commune_equipment(Commune.objects.get(code=UNCOVERED))}
+    assert shortage == {"radio": 1, "baton": 5}
+
+
+@pytest.mark.django_db
+def test_returns_and_losses(setup):
+    good = issue(setup)
+    damaged = issue(setup, item=setup["items"][1])
+    lost = issue(setup, item=setup["items"][2])
+    batons = issue(setup, equipment_type=setup["batons"], item=None, quantity=4)
+
+    services.issuance_return(issuance=good, returned_on=TODAY, condition="good", user=setup["admin"])
+    services.issuance_return(issuance=damaged, returned_on=TODAY, condition="damaged", user=setup["admin"])
+    with pytest.raises(ValidationError, match="Describe"):
+        services.issuance_report_lost(issuance=lost, lost_on=TODAY, note=" ", user=setup["admin"])
+    services.issuance_report_lost(issuance=lost, lost_on=TODAY, note="Mất khi tuần tra lũ", user=setup["admin"])
+    services.issuance_return(issuance=batons, returned_on=TODAY, condition="good", user=setup["admin"])
+
+    statuses = dict(EquipmentItem.objects.values_list("serial_number", "status"))
+    assert statuses == {"R-1": ItemStatus.IN_STOCK, "R-2": ItemStatus.IN_REPAIR, "R-3": ItemStatus.LOST}
+    assert StockLevel.objects.get().quantity == 8
+    assert set(Issuance.objects.values_list("status", flat=True)) == {IssuanceStatus.RETURNED, IssuanceStatus.LOST}
+    with pytest.raises(ValidationError, match="already been returned"):
+        services.issuance_return(issuance=good, returned_on=TODAY, condition="good", user=setup["admin"])
+    # the returned radio can go out again
+    assert issue(setup, commune=23284).item.serial_number == "R-1"
+
+
+@pytest.mark.django_db
+def test_return_cannot_predate_the_issue(setup):
+    issuance = issue(setup)
+    with pytest.raises(ValidationError):
+        services.issuance_return(
+            issuance=issuance, returned_on=TODAY - datetime.timedelta(days=1), condition="good", user=setup["admin"]
+        )
+
+
+@pytest.mark.django_db
+def test_standards_default_kind_and_commune_overrides(setup):
+    ward = Commune.objects.get(code=COVERED)
+    AllocationStandard.objects.create(equipment_type=setup["radio"], commune_kind="ward", quantity=1)
+    assert {t.code: t.standard for t in commune_equipment(ward)}["radio"] == 1
+    AllocationStandard.objects.create(equipment_type=setup["radio"], commune=ward, quantity=4)
+    assert {t.code: t.standard for t in commune_equipment(ward)}["radio"] == 4
+    assert {t.code: t.standard for t in commune_equipment(Commune.objects.get(code=23311))}["radio"] == 2
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AllocationStandard.objects.create(equipment_type=setup["radio"], quantity=3)  # a second default
+
+
+@pytest.mark.django_db
+def test_equipped_and_type_summary(setup):
+    ward = Commune.objects.get(code=COVERED)
+    issue(setup)
+    issue(setup, item=setup["items"][1])
+    issue(setup, equipment_type=setup["batons"], item=None, quantity=5)
+    annotated = {c.code: c for c in with_equipment(Commune.objects.filter(code__in=[COVERED, 23284]))}
+    assert annotated[COVERED].is_equipped and annotated[COVERED].unmet_types == 0
+    assert not annotated[23284].is_equipped and annotated[23284].unmet_types == 2
+
+    rows = {row["type"].code: row for row in type_summary(Commune.objects.filter(district__province_id=62))}
+    assert rows["radio"]["held"] == 2
+    assert rows["radio"]["standard"] == 2 * 102
+    assert rows["radio"]["shortage"] == 2 * 101
+    assert rows["radio"]["in_stock"] == 1
+    assert rows["baton"]["in_stock"] == 3
+    assert rows["baton"]["communes_short"] == 101
+    assert ward.code == COVERED
+
+
+@pytest.mark.django_db
+def test_district_clerk_issues_only_in_their_district(setup, users):
+    with pytest.raises(PermissionDenied):
+        issue(setup, user=users["district_clerk"])
+
+
+@pytest.mark.django_db
+def test_issuance_history(setup, users):
+    issuance = issue(setup, user=users["provincial_clerk"])
+    services.issuance_return(issuance=issuance, returned_on=TODAY, condition="good", user=setup["admin"])
+    records = list(Issuance.history.order_by("history_date").values_list("history_type", "status", "history_user"))
+    assert records == [("+", "active", users["provincial_clerk"].pk), ("~", "returned", setup["admin"].pk)]
+    assert EquipmentItem.history.filter(serial_number="R-1").count() == 3  # received, issued, returned
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_clerks_issuing_the_same_item_at_once(setup, users, monkeypatch):
+    original = services._check_recipient
+
+    def slow(*args, **kwargs):
+        time.sleep(0.5)  # both clerks pass the checks, then race for the item
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_check_recipient", slow)
+    barrier = threading.Barrier(2)
+    outcomes = [None, None]
+
+    def clerk(index, commune, user):
+        try:
+            barrier.wait()
+            outcomes[index] = issue(setup, commune=commune, user=user)
+        except Exception as exc:  # collected for the assertions
+            outcomes[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=clerk, args=(0, COVERED, users["provincial_clerk"])),
+        threading.Thread(target=clerk, args=(1, 23284, setup["admin"])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sum(isinstance(o, Issuance) for o in outcomes) == 1, outcomes
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert len(refused) == 1 and "not in stock" in " ".join(refused[0].messages)
+    assert Issuance.objects.filter(item__serial_number="R-1").count() == 1
