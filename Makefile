@@ -21,7 +21,7 @@ system-deps:
 	@./scripts/install-system-deps
 
 messages: $(STAMP)
-	$(PY) manage.py compilemessages --ignore=.venv -v0
+	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v0
 
 run: $(STAMP) messages
 	DEBUG=true $(PY) manage.py migrate --no-input -v0

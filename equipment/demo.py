@@ -33,8 +33,9 @@ CATALOGUE = [
     ("ao-giap", "Áo giáp chống đâm", Category.SUPPORT_TOOL, "chiếc", False, 5),
     ("den-pin", "Đèn pin chiếu sáng", Category.OFFICE, "chiếc", False, 5),
 ]
-# Wards are small and urban: one motorbike is enough; border communes need a second radio set.
+# Wards are small and urban: one motorbike is enough.
 KIND_OVERRIDES = {("xe-may", CommuneKind.WARD): 1}
+STANDARDS = {code: standard for code, *_rest, standard in CATALOGUE}
 
 
 @transaction.atomic
@@ -68,7 +69,7 @@ def demo_equipment_create(*, user) -> int:
     for code, equipment_type in types.items():
         if not equipment_type.is_serialized:
             continue
-        standard = dict((c[0], c[5]) for c in CATALOGUE)[code]
+        standard = STANDARDS[code]
         for index, commune in enumerate(covered):
             wanted = KIND_OVERRIDES.get((code, commune.kind), standard)
             # every fifth commune is one radio and one motorbike short
@@ -108,7 +109,7 @@ def demo_equipment_create(*, user) -> int:
     for code, equipment_type in types.items():
         if equipment_type.is_serialized:
             continue
-        standard = dict((c[0], c[5]) for c in CATALOGUE)[code]
+        standard = STANDARDS[code]
         for commune in covered:
             issuances.append(
                 Issuance(

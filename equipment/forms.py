@@ -55,6 +55,8 @@ class IssueForm(BootstrapFormMixin, forms.Form):
     officer = forms.ModelChoiceField(
         label=_("To officer"), required=False, queryset=Officer.objects.none(),
         help_text=_("Optional: an officer assigned to this commune."),
+        error_messages={"invalid_choice": _("This officer is not assigned to this commune: equipment goes to the "
+                                            "commune's own officers only.")},
     )  # fmt: skip
     issued_on = forms.DateField(label=_("Issued on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), required=False, max_length=500)

@@ -1,18 +1,26 @@
-"""Serial-numbered equipment in Excel: Mã loại, Số sê-ri, Kho, Ngày nhập, Ghi chú. A new (type, serial) pair
-registers a unit in stock; a known one updates its warehouse, date and note (not its status, which moves through
-issuance and returns)."""
+"""Serial-numbered equipment in Excel: Mã loại, Số sê-ri, Kho, Ngày nhập, Ghi chú (and, read-only, the type's name
+and the unit's status, which an export writes and an import ignores, so that an exported file imports back
+unchanged). A new (type, serial) pair registers a unit in stock; a known one updates its warehouse, date and note
+(not its status, which moves through issuance and returns). Warehouses and known units are limited to the
+user's area; a (type, serial) pair listed twice, an unknown type or warehouse, a type counted by quantity and a
+date that is not a date or is in the future are errors of their row and column."""
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from rollout.widgets import DayFirstDateWidget
 
-from .models import EquipmentItem, EquipmentType, ItemStatus
+from .models import EquipmentItem, EquipmentType, ItemStatus, Warehouse
 
 COLUMN_TYPE = "Mã loại"
+COLUMN_TYPE_NAME = "Loại trang bị"
 COLUMN_SERIAL = "Số sê-ri"
 COLUMN_WAREHOUSE = "Kho"
+COLUMN_RECEIVED_ON = "Ngày nhập"
+COLUMN_STATUS = "Tình trạng"
+COLUMN_NOTE = "Ghi chú"
 
 
 class LookupWidget(widgets.ForeignKeyWidget):
@@ -35,18 +43,39 @@ class LookupWidget(widgets.ForeignKeyWidget):
         return instance
 
 
+class TextWidget(widgets.Widget):
+    """Text; a blank cell is the empty text (the columns are NOT NULL)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a serial number typed as a number
+        return str(value).strip()
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class StatusWidget(widgets.Widget):
+    def render(self, value, obj=None, **kwargs):
+        return str(ItemStatus(value).label) if value else ""
+
+
 class EquipmentItemResource(resources.ModelResource):
     equipment_type = fields.Field(
         attribute="equipment_type", column_name=COLUMN_TYPE, widget=LookupWidget(EquipmentType, "code", "type")
     )
-    serial_number = fields.Field(attribute="serial_number", column_name=COLUMN_SERIAL)
+    type_name = fields.Field(attribute="equipment_type__name", column_name=COLUMN_TYPE_NAME, readonly=True)
+    serial_number = fields.Field(attribute="serial_number", column_name=COLUMN_SERIAL, widget=TextWidget())
     warehouse = fields.Field(attribute="warehouse", column_name=COLUMN_WAREHOUSE)
-    received_on = fields.Field(attribute="received_on", column_name="Ngày nhập", widget=DayFirstDateWidget())
-    note = fields.Field(attribute="note", column_name="Ghi chú")
+    status = fields.Field(attribute="status", column_name=COLUMN_STATUS, readonly=True, widget=StatusWidget())
+    received_on = fields.Field(attribute="received_on", column_name=COLUMN_RECEIVED_ON, widget=DayFirstDateWidget())
+    note = fields.Field(attribute="note", column_name=COLUMN_NOTE, widget=TextWidget())
 
     class Meta:
         model = EquipmentItem
-        fields = ("equipment_type", "serial_number", "warehouse", "received_on", "note")
+        fields = ("equipment_type", "type_name", "serial_number", "warehouse", "status", "received_on", "note")
         import_id_fields = ("equipment_type", "serial_number")
         skip_unchanged = True
         report_skipped = True
@@ -55,33 +84,74 @@ class EquipmentItemResource(resources.ModelResource):
 
     def __init__(self, *, warehouses=None, user=None, **kwargs):
         super().__init__(**kwargs)
-        from .models import Warehouse
-
         self.user = user
+        self.warehouses = warehouses
         self.fields["warehouse"].widget = LookupWidget(Warehouse, "name", "warehouse", queryset=warehouses)
-        self._seen: dict[tuple, int] = {}
+        self._rows_by_key: dict[tuple[str, str], int] = {}
+        self._sheet_row_numbers: list[int] | None = None
+
+    def get_queryset(self):
+        return EquipmentItem.objects.select_related("equipment_type", "warehouse")
+
+    @staticmethod
+    def _key(row) -> tuple[str, str]:
+        return (
+            str(row.get(COLUMN_TYPE) or "").strip(),
+            TextWidget().clean(row.get(COLUMN_SERIAL)),
+        )
+
+    def before_import(self, dataset, **kwargs):
+        """Start the check for units listed twice, once per file."""
+        self._rows_by_key = {}
+        self._sheet_row_numbers = getattr(dataset, "sheet_row_numbers", None)
+
+    def before_import_row(self, row, **kwargs):
+        """A unit listed twice is an error of the second row, which names the first one's row in the sheet."""
+        key = self._key(row)
+        if not all(key):
+            return
+        number = kwargs.get("row_number")
+        first = self._rows_by_key.setdefault(key, number)
+        if first != number:
+            numbers = self._sheet_row_numbers
+            first_row = numbers[first - 1] if numbers and first and first <= len(numbers) else (first or 0) + 1
+            raise ValidationError({"serial_number": _("Already listed in row %(row)s.") % {"row": first_row}})
 
     def get_instance(self, instance_loader, row):
         try:
             equipment_type = self.fields["equipment_type"].clean(row)
         except ValueError as exc:
             raise ValidationError({"equipment_type": str(exc)}) from exc
-        serial = str(row.get(COLUMN_SERIAL) or "").strip()
+        serial = TextWidget().clean(row.get(COLUMN_SERIAL))
         if equipment_type is None or not serial:
             raise ValidationError({"serial_number": _("Both the type code and the serial number are needed.")})
         if not equipment_type.is_serialized:
             raise ValidationError({"equipment_type": _("This type is counted by quantity, not by serial number.")})
-        key = (equipment_type.pk, serial)
-        if key in self._seen:
-            raise ValidationError({"serial_number": _("Already listed in row %(row)s.") % {"row": self._seen[key]}})
-        self._seen[key] = len(self._seen) + 2
-        return EquipmentItem.objects.filter(equipment_type=equipment_type, serial_number=serial).first()
+        item = self.get_queryset().filter(equipment_type=equipment_type, serial_number=serial).first()
+        if (
+            item is not None
+            and self.warehouses is not None
+            and not self.warehouses.filter(pk=item.warehouse_id).exists()
+        ):
+            raise ValidationError(
+                {"serial_number": _("This unit is registered in a warehouse outside your area (%(warehouse)s).")
+                 % {"warehouse": item.warehouse}}
+            )  # fmt: skip
+        return item
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if "received_on" not in errors and instance.received_on and instance.received_on > timezone.localdate():
+            errors["received_on"] = [_("Stock cannot be received in the future.")]
+        if errors:
+            raise ValidationError(errors)
 
     def before_save_instance(self, instance, row, **kwargs):
         if not instance.pk:
             instance.status = ItemStatus.IN_STOCK
         if self.user is not None:
             instance._history_user = self.user
-
-    def dehydrate_warehouse(self, item):
-        return item.warehouse.name

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -17,7 +18,7 @@ from accounts.roles import Scope
 from communes.models import Commune
 from personnel.models import Officer
 from personnel.views import form_errors_from
-from rollout.imports import ImportView, xlsx_response
+from rollout.imports import ImportView, resource_rows, xlsx_response
 
 from . import services
 from .forms import IssueForm, LostForm, ReceiveForm, ReturnForm
@@ -38,6 +39,17 @@ def warehouses_for(user):
     if scope.province_code is not None:
         return warehouses.filter(province_id=scope.province_code)
     return warehouses.none()
+
+
+def errors_onto_form(form, error: ValidationError, renamed: dict[str, str]) -> None:
+    """A service's ``ValidationError`` on the form, with the service's field names (``renamed`` keys) shown next
+    to the form's fields that carry them (the values)."""
+    if hasattr(error, "error_dict"):
+        merged: dict[str, list] = {}
+        for key, errors in error.error_dict.items():
+            merged.setdefault(renamed.get(key, key), []).extend(errors)
+        error = ValidationError(merged)
+    form_errors_from(form, error)
 
 
 class EquipmentOverviewView(PermissionRequiredMixin, TemplateView):
@@ -80,7 +92,9 @@ class CommuneEquipmentView(ScopedObjectMixin, FormView):
         )
 
     def officers(self):
-        return Officer.objects.filter(assignments__commune=self.commune, assignments__ended_on__isnull=True)
+        """The officers assigned to the commune now: the only ones who may receive its equipment."""
+        assigned = Officer.objects.filter(assignments__commune=self.commune, assignments__ended_on__isnull=True)
+        return assigned.order_by("full_name")
 
     def get_form_kwargs(self):
         return {
@@ -113,7 +127,7 @@ class CommuneEquipmentView(ScopedObjectMixin, FormView):
                 quantity=data.get("quantity") or 1, officer=data["officer"], note=data["note"],
             )  # fmt: skip
         except ValidationError as error:
-            form_errors_from(form, error)
+            errors_onto_form(form, error, {"item": "serial_number"})
             return self.form_invalid(form)
         except PermissionDenied as error:
             form.add_error(None, str(error))
@@ -125,6 +139,7 @@ class CommuneEquipmentView(ScopedObjectMixin, FormView):
 class IssuanceActionView(ScopedObjectMixin, FormView):
     permission_required = "equipment.change_issuance"
     template_name = "equipment/issuance_action.html"
+    renamed: dict[str, str] = {}  # the service's field names → the form's
 
     def load_objects(self, request, **kwargs):
         self.issuance = get_object_or_404(
@@ -139,7 +154,7 @@ class IssuanceActionView(ScopedObjectMixin, FormView):
         try:
             self.act(form.cleaned_data)
         except ValidationError as error:
-            form_errors_from(form, error)
+            errors_onto_form(form, error, self.renamed)
             return self.form_invalid(form)
         messages.success(self.request, self.done)
         return HttpResponseRedirect(self.issuance.get_absolute_url())
@@ -147,6 +162,7 @@ class IssuanceActionView(ScopedObjectMixin, FormView):
 
 class IssuanceReturnView(IssuanceActionView):
     form_class = ReturnForm
+    renamed = {"closed_on": "returned_on", "return_condition": "condition"}
 
     @property
     def title(self):
@@ -165,6 +181,7 @@ class IssuanceReturnView(IssuanceActionView):
 
 class IssuanceLostView(IssuanceActionView):
     form_class = LostForm
+    renamed = {"closed_on": "lost_on"}
 
     @property
     def title(self):
@@ -205,12 +222,13 @@ class IssuanceReceiptView(ScopedObjectMixin, View):
         return response
 
 
-class StockView(PermissionRequiredMixin, PagedListMixin, FormView):
+class StockView(PermissionRequiredMixin, FormView):
     """Serial-numbered units and quantity stock in the user's warehouses, and the receive form."""
 
     permission_required = "equipment.view_equipmentitem"
     form_class = ReceiveForm
     template_name = "equipment/stock.html"
+    paginate_by = 50
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "warehouses": warehouses_for(self.request.user)}
@@ -223,7 +241,10 @@ class StockView(PermissionRequiredMixin, PagedListMixin, FormView):
         status = self.request.GET.get("status", "")
         if status:
             items = items.filter(status=status)
-        paginator, page, object_list, is_paginated = self.paginate_queryset(items, self.paginate_by)
+        # A FormView has no pagination of its own; a bad ``page`` shows the nearest valid page (as PagedListMixin).
+        paginator = Paginator(items, self.paginate_by)
+        page = paginator.get_page(self.request.GET.get("page"))
+        object_list, is_paginated = page.object_list, page.has_other_pages()
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
@@ -253,7 +274,7 @@ class StockView(PermissionRequiredMixin, PagedListMixin, FormView):
                 )  # fmt: skip
                 count = data["quantity"]
         except ValidationError as error:
-            form_errors_from(form, error)
+            errors_onto_form(form, error, {"serial_number": "serial_numbers"})
             return self.form_invalid(form)
         except PermissionDenied as error:
             form.add_error(None, str(error))
@@ -263,6 +284,9 @@ class StockView(PermissionRequiredMixin, PagedListMixin, FormView):
 
 
 class StockExportView(PermissionRequiredMixin, View):
+    """The serial-numbered units of the user's warehouses, in the columns the import reads (plus the type's name
+    and the status, read-only): an exported file imports back unchanged."""
+
     permission_required = "equipment.view_equipmentitem"
 
     def get(self, request):
@@ -271,12 +295,7 @@ class StockExportView(PermissionRequiredMixin, View):
             .select_related("equipment_type", "warehouse")
             .order_by("equipment_type__code", "serial_number")
         )
-        rows = [
-            [i.equipment_type.code, i.equipment_type.name, i.serial_number, i.warehouse.name, i.get_status_display(),
-             i.received_on]
-            for i in items
-        ]  # fmt: skip
-        headers = ["Mã loại", "Loại trang bị", "Số sê-ri", "Kho", "Tình trạng", "Ngày nhập"]
+        headers, rows = resource_rows(EquipmentItemResource(), items)
         return xlsx_response(f"trang-bi-{timezone.localdate():%Y%m%d}.xlsx", headers, rows, sheet_title="Trang bị")
 
 
@@ -296,5 +315,6 @@ class ItemsTemplateView(PermissionRequiredMixin, View):
     permission_required = "equipment.add_equipmentitem"
 
     def get(self, request):
-        headers = [f.column_name for f in EquipmentItemResource().get_import_fields()]
+        # The columns an import reads; the type's name and the status are read-only (export only).
+        headers = [f.column_name for f in EquipmentItemResource().get_import_fields() if not f.readonly]
         return xlsx_response("mau-nhap-trang-bi.xlsx", headers, [], sheet_title="Trang bị")

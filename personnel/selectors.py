@@ -171,7 +171,7 @@ def _history_entries(records, what: str, label_of, *, reveal: bool = True) -> li
         if prior is not None:
             delta = record.diff_against(prior)
             for change in delta.changes:
-                field = record.instance._meta.get_field(change.field)
+                field = record.instance_type._meta.get_field(change.field)
                 if not reveal and change.field in IDENTIFIER_FIELDS:
                     changes.append((str(field.verbose_name), mask(change.old), mask(change.new)))
                     continue

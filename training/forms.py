@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -12,6 +13,23 @@ from rollout.spreadsheets import XLSX_CONTENT_TYPE, read_dataset, validate_xlsx_
 from .models import Course, TrainingSession
 
 POLICE_NUMBER_HEADER = "Số hiệu"
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def parse_score(value) -> Decimal | None:
+    """A score as typed in the form or found in a spreadsheet cell: blank is no score; otherwise a number from 0
+    to 10 with at most two decimals, written with a decimal comma or point. Raises ``ValidationError``."""
+    raw = "" if value is None else str(value).strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        score = Decimal(raw)
+    except InvalidOperation:
+        raise forms.ValidationError(_("“%(value)s” is not a score.") % {"value": value}, code="invalid") from None
+    # NaN and infinities parse, but cannot be compared: refuse them before comparing.
+    if not score.is_finite() or not Decimal(0) <= score <= Decimal(10) or score.as_tuple().exponent < -2:
+        raise forms.ValidationError(_("A score lies between 0 and 10, with at most two decimals."), code="range")
+    return score
 
 
 class SessionForm(BootstrapFormMixin, forms.ModelForm):
@@ -76,9 +94,7 @@ class EnrolForm(BootstrapFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        numbers = set()
-        for token in (cleaned.get("police_numbers") or "").replace(",", " ").split():
-            numbers.add(token.strip())
+        numbers = {token for token in _SEPARATORS.split(cleaned.get("police_numbers") or "") if token}
         upload = cleaned.get("file")
         if upload:
             try:
@@ -119,18 +135,11 @@ class ResultsForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for e in self.enrollments:
-            raw = (cleaned.get(f"score_{e.pk}") or "").strip().replace(",", ".")
-            score = None
-            if raw:
+            if f"score_{e.pk}" not in self._errors:  # a score too long for the field is already refused
                 try:
-                    score = Decimal(raw)
-                except InvalidOperation:
-                    self.add_error(f"score_{e.pk}", _("“%(value)s” is not a score.") % {"value": raw})
-                    continue
-                if not Decimal(0) <= score <= Decimal(10) or score.as_tuple().exponent < -2:
-                    self.add_error(f"score_{e.pk}", _("A score lies between 0 and 10, with at most two decimals."))
-                    continue
-            cleaned[f"score_{e.pk}"] = score
+                    cleaned[f"score_{e.pk}"] = parse_score(cleaned.get(f"score_{e.pk}"))
+                except forms.ValidationError as error:
+                    self.add_error(f"score_{e.pk}", error)
             if cleaned.get(f"passed_{e.pk}") and not cleaned.get(f"attended_{e.pk}"):
                 self.add_error(f"passed_{e.pk}", _("An officer who did not attend cannot pass."))
         return cleaned

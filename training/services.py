@@ -18,7 +18,8 @@ from personnel.services import constraint_error
 from .models import Course, Enrollment, TrainingSession, valid_until
 from .selectors import officers_missing_courses
 
-ENROLLABLE_STATUSES = (OfficerStatus.VETTED, OfficerStatus.IN_TRAINING, OfficerStatus.READY, OfficerStatus.DEPLOYED)
+PIPELINE_STATUSES = (OfficerStatus.VETTED, OfficerStatus.IN_TRAINING, OfficerStatus.READY)
+ENROLLABLE_STATUSES = (*PIPELINE_STATUSES, OfficerStatus.DEPLOYED)
 
 
 def _check_province(user, province_id: int) -> None:
@@ -123,6 +124,36 @@ def enrolment_remove(*, enrollment: Enrollment, user) -> None:
         raise ValidationError(_("A result is recorded for this officer; it cannot be removed."))
     enrollment._history_user = user
     enrollment.delete()
+    _settle_statuses([Officer.objects.select_for_update().get(pk=enrollment.officer_id)], user)
+
+
+def _settle_statuses(officers: list[Officer], user) -> None:
+    """Put officers of the training pipeline (vetted, in training, ready) where their training leaves them: in
+    training while a class of theirs has no result yet, *ready* once every mandatory course is passed and
+    valid, otherwise in training (or back to vetted when they have never been enrolled)."""
+    officers = [o for o in officers if o.status in PIPELINE_STATUSES]
+    if not officers:
+        return
+    ids = [o.pk for o in officers]
+    missing = officers_missing_courses(ids)
+    enrolled = dict.fromkeys(Enrollment.objects.filter(officer_id__in=ids).values_list("officer_id", flat=True), False)
+    for officer_id in Enrollment.objects.filter(officer_id__in=ids, passed__isnull=True).values_list(
+        "officer_id", flat=True
+    ):
+        enrolled[officer_id] = True  # a class without a result yet
+    for officer in officers:
+        if enrolled.get(officer.pk):
+            wanted = OfficerStatus.IN_TRAINING
+        elif not missing.get(officer.pk):
+            wanted = OfficerStatus.READY
+        elif officer.pk in enrolled or officer.status == OfficerStatus.READY:
+            wanted = OfficerStatus.IN_TRAINING
+        else:
+            wanted = OfficerStatus.VETTED
+        if wanted != officer.status:
+            officer.status = wanted
+            officer._history_user = user
+            officer.save(update_fields=["status", "updated_at"])
 
 
 @dataclass
@@ -185,14 +216,10 @@ def results_record(*, session: TrainingSession, rows: list[ResultRow], recorded_
         enrollment._history_user = recorded_by
         enrollment.save()
         saved.append(enrollment)
-    session.results_closed = True
+    # the class is closed to new officers once every officer in it has a result
+    session.results_closed = all(e.passed is not None for e in enrollments.values())
     session._history_user = recorded_by
     session.save(update_fields=["results_closed"])
-    untrained = officers_missing_courses([e.officer_id for e in saved])
-    for enrollment in saved:
-        officer = enrollment.officer
-        if officer.status == OfficerStatus.IN_TRAINING and not untrained.get(officer.pk):
-            officer.status = OfficerStatus.READY
-            officer._history_user = recorded_by
-            officer.save(update_fields=["status", "updated_at"])
+    officers = Officer.objects.select_for_update().filter(pk__in=[e.officer_id for e in saved]).order_by("pk")
+    _settle_statuses(list(officers), recorded_by)
     return saved

@@ -1,8 +1,8 @@
-from decimal import Decimal, InvalidOperation
-
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -25,21 +25,24 @@ from rollout.spreadsheets import read_dataset
 from rollout.widgets import YesNoWidget
 
 from . import services
-from .forms import POLICE_NUMBER_HEADER, EnrolForm, ResultsForm, SessionForm
+from .forms import POLICE_NUMBER_HEADER, EnrolForm, ResultsForm, SessionForm, parse_score
 from .models import Course, Enrollment, TrainingSession
 from .selectors import mandatory_courses, mandatory_passed_count, refreshers_due
 
 
 class CourseListView(PermissionRequiredMixin, ListView):
     permission_required = "training.view_course"
-    queryset = Course.objects.annotate(classes=Count("sessions"))
+    # An aggregation drops the model's default ordering: order explicitly.
+    queryset = Course.objects.annotate(classes=Count("sessions")).order_by("subject_area", "code")
     template_name = "training/course_list.html"
 
 
 class SessionListView(VisibleToMixin, PagedListMixin, ListView):
     permission_required = "training.view_trainingsession"
-    queryset = TrainingSession.objects.select_related("course", "province").annotate(
-        enrolled=Count("enrollments"), passed=Count("enrollments", filter=Q(enrollments__passed=True))
+    queryset = (
+        TrainingSession.objects.select_related("course", "province")
+        .annotate(enrolled=Count("enrollments"), passed=Count("enrollments", filter=Q(enrollments__passed=True)))
+        .order_by("-starts_on", "-pk")  # an aggregation drops the model's default ordering; pages need one
     )
     template_name = "training/session_list.html"
 
@@ -104,10 +107,16 @@ class SessionDetailView(VisibleToMixin, DetailView):
     template_name = "training/session_detail.html"
 
     def get_context_data(self, **kwargs):
-        enrollments = list(self.object.enrollments.all())
+        everyone = list(self.object.enrollments.all())
+        # Classes are provincial, but a district clerk sees only the officers of their district (as
+        # ``Officer.visible_to`` does); the seats still count everyone.
+        district = Scope.of(self.request.user).district_code
+        enrollments = [e for e in everyone if district is None or e.officer.district_id == district]
         return super().get_context_data(
             enrollments=enrollments,
-            free_seats=max(self.object.capacity - len(enrollments), 0),
+            enrolled_count=len(everyone),
+            other_districts=len(everyone) - len(enrollments),
+            free_seats=max(self.object.capacity - len(everyone), 0),
             enrol_form=EnrolForm(districts=_districts_for(self.request.user)),
             **kwargs,
         )
@@ -194,6 +203,10 @@ class SessionResultsView(ScopedObjectMixin, FormView):
         return super().get_context_data(session=self.session, **kwargs)
 
     def form_valid(self, form):
+        if not form.enrollments:
+            # Recording "results" of an empty class would close it to enrolment with nobody graded.
+            form.add_error(None, _("Nobody is enrolled yet."))
+            return self.form_invalid(form)
         try:
             services.results_record(session=self.session, rows=form.result_rows(), recorded_by=self.request.user)
         except ValidationError as error:
@@ -230,7 +243,9 @@ class SessionResultsImportView(ScopedObjectMixin, ImportView):
         enrollments = {e.officer.police_number: e for e in self.session.enrollments.select_related("officer")}
         yes_no = YesNoWidget()
         rows, results, seen = [], [], set()
-        for index, values in enumerate(dataset.dict, start=2):
+        # Errors name the row the user sees in Excel, even when blank rows were dropped.
+        numbers = getattr(dataset, "sheet_row_numbers", None) or range(2, len(dataset) + 2)
+        for index, values in zip(numbers, dataset.dict, strict=True):
             number = str(values.get(POLICE_NUMBER_HEADER) or "").strip()
             row = PreviewRow(number=index, status="unchanged", label=number)
             enrollment = enrollments.get(number)
@@ -243,40 +258,55 @@ class SessionResultsImportView(ScopedObjectMixin, ImportView):
                 attended = yes_no.clean(values.get("Có mặt"))
             except ValueError as exc:
                 row.errors.append(CellError("Có mặt", values.get("Có mặt"), str(exc)))
-                attended = False
+                attended = None  # unknown: no second error about passing without attending
             try:
                 passed = yes_no.clean(values.get("Đạt"))
             except ValueError as exc:
                 row.errors.append(CellError("Đạt", values.get("Đạt"), str(exc)))
-                passed = False
-            score = None
-            raw = values.get("Điểm")
-            if raw not in (None, ""):
-                try:
-                    score = Decimal(str(raw).replace(",", "."))
-                    if not Decimal(0) <= score <= Decimal(10):
-                        raise InvalidOperation
-                except InvalidOperation:
-                    row.errors.append(CellError("Điểm", raw, _("A score lies between 0 and 10.")))
-            if passed and not attended:
+                passed = None
+            try:
+                score = parse_score(values.get("Điểm"))
+            except forms.ValidationError as exc:
+                row.errors.append(CellError("Điểm", values.get("Điểm"), " ".join(exc.messages)))
+                score = None
+            if passed and attended is False:
                 row.errors.append(CellError("Đạt", values.get("Đạt"), _("An officer who did not attend cannot pass.")))
             if row.errors:
                 row.status = "error"
             elif enrollment is not None:
                 row.label = enrollment.officer.full_name
                 before = (enrollment.attended, enrollment.score, enrollment.passed)
-                if before != (attended, score, passed):
+                after = (attended, score, passed)
+                for column, old, new in zip(("Có mặt", "Điểm", "Đạt"), before, after, strict=True):
+                    if old != new:
+                        shown = (old, new) if column == "Điểm" else (_yes_no_or_blank(old), _yes_no_or_blank(new))
+                        row.changes.append((column, *shown))
+                if row.changes:
                     row.status = "changed"
-                    row.changes = [("Điểm", enrollment.score, score), ("Đạt", enrollment.passed, passed)]
                 results.append(services.ResultRow(enrollment.pk, attended, score, passed))
             rows.append(row)
         report = ImportReport(rows=rows)
-        if report.ok and not dry_run:
+        if report.ok:
+            # The preview runs the same service in a transaction that is rolled back, so that what only the
+            # service checks (a class that has not started, a concurrent change) shows before the confirmation.
             try:
-                services.results_record(session=self.session, rows=results, recorded_by=self.request.user)
+                with transaction.atomic():
+                    services.results_record(session=self.session, rows=results, recorded_by=self.request.user)
+                    if dry_run:
+                        raise _DryRun
+            except _DryRun:
+                pass
             except ValidationError as error:
                 report.rows.append(PreviewRow(0, "error", "", errors=[CellError("", None, m) for m in error.messages]))
         return report
+
+
+class _DryRun(Exception):
+    """Raised to roll back the preview's transaction."""
+
+
+def _yes_no_or_blank(value) -> str:
+    return "" if value is None else YesNoWidget().render(value)
 
 
 class SessionRosterExportView(ScopedObjectMixin, View):
@@ -292,11 +322,17 @@ class SessionRosterExportView(ScopedObjectMixin, View):
     def get(self, request, pk):
         yes_no = YesNoWidget()
         shown = identifier_display(request.user)
+        # Everyone in the class for the province; a district clerk gets the officers of their district.
+        enrollments = (
+            self.session.enrollments.filter(officer__in=Officer.objects.visible_to(request.user))
+            .select_related("officer__district")
+            .order_by("officer__search_key")
+        )
         rows = [
             [shown(e.officer.police_number), e.officer.full_name, e.officer.district.name if e.officer.district else "",
              "" if e.attended is None else yes_no.render(e.attended), e.score,
              "" if e.passed is None else yes_no.render(e.passed), e.certificate_number or "", e.valid_until]
-            for e in self.session.enrollments.select_related("officer__district").order_by("officer__search_key")
+            for e in enrollments
         ]  # fmt: skip
         headers = [POLICE_NUMBER_HEADER, "Họ và tên", "Huyện", "Có mặt", "Điểm", "Đạt", "Số chứng chỉ", "Hiệu lực đến"]
         name = f"lop-{self.session.course.code}-{self.session.starts_on:%Y%m%d}.xlsx"

@@ -11,7 +11,7 @@ from personnel.choices import OfficerStatus
 from tests.factories import OfficerFactory, vet_fully
 from training.models import Course, Enrollment, valid_until
 from training.selectors import officer_training, officers_missing_courses, refreshers_due
-from training.services import ResultRow, enrolment_add, results_record, session_create
+from training.services import ResultRow, enrolment_add, enrolment_remove, results_record, session_create
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +220,48 @@ def test_enrolment_history_is_recorded(kon_tum, users):
         ("~", admin),
     ]
     assert history.last().passed is True
+
+
+def test_a_pass_corrected_to_a_fail_takes_readiness_back(kon_tum, users):
+    admin = users["administrator"]
+    session = make_session(make_course(), admin)
+    officer = vetted(admin)
+    enrolment_add(session=session, officers=[officer], enrolled_by=admin)
+    enrollment = Enrollment.objects.get()
+    results_record(session=session, rows=[ResultRow(enrollment.pk, True, Decimal("8"), True)], recorded_by=admin)
+    officer.refresh_from_db()
+    assert officer.status == OfficerStatus.READY
+    results_record(session=session, rows=[ResultRow(enrollment.pk, True, Decimal("3"), False)], recorded_by=admin)
+    officer.refresh_from_db()
+    enrollment.refresh_from_db()
+    assert officer.status == OfficerStatus.IN_TRAINING
+    assert enrollment.certificate_number is None and enrollment.valid_until is None
+    assert not officer_training(officer)["trained"]
+
+
+def test_a_class_closes_only_when_every_officer_has_a_result(kon_tum, users):
+    admin = users["administrator"]
+    session = make_session(make_course(), admin)
+    first, second = vetted(admin), vetted(admin)
+    enrolment_add(session=session, officers=[first, second], enrolled_by=admin)
+    first_row = Enrollment.objects.get(officer=first)
+    results_record(session=session, rows=[ResultRow(first_row.pk, True, Decimal("8"), True)], recorded_by=admin)
+    session.refresh_from_db()
+    assert not session.results_closed
+    second_row = Enrollment.objects.get(officer=second)
+    results_record(session=session, rows=[ResultRow(second_row.pk, True, Decimal("6"), True)], recorded_by=admin)
+    session.refresh_from_db()
+    assert session.results_closed
+
+
+def test_removing_an_officer_from_a_class_puts_their_status_back(kon_tum, users):
+    admin = users["administrator"]
+    session = make_session(make_course(), admin, start=TODAY + datetime.timedelta(days=3))
+    officer = vetted(admin)
+    enrolment_add(session=session, officers=[officer], enrolled_by=admin)
+    officer.refresh_from_db()
+    assert officer.status == OfficerStatus.IN_TRAINING
+    enrolment_remove(enrollment=Enrollment.objects.get(), user=admin)
+    officer.refresh_from_db()
+    assert officer.status == OfficerStatus.VETTED
+    assert not Enrollment.objects.exists()
