@@ -2,6 +2,8 @@
 kind's, else the default), what it holds, the shortage, and whether it is *equipped* (holds its standard of
 every type)."""
 
+import datetime
+
 from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
@@ -27,9 +29,16 @@ def _standard(type_ref, commune_ref, kind_ref):
     )
 
 
-def _held(type_ref, commune_ref):
+def _holding(on: datetime.date | None = None) -> Q:
+    """Issuances held now, or on the day ``on`` (issued by then, not yet returned or lost)."""
+    if on is None:
+        return Q(status=IssuanceStatus.ACTIVE)
+    return Q(issued_on__lte=on) & (Q(closed_on__isnull=True) | Q(closed_on__gt=on))
+
+
+def _held(type_ref, commune_ref, on: datetime.date | None = None):
     held = (
-        Issuance.objects.filter(status=IssuanceStatus.ACTIVE, equipment_type=type_ref, commune=commune_ref)
+        Issuance.objects.filter(_holding(on), equipment_type=type_ref, commune=commune_ref)
         .order_by()
         .values("commune")
         .annotate(total=Sum("quantity"))
@@ -50,12 +59,17 @@ def commune_equipment(commune: Commune):
     )
 
 
-def _unmet_types():
-    """Types whose effective standard exceeds what the commune (the outer query's row) holds."""
+def _unmet_types(on: datetime.date | None = None):
+    """Types whose effective standard exceeds what the commune (the outer query's row) holds (on ``on``)."""
     return EquipmentType.objects.annotate(
         standard=_standard(OuterRef("pk"), OuterRef(OuterRef("pk")), OuterRef(OuterRef("kind"))),
-        held=_held(OuterRef("pk"), OuterRef(OuterRef("pk"))),
+        held=_held(OuterRef("pk"), OuterRef(OuterRef("pk")), on),
     ).filter(standard__gt=F("held"))
+
+
+def is_equipped(on: datetime.date | None = None):
+    """An expression for commune querysets: the commune holds its standard of every type (on ``on``)."""
+    return ~Exists(_unmet_types(on).order_by())
 
 
 def with_equipment(communes):

@@ -59,3 +59,237 @@ class PilotPlan(models.Model):
             raise ValidationError({"min_age": _("An age limit lies between 18 and 65.")})
         if self.max_age is not None and not 18 <= self.max_age <= 65:
             raise ValidationError({"max_age": _("An age limit lies between 18 and 65.")})
+
+
+class Phase(models.Model):
+    """A wave of the plan: a set of communes to be covered by a target date."""
+
+    plan = models.ForeignKey(PilotPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="phases")
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=200)
+    target_on = models.DateField(_("target date"))
+    communes = models.ManyToManyField("communes.Commune", verbose_name=_("communes"), related_name="phases", blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="%(app_label)s_%(class)s_unique_number",
+                violation_error_message=_("The plan already has a phase with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="%(app_label)s_%(class)s_number_positive",
+                violation_error_message=_("Phases are numbered from 1."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("Phase %(number)s: %(name)s") % {"number": self.number, "name": self.name}
+
+
+class CommitteeRole(models.TextChoices):
+    HEAD = "head", _("Head")
+    DEPUTY_HEAD = "deputy_head", _("Deputy head")
+    STANDING = "standing", _("Standing body")
+    MEMBER = "member", _("Member")
+
+
+class CommitteeMember(models.Model):
+    """A member of the Steering Committee (Ban Chỉ đạo); reports are e-mailed to the active ones."""
+
+    plan = models.ForeignKey(
+        PilotPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="committee_members"
+    )
+    full_name = models.CharField(_("full name"), max_length=120)
+    unit = models.CharField(_("unit"), max_length=200)
+    role = models.CharField(_("role in the committee"), max_length=12, choices=CommitteeRole.choices)
+    is_standing_body = models.BooleanField(
+        _("standing body"),
+        default=False,
+        help_text=_("Part of the standing body (Cục Xây dựng phong trào bảo vệ an ninh Tổ quốc)."),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+        ordering = ["plan", "role", "full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=Q(role="head", is_active=True),
+                name="%(app_label)s_%(class)s_one_head",
+                violation_error_message=_("The committee already has a head."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} — {self.get_role_display()}"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+TASK_CLOSED = (TaskStatus.DONE, TaskStatus.CANCELLED)
+
+
+class TaskQuerySet(models.QuerySet):
+    def overdue(self, on):
+        return self.filter(deadline__lt=on).exclude(status__in=TASK_CLOSED)
+
+
+class Task(models.Model):
+    """A task the committee gives a unit, with a deadline."""
+
+    plan = models.ForeignKey(PilotPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("task"), max_length=300)
+    unit = models.CharField(_("responsible unit"), max_length=200)
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False, null=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["deadline", "pk"]
+        indexes = [models.Index(fields=["plan", "status", "deadline"], name="rollout_task_open_deadline")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="done", completed_on__isnull=False) | (~Q(status="done") & Q(completed_on=None)),
+                name="%(app_label)s_%(class)s_completed_when_done",
+                violation_error_message=_("A task has a completion date exactly when it is done."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ProgressSnapshot(models.Model):
+    """The day's figures for one province, or for the whole country (``province`` empty), for the trends."""
+
+    on = models.DateField(_("date"))
+    province = models.ForeignKey(
+        "communes.Province", verbose_name=_("province"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="snapshots",
+    )  # fmt: skip
+    communes = models.PositiveIntegerField(_("communes"))
+    covered = models.PositiveIntegerField(_("covered"))
+    staffing_norm = models.PositiveIntegerField(_("staffing norm"))
+    deployed = models.PositiveIntegerField(_("officers deployed"))
+    trained_deployed = models.PositiveIntegerField(_("deployed officers trained"))
+    equipped = models.PositiveIntegerField(_("covered communes equipped"))
+    operational = models.PositiveIntegerField(_("operational communes"))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("progress snapshot")
+        verbose_name_plural = _("progress snapshots")
+        ordering = ["on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "on"], condition=Q(province__isnull=False), name="%(app_label)s_%(class)s_daily"
+            ),
+            models.UniqueConstraint(
+                fields=["on"], condition=Q(province__isnull=True), name="%(app_label)s_%(class)s_daily_national"
+            ),
+            models.CheckConstraint(
+                condition=Q(covered__lte=F("communes"))
+                & Q(trained_deployed__lte=F("deployed"))
+                & Q(equipped__lte=F("covered"))
+                & Q(operational__lte=F("equipped")),
+                name="%(app_label)s_%(class)s_consistent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.province or _('Whole country')} {self.on:%d/%m/%Y}"
+
+    @property
+    def uncovered(self) -> int:
+        return self.communes - self.covered
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Being produced")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def report_upload_to(report, filename):
+    return f"reports/{report.period_end:%Y}/{filename}"
+
+
+class Report(models.Model):
+    """A progress report for a period, for one province or the whole country (``province`` empty): an XLSX and a
+    PDF file in storage. One report per scope and period: asking again reuses it."""
+
+    province = models.ForeignKey(
+        "communes.Province", verbose_name=_("province"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="reports",
+    )  # fmt: skip
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    xlsx = models.FileField(_("Excel file"), upload_to=report_upload_to, blank=True)
+    pdf = models.FileField(_("PDF file"), upload_to=report_upload_to, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-period_end", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "period_start", "period_end"],
+                condition=Q(province__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_period",
+                violation_error_message=_("A report for this period already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["period_start", "period_end"],
+                condition=Q(province__isnull=True),
+                name="%(app_label)s_%(class)s_one_per_period_national",
+                violation_error_message=_("A report for this period already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="%(app_label)s_%(class)s_period_order",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="%(app_label)s_%(class)s_progress_percent"),
+        ]
+
+    def __str__(self):
+        scope = self.province or _("Whole country")
+        return _("Progress report %(scope)s, %(start)s – %(end)s") % {
+            "scope": scope, "start": f"{self.period_start:%d/%m/%Y}", "end": f"{self.period_end:%d/%m/%Y}",
+        }  # fmt: skip

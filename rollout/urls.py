@@ -20,6 +20,9 @@ urlpatterns = [
     path("officers/", include("personnel.urls")),
     path("training/", include("training.urls")),
     path("equipment/", include("equipment.urls")),
+    path("dashboard/", include("rollout.dashboard_urls")),
+    path("plan/", include("rollout.plan_urls")),
+    path("reports/", include("rollout.report_urls")),
     path("admin/", admin.site.urls),
 ]
 

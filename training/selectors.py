@@ -82,3 +82,17 @@ def refreshers_due(enrollments, on: datetime.date | None = None):
         .select_related("officer__district", "course")
         .order_by("valid_until", "officer__search_key")
     )
+
+
+def mandatory_passed_by(officer_ref, on: datetime.date):
+    """An expression: how many distinct mandatory courses the officer ``officer_ref`` (an ``OuterRef``) held a
+    valid pass of on the day ``on`` (a class that had begun by then, passed and not yet expired)."""
+    passed = (
+        Enrollment.objects.filter(_valid_pass(on), officer=officer_ref, starts_on__lte=on, course__is_mandatory=True,
+                                  course__is_active=True)
+        .order_by()
+        .values("officer")
+        .annotate(n=Count("course", distinct=True))
+        .values("n")
+    )  # fmt: skip
+    return Coalesce(Subquery(passed, output_field=IntegerField()), Value(0))

@@ -1,0 +1,156 @@
+"""Where the pilot stands: the figures of the dashboard, the snapshots and the reports, computed in the database.
+
+Every figure is computed *as of a day*, from dated records, so today's dashboard and a snapshot rebuilt for a
+past day use the same definitions:
+
+- a commune is **covered** when it had regular police before the pilot (baseline) or a chief's assignment is
+  active that day;
+- **deployed** officers are the active assignments of the communes; the **staffing norm** is the commune's own
+  norm, else its province's plan default, else ``settings.DEFAULT_STAFFING_NORM``;
+- a deployed officer is **trained** when they hold a valid pass of every mandatory course that day;
+- a covered commune is **equipped** when it holds its standard of every equipment type that day;
+- a commune is **operational** when covered, staffed to its norm, every officer assigned there trained, and
+  equipped.
+
+An assignment is active on day D when it started by D and has not ended (``ended_on`` empty or after D); an
+issuance is held likewise. One query gives the totals, and one query the rows of a table grouped by district or
+by province, however many communes and officers there are.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from communes.models import Coverage
+from equipment.selectors import is_equipped
+from personnel.choices import Post
+from personnel.models import Assignment
+from training.selectors import mandatory_courses, mandatory_passed_by
+
+from .models import PilotPlan
+
+FIGURES = ("communes", "covered", "staffing_norm", "deployed", "trained_deployed", "equipped", "operational")
+
+
+def _active_on(on: datetime.date) -> Q:
+    return Q(started_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+
+
+def _count(queryset) -> Coalesce:
+    """COUNT(*) of ``queryset`` (correlated with the outer commune) as an integer expression, 0 when empty."""
+    counted = queryset.order_by().values("commune").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_progress(communes: QuerySet, on: datetime.date | None = None) -> QuerySet:
+    """Annotate each commune with its state on ``on`` (today by default): ``is_covered``, ``norm``,
+    ``officers_deployed``, ``officers_untrained``, ``is_equipped``, ``is_staffed`` and ``is_operational``."""
+    on = on or timezone.localdate()
+    mandatory = mandatory_courses().count()
+    active = Assignment.objects.filter(_active_on(on), commune=OuterRef("pk"))
+    if mandatory:
+        untrained = _count(active.annotate(passed=mandatory_passed_by(OuterRef("officer_id"), on)).filter(
+            passed__lt=mandatory
+        ))  # fmt: skip
+    else:
+        untrained = Value(0)
+    plan_norm = Subquery(
+        PilotPlan.objects.filter(province_id=OuterRef("district__province_id")).values("default_staffing_norm")[:1],
+        output_field=IntegerField(),
+    )
+    annotated = communes.annotate(
+        is_covered=Q(coverage=Coverage.BASELINE) | Exists(active.filter(post=Post.CHIEF)),
+        norm=Coalesce("staffing_norm", plan_norm, Value(settings.DEFAULT_STAFFING_NORM)),
+        officers_deployed=_count(active),
+        officers_untrained=untrained,
+        is_equipped=is_equipped(on),
+    )
+    return annotated.annotate(
+        is_staffed=Q(officers_deployed__gte=F("norm")),
+        is_operational=Q(is_covered=True, officers_deployed__gte=F("norm"), officers_untrained=0, is_equipped=True),
+    )
+
+
+def _aggregates() -> dict:
+    covered = Q(is_covered=True)
+    return {
+        "communes": Count("pk"),
+        "covered": Count("pk", filter=covered),
+        "staffing_norm": Coalesce(Sum("norm"), 0),
+        "deployed": Coalesce(Sum("officers_deployed"), 0),
+        "trained_deployed": Coalesce(Sum("officers_deployed") - Sum("officers_untrained"), 0),
+        "equipped": Count("pk", filter=covered & Q(is_equipped=True)),
+        "operational": Count("pk", filter=Q(is_operational=True)),
+    }
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The headline figures of an area on a day."""
+
+    communes: int = 0
+    covered: int = 0
+    staffing_norm: int = 0
+    deployed: int = 0
+    trained_deployed: int = 0
+    equipped: int = 0
+    operational: int = 0
+
+    @property
+    def uncovered(self) -> int:
+        return self.communes - self.covered
+
+    @staticmethod
+    def _percent(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def covered_percent(self):
+        return self._percent(self.covered, self.communes)
+
+    @property
+    def staffed_percent(self):
+        return self._percent(self.deployed, self.staffing_norm)
+
+    @property
+    def trained_percent(self):
+        """Of the deployed officers, the share trained."""
+        return self._percent(self.trained_deployed, self.deployed)
+
+    @property
+    def equipped_percent(self):
+        """Of the covered communes, the share equipped."""
+        return self._percent(self.equipped, self.covered)
+
+    @property
+    def operational_percent(self):
+        return self._percent(self.operational, self.communes)
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in FIGURES}
+
+
+def figures(communes: QuerySet, on: datetime.date | None = None) -> Figures:
+    """The headline figures over ``communes`` on ``on`` (two queries: the mandatory courses, then one aggregate)."""
+    totals = with_progress(communes.order_by(), on).aggregate(**_aggregates())
+    return Figures(**{name: totals[name] or 0 for name in FIGURES})
+
+
+def figures_by(communes: QuerySet, key: str, on: datetime.date | None = None) -> dict[int, Figures]:
+    """The figures per ``key`` ("district" or "district__province"), keyed by its code (two queries)."""
+    field = f"{key}_id" if key == "district" else "district__province_id"
+    rows = with_progress(communes.order_by(), on).values(field).annotate(**_aggregates()).order_by(field)
+    return {row[field]: Figures(**{name: row[name] or 0 for name in FIGURES}) for row in rows}
+
+
+def district_table(communes: QuerySet, on: datetime.date | None = None) -> list[dict]:
+    """One row per district of ``communes``: the district, its province's name and its figures (three queries)."""
+    from communes.models import District
+
+    by_district = figures_by(communes, "district", on)
+    districts = District.objects.filter(pk__in=by_district).select_related("province").order_by("province_id", "code")
+    return [{"district": district, "figures": by_district[district.pk]} for district in districts]
