@@ -1,5 +1,6 @@
 """A realistic demo roster for Kon Tum: about 300 officers with Vietnamese and ethnic-minority names, in every
-status, vetted where their status says so, and assigned (chief and deputy) to the communes already covered.
+status, vetted where their status says so, and assigned to the communes already covered: a chief and a deputy
+since the baseline, and one or two officers posted since the pilot began, so some posts reach the plan's norm.
 
 Police numbers of demo officers start with 9 (``9xx-xxx``); the UI labels the data as demo. Idempotent: a
 second run changes nothing.
@@ -9,6 +10,7 @@ import datetime
 import random
 
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from communes.models import Commune, Coverage, District
@@ -22,11 +24,12 @@ from .models import Assignment, Language, Officer, Vetting
 DEMO_PREFIX = "9"
 ROSTER_SIZE = 300
 NON_DEPLOYED_STATUSES = (
-    [OfficerStatus.READY] * 50
-    + [OfficerStatus.IN_TRAINING] * 40
-    + [OfficerStatus.VETTED] * 40
-    + [OfficerStatus.WITHDRAWN] * 14
+    [OfficerStatus.READY] * 40
+    + [OfficerStatus.IN_TRAINING] * 30
+    + [OfficerStatus.VETTED] * 30
+    + [OfficerStatus.WITHDRAWN] * 12
 )
+DEMO_STAFFING_NORM = 4  # the demo plan's default: a chief, a deputy and two officers
 
 # Peoples (and so languages) of each district; illustrative, for the demo.
 DISTRICT_LANGUAGES = {
@@ -129,6 +132,7 @@ def demo_plan_apply() -> PilotPlan:
             "name": "Kế hoạch thí điểm bố trí Công an chính quy đảm nhiệm chức danh Công an xã tỉnh Kon Tum",
             "started_on": datetime.date(2026, 10, 1),
             "target_on": datetime.date(2027, 6, 30),
+            "default_staffing_norm": DEMO_STAFFING_NORM,
         },
     )
     return plan
@@ -151,8 +155,13 @@ def demo_roster_create(*, decided_by) -> int:
         .select_related("district")
         .order_by("code")
     )
-    # Two officers per covered commune (chief and deputy), the rest in the other statuses.
-    postings = [(commune, post) for commune in covered for post in (Post.CHIEF, Post.DEPUTY)]
+    # A chief and a deputy per covered commune, one or two officers more, the rest in the other statuses.
+    plan = PilotPlan.objects.get(province_id=KON_TUM)
+    postings = [
+        (commune, post)
+        for commune in covered
+        for post in (Post.CHIEF, Post.DEPUTY, *[Post.OFFICER] * rng.choice([1, 2]))
+    ]
     statuses = [OfficerStatus.DEPLOYED] * len(postings) + NON_DEPLOYED_STATUSES
     statuses += [OfficerStatus.CANDIDATE] * (ROSTER_SIZE - len(statuses))
 
@@ -231,8 +240,11 @@ def demo_roster_create(*, decided_by) -> int:
     bulk_create_with_history(vettings, Vetting, batch_size=1000, default_user=decided_by)
 
     assignments = []
+    pilot_days = max((min(timezone.localdate(), plan.target_on) - plan.started_on).days, 0)
     for number, ((commune, post), officer) in enumerate(zip(postings, officers, strict=False), start=1):
         since = commune.baseline_covered_on or datetime.date(2020, 1, 1)
+        if post == Post.OFFICER:  # posted since the pilot began
+            since = max(since, plan.started_on + datetime.timedelta(days=rng.randint(0, pilot_days)))
         assignments.append(
             Assignment(
                 officer=officer,

@@ -47,7 +47,7 @@ def test_seed_demo_leaves_exactly_54_uncovered_communes_in_kon_tum(kon_tum, monk
         assert role.value in user_roles(user)
     assert User.objects.get(username="district_clerk").district.name == "Huyện Đắk Glei"
 
-    # The demo roster: about 300 officers in every status, chiefs and deputies in the covered communes.
+    # The demo roster: about 300 officers in every status; chiefs, deputies and officers in the covered communes.
     statuses = dict(Officer.objects.values_list("status").annotate(n=Count("pk")))
     assert sum(statuses.values()) == 300
     assert set(statuses) == set(OfficerStatus.values)
