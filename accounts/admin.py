@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import ExportRecord, User
 
 
 @admin.register(User)
@@ -16,3 +16,23 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Area of responsibility"), {"fields": ("province", "district")}),
     )
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    """Read-only: the record of who downloaded personal data."""
+
+    list_display = ["created_at", "user", "what", "rows", "identifiers_shown", "ip_address"]
+    list_filter = ["identifiers_shown", "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "what", "file_name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

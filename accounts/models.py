@@ -47,3 +47,25 @@ class User(AbstractUser):
         super().clean()
         if self.district_id and self.province_id and self.district.province_id != self.province_id:
             raise ValidationError({"district": _("This district is not in the chosen province.")})
+
+
+class ExportRecord(models.Model):
+    """One download of a list that names people (officers): who, when, what, how many rows, and whether the
+    personal identifiers (police number, birth date, phone) were in it unmasked."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="export_records")
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    what = models.CharField(_("what"), max_length=200)
+    file_name = models.CharField(_("file"), max_length=200)
+    rows = models.PositiveIntegerField(_("rows"))
+    identifiers_shown = models.BooleanField(_("identifiers unmasked"))
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export of personal data")
+        verbose_name_plural = _("exports of personal data")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user} — {self.what} ({self.created_at:%d/%m/%Y %H:%M})"

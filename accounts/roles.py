@@ -97,6 +97,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "rollout.change_committeemember",
         "rollout.delete_task",
         "accounts.view_user",
+        "accounts.view_exportrecord",
         "accounts.add_user",
         "accounts.change_user",
         "auth.view_group",

@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.audit import export_record
 from communes.admin import SafeImportForm
 from rollout.imports import SafeImportAdminMixin, SafeXLSX
 
+from .identifiers import can_see_identifiers
 from .models import Assignment, Language, Officer, Vetting
 from .resources import COLUMN_POLICE_NUMBER, OfficerResource
 
@@ -60,6 +63,14 @@ class OfficerAdmin(SafeImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAd
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        export_record(
+            request, what=_("Officer list (admin)"), file_name="officers.xlsx", rows=queryset.count(),
+            identifiers_shown=can_see_identifiers(request.user),
+        )  # fmt: skip
+        return data
 
 
 @admin.register(Assignment)

@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
+from accounts.audit import export_record
 from accounts.mixins import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 from communes.models import Commune, District
 from equipment.selectors import officer_equipment
@@ -306,10 +307,12 @@ class OfficerExportView(PermissionRequiredMixin, View):
             request.GET, queryset=officers.prefetch_related("languages"), request=request, districts=districts
         )
         officers = filterset.qs if filterset.is_valid() else officers.none()
-        resource = OfficerResource(reveal_identifiers=can_see_identifiers(request.user))
+        reveal = can_see_identifiers(request.user)
+        resource = OfficerResource(reveal_identifiers=reveal)
         headers, rows = resource_rows(resource, officers)
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        return xlsx_response(f"can-bo-{stamp}.xlsx", headers, rows, sheet_title="Cán bộ")
+        name = f"can-bo-{timezone.localdate():%Y%m%d}.xlsx"
+        export_record(request, what=_("Officer list"), file_name=name, rows=len(rows), identifiers_shown=reveal)
+        return xlsx_response(name, headers, rows, sheet_title="Cán bộ")
 
 
 class OfficerTemplateView(PermissionRequiredMixin, View):

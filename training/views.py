@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from accounts.audit import export_record
 from accounts.mixins import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 from accounts.roles import Scope
 from communes.models import District
 from personnel.choices import OfficerStatus
-from personnel.identifiers import identifier_display
+from personnel.identifiers import can_see_identifiers, identifier_display
 from personnel.models import Officer
 from personnel.views import form_errors_from
 from rollout.imports import CellError, ImportReport, ImportView, PreviewRow, xlsx_response
@@ -336,6 +337,8 @@ class SessionRosterExportView(ScopedObjectMixin, View):
         ]  # fmt: skip
         headers = [POLICE_NUMBER_HEADER, "Họ và tên", "Huyện", "Có mặt", "Điểm", "Đạt", "Số chứng chỉ", "Hiệu lực đến"]
         name = f"lop-{self.session.course.code}-{self.session.starts_on:%Y%m%d}.xlsx"
+        export_record(request, what=_("Class roster"), file_name=name, rows=len(rows),
+                      identifiers_shown=can_see_identifiers(request.user))  # fmt: skip
         return xlsx_response(name, headers, rows, sheet_title=self.session.course.code)
 
 
@@ -367,6 +370,8 @@ class UntrainedDeployedView(PermissionRequiredMixin, PagedListMixin, ListView):
                 for o in officers
             ]  # fmt: skip
             headers = [POLICE_NUMBER_HEADER, "Họ và tên", "Huyện", "Khóa bắt buộc đã đạt", "Còn thiếu"]
+            export_record(request, what=_("Untrained deployed officers"), file_name="chua-dao-tao.xlsx",
+                          rows=len(rows), identifiers_shown=can_see_identifiers(request.user))  # fmt: skip
             return xlsx_response("chua-dao-tao.xlsx", headers, rows, sheet_title="Chưa đào tạo")
         return super().get(request, *args, **kwargs)
 
@@ -394,6 +399,8 @@ class RefreshersDueView(PermissionRequiredMixin, PagedListMixin, ListView):
                 for e in self.get_queryset()
             ]  # fmt: skip
             headers = [POLICE_NUMBER_HEADER, "Họ và tên", "Huyện", "Mã khóa", "Khóa học", "Hết hiệu lực"]
+            export_record(request, what=_("Refreshers due"), file_name="boi-duong-lai.xlsx", rows=len(rows),
+                          identifiers_shown=can_see_identifiers(request.user))  # fmt: skip
             return xlsx_response("boi-duong-lai.xlsx", headers, rows, sheet_title="Bồi dưỡng lại")
         return super().get(request, *args, **kwargs)
 
