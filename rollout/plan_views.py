@@ -1,0 +1,404 @@
+"""The plan pages: the plan with its phases, committee and task summary; editing the plan's settings, phases and
+committee (administrators); the committee's tasks (provincial clerks and administrators write, everyone reads).
+
+Every page reads through ``visible_plans``: the Committee and administrators see every plan, clerks their
+province's; an object of a plan the user cannot see answers 404. Writes go through ``rollout.services``.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Prefetch, Q, Value, When
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from django_filters.views import FilterView
+
+from accounts.mixins import PagedListMixin, ScopedObjectMixin
+from accounts.roles import Scope
+from communes.models import Coverage
+from personnel.views import form_errors_from
+
+from . import services
+from .models import TASK_CLOSED, CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
+from .plan_forms import MemberForm, PhaseForm, PilotPlanForm, TaskFilter, TaskForm, TaskStatusForm
+from .progress import with_progress
+
+ROLE_ORDER = [CommitteeRole.HEAD, CommitteeRole.DEPUTY_HEAD, CommitteeRole.STANDING, CommitteeRole.MEMBER]
+
+
+def visible_plans(user):
+    """The plans ``user`` may see: all for the Committee and administrators, their province's for clerks."""
+    scope = Scope.of(user)
+    plans = PilotPlan.objects.select_related("province").order_by("province_id")
+    if scope.everything:
+        return plans
+    if scope.province_code is not None:
+        return plans.filter(province_id=scope.province_code)
+    return plans.none()
+
+
+def with_phase_coverage(phases):
+    """Annotate phases with ``communes_total`` and ``communes_covered`` (covered now: baseline or pilot)."""
+    return phases.annotate(
+        communes_total=Count("communes"),
+        communes_covered=Count("communes", filter=~Q(communes__coverage=Coverage.UNCOVERED)),
+    )
+
+
+def _role_rank():
+    return Case(*[When(role=role, then=Value(i)) for i, role in enumerate(ROLE_ORDER)], default=Value(len(ROLE_ORDER)))
+
+
+def _save_errors(form, error) -> None:
+    """A service's refusal onto the form: a ``ValidationError`` next to its field, a ``PermissionDenied`` on top."""
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, str(error) or _("You may not change this."))
+    else:
+        form_errors_from(form, error)
+
+
+def _back(request, default: str) -> str:
+    """The page to return to: ``next`` when it is a page of this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+# --- the plan --------------------------------------------------------------------------------------------------
+
+
+class PlanIndexView(PermissionRequiredMixin, TemplateView):
+    """The plans the user can see, each with its settings, phases (with coverage), committee and tasks. A fixed
+    number of queries: the plans with their task counts, then their phases, members and next open tasks."""
+
+    permission_required = "rollout.view_pilotplan"
+    template_name = "rollout/plan/index.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        open_q = ~Q(tasks__status__in=TASK_CLOSED)
+        plans = (
+            visible_plans(self.request.user)
+            .annotate(
+                tasks_total=Count("tasks"),
+                tasks_open=Count("tasks", filter=Q(tasks__status=TaskStatus.OPEN)),
+                tasks_in_progress=Count("tasks", filter=Q(tasks__status=TaskStatus.IN_PROGRESS)),
+                tasks_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE)),
+                tasks_cancelled=Count("tasks", filter=Q(tasks__status=TaskStatus.CANCELLED)),
+                tasks_overdue=Count("tasks", filter=open_q & Q(tasks__deadline__lt=today)),
+            )
+            .prefetch_related(
+                Prefetch("phases", queryset=with_phase_coverage(Phase.objects.order_by("number"))),
+                Prefetch("committee_members", queryset=CommitteeMember.objects.order_by(_role_rank(), "full_name")),
+                Prefetch(
+                    "tasks",
+                    queryset=Task.objects.exclude(status__in=TASK_CLOSED).order_by("deadline", "pk")[:5],
+                    to_attr="next_tasks",
+                ),
+            )
+        )
+        plans = list(plans)
+        for plan in plans:
+            for phase in plan.phases.all():
+                phase.is_overdue = phase.target_on < today and phase.communes_covered < phase.communes_total
+                phase.is_complete = phase.communes_total > 0 and phase.communes_covered == phase.communes_total
+            members = list(plan.committee_members.all())
+            plan.member_groups = [
+                (CommitteeRole(role).label, [m for m in members if m.role == role])
+                for role in ROLE_ORDER
+                if any(m.role == role for m in members)
+            ]
+        return super().get_context_data(plans=plans, today=today, **kwargs)
+
+
+class PlanEditView(ScopedObjectMixin, FormView):
+    permission_required = "rollout.change_pilotplan"
+    form_class = PilotPlanForm
+    template_name = "rollout/plan/plan_form.html"
+
+    def load_objects(self, request, **kwargs):
+        self.plan = get_object_or_404(visible_plans(request.user), pk=kwargs["pk"])
+
+    def get_initial(self):
+        return {name: getattr(self.plan, name) for name in services.PLAN_FIELDS}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(plan=self.plan, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.plan_update(plan=self.plan, user=self.request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            _save_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The plan's settings are saved."))
+        return HttpResponseRedirect(reverse("plan:index"))
+
+
+# --- phases ----------------------------------------------------------------------------------------------------
+
+
+def visible_phases(user):
+    return Phase.objects.filter(plan__in=visible_plans(user)).select_related("plan__province")
+
+
+class PhaseFormMixin:
+    form_class = PhaseForm
+    template_name = "rollout/plan/phase_form.html"
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        plan = data.pop("plan", None)
+        try:
+            phase = self.save(plan, data)
+        except (ValidationError, PermissionDenied) as error:
+            _save_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved: %(phase)s.") % {"phase": phase})
+        return HttpResponseRedirect(reverse("plan:phase_detail", args=[phase.pk]))
+
+
+class PhaseCreateView(PermissionRequiredMixin, PhaseFormMixin, FormView):
+    permission_required = "rollout.add_phase"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("plan"):
+            initial["plan"] = self.request.GET["plan"]
+        return initial
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "plans": visible_plans(self.request.user)}
+
+    def save(self, plan, data):
+        return services.phase_create(plan=plan, user=self.request.user, **data)
+
+
+class PhaseEditView(ScopedObjectMixin, PhaseFormMixin, FormView):
+    permission_required = "rollout.change_phase"
+
+    def load_objects(self, request, **kwargs):
+        self.phase = get_object_or_404(visible_phases(request.user), pk=kwargs["pk"])
+
+    def get_initial(self):
+        phase = self.phase
+        return {"number": phase.number, "name": phase.name, "target_on": phase.target_on, "note": phase.note,
+                "communes": [c.pk for c in phase.communes.all()]}  # fmt: skip
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "plans": [], "fixed_plan": self.phase.plan, "phase_pk": self.phase.pk}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(phase=self.phase, **kwargs)
+
+    def save(self, plan, data):
+        return services.phase_update(phase=self.phase, user=self.request.user, **data)
+
+
+class PhaseDetailView(ScopedObjectMixin, TemplateView):
+    """A phase's communes with their coverage and progress (officers against the norm, trained, equipped)."""
+
+    permission_required = "rollout.view_phase"
+    template_name = "rollout/plan/phase_detail.html"
+
+    def load_objects(self, request, **kwargs):
+        self.phase = get_object_or_404(with_phase_coverage(visible_phases(request.user)), pk=kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        phase = self.phase
+        today = timezone.localdate()
+        rows = with_progress(phase.communes.order_by("district_id", "code")).values(
+            "code", "name", "coverage", "is_demo", "district__name", "norm", "officers_deployed",
+            "officers_untrained", "is_equipped", "is_operational",
+        )  # fmt: skip
+        labels = dict(Coverage.choices)
+        communes = [
+            {**row, "get_coverage_display": labels[row["coverage"]],
+             "get_absolute_url": reverse("communes:commune_detail", args=[row["code"]])}
+            for row in rows
+        ]  # fmt: skip
+        phase.is_overdue = phase.target_on < today and phase.communes_covered < phase.communes_total
+        return super().get_context_data(phase=phase, plan=phase.plan, communes=communes, today=today, **kwargs)
+
+
+# --- committee members -----------------------------------------------------------------------------------------
+
+
+class MemberFormMixin:
+    form_class = MemberForm
+    template_name = "rollout/plan/member_form.html"
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        plan = data.pop("plan", None)
+        try:
+            member = self.save(plan, data)
+        except (ValidationError, PermissionDenied) as error:
+            _save_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved: %(member)s.") % {"member": member})
+        return HttpResponseRedirect(reverse("plan:index") + "#committee")
+
+
+class MemberCreateView(PermissionRequiredMixin, MemberFormMixin, FormView):
+    permission_required = "rollout.add_committeemember"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("plan"):
+            initial["plan"] = self.request.GET["plan"]
+        return initial
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "plans": visible_plans(self.request.user)}
+
+    def save(self, plan, data):
+        return services.member_create(plan=plan, user=self.request.user, **data)
+
+
+class MemberEditView(ScopedObjectMixin, MemberFormMixin, FormView):
+    permission_required = "rollout.change_committeemember"
+
+    def load_objects(self, request, **kwargs):
+        self.member = get_object_or_404(
+            CommitteeMember.objects.filter(plan__in=visible_plans(request.user)).select_related("plan"),
+            pk=kwargs["pk"],
+        )
+
+    def get_initial(self):
+        return {name: getattr(self.member, name) for name in services.MEMBER_FIELDS}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "plans": [], "fixed_plan": self.member.plan}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(member=self.member, **kwargs)
+
+    def save(self, plan, data):
+        return services.member_update(member=self.member, user=self.request.user, **data)
+
+
+# --- tasks -----------------------------------------------------------------------------------------------------
+
+
+def visible_tasks(user):
+    return Task.objects.filter(plan__in=visible_plans(user))
+
+
+class TaskListView(PermissionRequiredMixin, PagedListMixin, FilterView):
+    permission_required = "rollout.view_task"
+    filterset_class = TaskFilter
+    template_name = "rollout/plan/task_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        overdue = Q(deadline__lt=today) & ~Q(status__in=TASK_CLOSED)
+        return (
+            visible_tasks(self.request.user)
+            .select_related("plan__province")
+            .annotate(is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
+            .order_by("deadline", "pk")
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "plans": visible_plans(self.request.user)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        context["total"] = context["paginator"].count if context.get("paginator") else len(self.object_list)
+        context["statuses"] = TaskStatus.choices
+        context["can_change"] = self.request.user.has_perm("rollout.change_task")
+        context["show_plan"] = visible_plans(self.request.user).count() > 1
+        return context
+
+
+class TaskFormMixin:
+    form_class = TaskForm
+    template_name = "rollout/plan/task_form.html"
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        plan = data.pop("plan", None)
+        try:
+            self.save(plan, data)
+        except (ValidationError, PermissionDenied) as error:
+            _save_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The task is saved."))
+        return HttpResponseRedirect(_back(self.request, reverse("plan:task_list")))
+
+
+class TaskCreateView(PermissionRequiredMixin, TaskFormMixin, FormView):
+    permission_required = "rollout.add_task"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("plan"):
+            initial["plan"] = self.request.GET["plan"]
+        return initial
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "plans": visible_plans(self.request.user)}
+
+    def save(self, plan, data):
+        return services.task_create(plan=plan, user=self.request.user, **data)
+
+
+class TaskEditView(ScopedObjectMixin, TaskFormMixin, FormView):
+    permission_required = "rollout.change_task"
+
+    def load_objects(self, request, **kwargs):
+        self.task = get_object_or_404(visible_tasks(request.user).select_related("plan", "created_by"), pk=kwargs["pk"])
+
+    def get_initial(self):
+        task = self.task
+        return {"title": task.title, "unit": task.unit, "deadline": task.deadline, "status": task.status,
+                "completed_on": task.completed_on, "notes": task.notes}  # fmt: skip
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "plans": [], "fixed_plan": self.task.plan}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(task=self.task, **kwargs)
+
+    def save(self, plan, data):
+        return services.task_update(task=self.task, user=self.request.user, **data)
+
+
+class TaskStatusView(ScopedObjectMixin, View):
+    """The quick status change of the task list (POST only): done sets the completion date to today."""
+
+    permission_required = "rollout.change_task"
+    http_method_names = ["post"]
+
+    def load_objects(self, request, **kwargs):
+        self.task = get_object_or_404(visible_tasks(request.user).select_related("plan"), pk=kwargs["pk"])
+
+    def post(self, request, pk):
+        back = _back(request, reverse("plan:task_list"))
+        form = TaskStatusForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Unknown status: choose one from the list."))
+            return HttpResponseRedirect(back)
+        try:
+            task = services.task_set_status(task=self.task, status=form.cleaned_data["status"], user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("“%(task)s” is now: %(status)s.") % {"task": task.title, "status": task.get_status_display()}
+            )
+        return HttpResponseRedirect(back)
