@@ -6,11 +6,15 @@ from communes.models import Province
 from communes.services import KON_TUM
 from equipment.demo import demo_equipment_create
 from personnel.demo import demo_roster_create
+from rollout.demo import demo_plan_create
 from training.demo import demo_training_create
 
 
 class Command(BaseCommand):
-    help = "Create the demo users and Kon Tum's demo coverage baseline (54 uncovered communes). Idempotent."
+    help = (
+        "Create the demo users, Kon Tum's demo baseline (54 uncovered communes), roster, training, equipment and plan."
+        " Idempotent."
+    )
 
     def handle(self, *args, **options):
         if not Province.objects.filter(code=KON_TUM).exists():
@@ -21,8 +25,13 @@ class Command(BaseCommand):
         officers = demo_roster_create(decided_by=admin)
         enrolments = demo_training_create(created_by=admin)
         issuances = demo_equipment_create(user=admin)
+        plan = demo_plan_create(user=admin)
         self.stdout.write(f"Kon Tum demo baseline: {uncovered} communes uncovered.")
         self.stdout.write(f"Demo roster: {officers} officers created." if officers else "Demo roster: already there.")
         self.stdout.write(f"Demo training: {enrolments} enrolments." if enrolments else "Demo training: already there.")
         self.stdout.write(f"Demo equipment: {issuances} issuances." if issuances else "Demo equipment: already there.")
+        if any(plan.values()):
+            self.stdout.write("Demo plan: " + ", ".join(f"{n} {what}" for what, n in plan.items()) + ".")
+        else:
+            self.stdout.write("Demo plan: already there.")
         self.stdout.write("Demo users: " + ", ".join(u.username for u in users) + f" (password: {demo_password()})")
