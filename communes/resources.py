@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 
 from rollout.bulk import bulk_update_values
+from rollout.progress import progress_changed
 from rollout.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget, YesNoWidget
 
 from .context_processors import DEMO_DATA_CACHE_KEY
@@ -208,4 +209,5 @@ class CommuneResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         if not kwargs.get("dry_run") and self._imported_codes:
             coverage_recompute_on_commit(commune_codes=self._imported_codes)
+            transaction.on_commit(progress_changed)  # written in bulk: no signals
             transaction.on_commit(lambda: cache.delete(DEMO_DATA_CACHE_KEY))

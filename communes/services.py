@@ -153,7 +153,12 @@ def coverage_recompute(*, commune_codes: Iterable[int] | None = None) -> int:
     communes = Commune.objects.all()
     if commune_codes is not None:
         communes = communes.filter(code__in=list(commune_codes))
-    return communes.exclude(coverage=expected).update(coverage=expected)
+    changed = communes.exclude(coverage=expected).update(coverage=expected)
+    if changed:
+        from rollout.progress import progress_changed
+
+        progress_changed()
+    return changed
 
 
 def coverage_recompute_on_commit(*, commune_codes: Iterable[int] | None = None) -> None:

@@ -18,9 +18,12 @@ by province, however many communes and officers there are.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -134,17 +137,61 @@ class Figures:
         return {name: getattr(self, name) for name in FIGURES}
 
 
+def _orm_grouped(communes: QuerySet, key: str | None, on: datetime.date) -> dict:
+    annotated = with_progress(communes.order_by(), on)
+    if key is None:
+        return {0: annotated.aggregate(**_aggregates())}
+    field = "district_id" if key == "district" else "district__province_id"
+    rows = annotated.values(field).annotate(**_aggregates()).order_by(field)
+    return {row.pop(field): row for row in rows}
+
+
+def _grouped(communes: QuerySet, key: str | None, on: datetime.date | None) -> dict[int, Figures]:
+    """The figures per group, from the cache while nothing they depend on has changed (see ``progress_changed``).
+    On PostgreSQL one set-based statement (``rollout.progress_sql``), elsewhere the ORM annotations above."""
+    on = on or timezone.localdate()
+    inner, params = communes.order_by().values("code").query.sql_with_params()
+    digest = hashlib.sha256(repr((inner, params, key, on.isoformat())).encode()).hexdigest()[:32]
+    cache_key = f"progress:{_version()}:{digest}"
+    seconds = settings.PROGRESS_CACHE_SECONDS
+    rows = cache.get(cache_key) if seconds else None
+    if rows is None:
+        if connection.vendor == "postgresql":
+            from .progress_sql import grouped_figures
+
+            rows = grouped_figures(communes, key, on, mandatory_courses().count())
+        else:
+            rows = _orm_grouped(communes, key, on)
+        rows = {group: {name: int(values[name] or 0) for name in FIGURES} for group, values in rows.items()}
+        if seconds:
+            cache.set(cache_key, rows, seconds)
+    return {group: Figures(**values) for group, values in rows.items()}
+
+
+VERSION_KEY = "progress:version"
+
+
+def _version() -> int:
+    return cache.get_or_set(VERSION_KEY, 1, None)
+
+
+def progress_changed(**kwargs) -> None:
+    """Forget the cached figures: called when an assignment, enrolment, issuance, commune, standard, course or
+    plan is written (signals in ``RolloutConfig.ready``) and after bulk writes that bypass signals."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet: nothing cached under a version
+        cache.set(VERSION_KEY, 2, None)
+
+
 def figures(communes: QuerySet, on: datetime.date | None = None) -> Figures:
-    """The headline figures over ``communes`` on ``on`` (two queries: the mandatory courses, then one aggregate)."""
-    totals = with_progress(communes.order_by(), on).aggregate(**_aggregates())
-    return Figures(**{name: totals[name] or 0 for name in FIGURES})
+    """The headline figures over ``communes`` on ``on`` (at most two queries; none when cached)."""
+    return _grouped(communes, None, on).get(0) or Figures()
 
 
 def figures_by(communes: QuerySet, key: str, on: datetime.date | None = None) -> dict[int, Figures]:
-    """The figures per ``key`` ("district" or "district__province"), keyed by its code (two queries)."""
-    field = f"{key}_id" if key == "district" else "district__province_id"
-    rows = with_progress(communes.order_by(), on).values(field).annotate(**_aggregates()).order_by(field)
-    return {row[field]: Figures(**{name: row[name] or 0 for name in FIGURES}) for row in rows}
+    """The figures per ``key`` ("district" or "district__province"), keyed by its code (at most two queries)."""
+    return _grouped(communes, key, on)
 
 
 def district_table(communes: QuerySet, on: datetime.date | None = None) -> list[dict]:

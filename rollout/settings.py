@@ -8,6 +8,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -130,7 +131,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
-CELERY_BEAT_SCHEDULE: dict = {}
+# The schedule, in CELERY_TIMEZONE (Asia/Ho_Chi_Minh); run with `celery -A rollout beat` (default scheduler).
+CELERY_BEAT_SCHEDULE: dict = {
+    "record-snapshot-daily": {
+        "task": "rollout.record_snapshot",
+        "schedule": crontab(hour=23, minute=50),
+    },
+    "weekly-reports-monday-0700": {
+        "task": "rollout.weekly_reports",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+}
 
 # Internationalisation: Vietnamese first, English second; dates dd/mm/yyyy, numbers 1.234,5.
 LANGUAGE_CODE = "vi"
@@ -214,3 +225,5 @@ LOGGING = {
 # Domain settings.
 DEFAULT_STAFFING_NORM = env.int("DEFAULT_STAFFING_NORM", default=5)
 DEFAULT_PROVINCE_CODE = 62  # Kon Tum, the pilot province
+# The progress figures (dashboard, reports) are cached until one of their sources changes, at most this long.
+PROGRESS_CACHE_SECONDS = env.int("PROGRESS_CACHE_SECONDS", default=10 * 60)

@@ -18,3 +18,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = BASE_DIR / ".test-media"
 LOGGING["root"]["level"] = "WARNING"
+PROGRESS_CACHE_SECONDS = 0  # tests change data behind the signals' back (queryset.update); one test enables it

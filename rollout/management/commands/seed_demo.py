@@ -7,6 +7,7 @@ from communes.services import KON_TUM
 from equipment.demo import demo_equipment_create
 from personnel.demo import demo_roster_create
 from rollout.demo import demo_plan_create
+from rollout.progress import progress_changed
 from training.demo import demo_training_create
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         enrolments = demo_training_create(created_by=admin)
         issuances = demo_equipment_create(user=admin)
         plan = demo_plan_create(user=admin)
+        progress_changed()  # much of the demo is written in bulk, past the signals
         self.stdout.write(f"Kon Tum demo baseline: {uncovered} communes uncovered.")
         self.stdout.write(f"Demo roster: {officers} officers created." if officers else "Demo roster: already there.")
         self.stdout.write(f"Demo training: {enrolments} enrolments." if enrolments else "Demo training: already there.")

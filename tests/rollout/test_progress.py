@@ -1,0 +1,86 @@
+"""The progress figures: the set-based SQL (PostgreSQL) agrees with the ORM definitions, and the cache forgets
+them as soon as one of their sources changes."""
+
+import datetime
+import os
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from communes.models import Commune
+from personnel.choices import Post
+from personnel.models import Assignment, Officer
+from rollout.progress import FIGURES, _orm_grouped, figures, figures_by
+from rollout.progress_sql import grouped_figures
+from training.selectors import mandatory_courses
+
+pytestmark = pytest.mark.django_db
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based SQL is PostgreSQL's")
+
+
+@pytest.fixture
+def demo(kon_tum, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return kon_tum
+
+
+def _plain(rows):
+    return {key: {name: int(values[name] or 0) for name in FIGURES} for key, values in rows.items()}
+
+
+@postgresql_only
+def test_sql_and_orm_agree(demo):
+    communes = Commune.objects.all()
+    for days_ago in (0, 30, 400):
+        on = datetime.date.today() - datetime.timedelta(days=days_ago)
+        for key in (None, "district", "district__province"):
+            sql = _plain(grouped_figures(communes, key, on, mandatory_courses().count()))
+            assert sql == _plain(_orm_grouped(communes, key, on)), (days_ago, key)
+            assert sum(row["communes"] for row in sql.values()) == 102
+    today = _plain(grouped_figures(communes, None, datetime.date.today(), mandatory_courses().count()))[0]
+    assert 0 < today["operational"] <= today["equipped"] <= today["covered"] < today["communes"]
+
+
+@postgresql_only
+def test_sql_and_orm_agree_on_a_district_clerks_area_and_with_no_mandatory_course(demo):
+    communes = Commune.objects.filter(district_id=610)
+    today = datetime.date.today()
+    assert _plain(grouped_figures(communes, None, today, mandatory_courses().count())) == _plain(
+        _orm_grouped(communes, None, today)
+    )
+    mandatory_courses().update(is_mandatory=False)
+    sql = _plain(grouped_figures(communes, None, today, 0))
+    assert sql == _plain(_orm_grouped(communes, None, today))
+    assert sql[0]["trained_deployed"] == sql[0]["deployed"]  # nothing mandatory: every deployed officer trained
+
+
+def test_figures_are_cached_until_a_source_changes(demo, settings, users):
+    settings.PROGRESS_CACHE_SECONDS = 60
+    communes = Commune.objects.all()
+    first = figures(communes)
+    with CaptureQueriesContext(connection) as queries:
+        assert figures(communes) == first
+        assert figures_by(communes, "district")  # a different question: computed once
+        figures_by(communes, "district")
+    assert len(queries) <= 2
+
+    # ending a deputy's assignment changes the deployed count at once
+    assignment = Assignment.objects.filter(post=Post.DEPUTY, ended_on__isnull=True).first()
+    assignment.ended_on = datetime.date.today()
+    assignment.save()
+    assert figures(communes).deployed == first.deployed - 1
+
+
+def test_an_officer_change_alone_does_not_invalidate(demo, settings):
+    settings.PROGRESS_CACHE_SECONDS = 60
+    communes = Commune.objects.all()
+    figures(communes)
+    officer = Officer.objects.first()
+    officer.phone = "0912000111"
+    officer.save()
+    with CaptureQueriesContext(connection) as queries:
+        figures(communes)
+    assert len(queries) == 0
