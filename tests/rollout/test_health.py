@@ -1,4 +1,4 @@
-"""``/healthz``: database and Redis status as JSON, for load balancers and ``docker compose``."""
+"""``/healthz``: database, Redis and Celery worker status as JSON, for load balancers and ``docker compose``."""
 
 import socket
 
@@ -30,7 +30,8 @@ def test_healthy_with_the_real_redis(client, settings):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    # No worker consumes this Redis database in the test run: reported, but the web is healthy.
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "worker": "no worker"}
 
 
 @pytest.mark.django_db
@@ -43,6 +44,7 @@ def test_unreachable_redis_answers_503_with_the_error(client, settings):
     assert body["database"] == "ok"
     assert body["redis"].startswith("error: ")
     assert "ConnectionError" in body["redis"]
+    assert body["worker"] == "no worker"  # not pinged through a broker that is down
 
 
 @pytest.mark.django_db
@@ -58,7 +60,7 @@ def test_without_redis_configured_tasks_run_in_process_and_health_is_ok(client, 
     settings.REDIS_URL = ""
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "not configured"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "not configured", "worker": "not configured"}
 
 
 @pytest.mark.django_db
@@ -73,7 +75,9 @@ def test_a_failing_database_answers_503(client, settings, monkeypatch):
     monkeypatch.setattr(views, "connection", BrokenConnection())
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "error: OperationalError", "redis": "not configured"}
+    assert response.json() == {
+        "status": "error", "database": "error: OperationalError", "redis": "not configured", "worker": "not configured"
+    }  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -91,3 +95,30 @@ def test_healthz_is_not_redirected_to_https(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/healthz").status_code == 200
     assert client.get("/accounts/login/").status_code == 301
+
+
+@pytest.mark.django_db
+def test_a_missing_worker_is_reported_without_failing_health(client, settings, monkeypatch):
+    from rollout.celery import app
+
+    settings.REDIS_URL = REAL_REDIS
+    pings = []
+
+    def ping(**kwargs):
+        pings.append(kwargs["timeout"])
+        return []
+
+    monkeypatch.setattr(app.control, "ping", ping)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["worker"] == "no worker"
+    assert pings == [1.0]  # a short timeout: the health check stays fast
+
+
+@pytest.mark.django_db
+def test_a_worker_that_answers_is_ok(client, settings, monkeypatch):
+    from rollout.celery import app
+
+    settings.REDIS_URL = REAL_REDIS
+    monkeypatch.setattr(app.control, "ping", lambda **kwargs: [{"celery@host": {"ok": "pong"}}])
+    assert client.get("/healthz").json()["worker"] == "ok"

@@ -1,0 +1,388 @@
+"""The weekly progress report: its content for a scope (a province or the whole country) and a period, and the
+two files built from it, an XLSX workbook (one sheet per section) and a PDF (WeasyPrint, with an SVG chart).
+
+The content takes a constant number of queries whatever the scope (grouped aggregates of ``rollout.progress``):
+the national report costs the same number of queries as a province's. The files are official Vietnamese
+documents: they are rendered in Vietnamese whatever the language of whoever asked for them.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from communes.models import Commune, Province
+
+from .models import TASK_CLOSED, Phase, ProgressSnapshot, Report, Task
+from .progress import Figures, _aggregates, district_table, figures, figures_by, with_progress
+from .spreadsheets import _excel_value
+
+REPORT_TITLE = "BÁO CÁO TIẾN ĐỘ TRIỂN KHAI CÔNG AN XÃ CHÍNH QUY"  # the document type: always Vietnamese
+PDF_CONTENT_TYPE = "application/pdf"
+
+# The headline rows: (key, label). A key is a ``Figures`` attribute; the test suite checks them against it.
+HEADLINE = [
+    ("communes", gettext_lazy("Communes")),
+    ("covered", gettext_lazy("Communes covered")),
+    ("uncovered", gettext_lazy("Communes not yet covered")),
+    ("covered_percent", gettext_lazy("Covered (%)")),
+    ("staffing_norm", gettext_lazy("Staffing norm (officers)")),
+    ("deployed", gettext_lazy("Officers deployed")),
+    ("staffed_percent", gettext_lazy("Deployed against the norm (%)")),
+    ("trained_deployed", gettext_lazy("Deployed officers trained")),
+    ("trained_percent", gettext_lazy("Deployed officers trained (%)")),
+    ("equipped", gettext_lazy("Covered communes equipped")),
+    ("equipped_percent", gettext_lazy("Covered communes equipped (%)")),
+    ("operational", gettext_lazy("Operational communes")),
+    ("operational_percent", gettext_lazy("Operational communes (%)")),
+]
+TREND_FIGURES = ("communes", "covered", "uncovered", "deployed", "trained_deployed", "equipped", "operational")
+
+
+@dataclass
+class ReportContent:
+    """What a report says: headline figures before and at the end of the period, the district table, the
+    trend of the period, the open tasks and the phases of the plans in scope."""
+
+    province: Province | None
+    period_start: datetime.date
+    period_end: datetime.date
+    before: Figures
+    at_end: Figures
+    districts: list[dict] = field(default_factory=list)
+    snapshots: list[ProgressSnapshot] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    phases: list[dict] = field(default_factory=list)
+    generated_at: datetime.datetime | None = None
+
+    @property
+    def day_before(self) -> datetime.date:
+        """The figures "before" are those of the day before the period: the changes are the period's own."""
+        return self.period_start - datetime.timedelta(days=1)
+
+    @property
+    def scope_name(self) -> str:
+        return self.province.name if self.province else _("Whole country")
+
+    def headline_rows(self) -> list[dict]:
+        rows = []
+        for key, label in HEADLINE:
+            before, end = getattr(self.before, key), getattr(self.at_end, key)
+            change = round(end - before, 1) if before is not None and end is not None else None
+            rows.append({"key": key, "label": str(label), "before": before, "end": end, "change": change})
+        return rows
+
+
+def scope_communes(province: Province | None):
+    communes = Commune.objects.all()
+    return communes if province is None else communes.filter(district__province=province)
+
+
+def _plans_filter(province: Province | None) -> Q:
+    return Q() if province is None else Q(plan__province=province)
+
+
+def report_content(
+    *, province: Province | None, period_start: datetime.date, period_end: datetime.date
+) -> ReportContent:
+    """The content of the report for ``province`` (``None``: the whole country) over the period, in a constant
+    number of queries."""
+    communes = scope_communes(province)
+    before_day = period_start - datetime.timedelta(days=1)
+    covered_before = figures_by(communes, "district", before_day)
+    districts = district_table(communes, period_end)
+    for row in districts:
+        previous = covered_before.get(row["district"].pk)
+        row["covered_before"] = previous.covered if previous else 0
+    snapshots = list(
+        ProgressSnapshot.objects.filter(province=province, on__range=(period_start, period_end)).order_by("on")
+        if province
+        else ProgressSnapshot.objects.filter(province__isnull=True, on__range=(period_start, period_end)).order_by("on")
+    )
+    tasks = list(
+        Task.objects.filter(_plans_filter(province))
+        .exclude(status__in=TASK_CLOSED)
+        .select_related("plan__province")
+        .order_by("deadline", "pk")
+    )
+    for task in tasks:
+        task.is_overdue = task.deadline < period_end
+    return ReportContent(
+        province=province,
+        period_start=period_start,
+        period_end=period_end,
+        before=figures(communes, before_day),
+        at_end=figures(communes, period_end),
+        districts=districts,
+        snapshots=snapshots,
+        tasks=tasks,
+        phases=_phase_rows(province, period_end),
+        generated_at=timezone.now(),
+    )
+
+
+def _phase_rows(province: Province | None, on: datetime.date) -> list[dict]:
+    """Each phase of the plans in scope with its communes' coverage on ``on`` (two queries)."""
+    phases = list(
+        Phase.objects.filter(_plans_filter(province)).select_related("plan__province").order_by("plan_id", "number")
+    )
+    if not phases:
+        return []
+    in_phases = Commune.objects.filter(phases__in=phases)
+    rows = with_progress(in_phases.order_by(), on).values("phases").annotate(**_aggregates()).order_by("phases")
+    by_phase = {row["phases"]: row for row in rows}
+    result = []
+    for phase in phases:
+        row = by_phase.get(phase.pk) or {"communes": 0, "covered": 0, "operational": 0}
+        late = phase.target_on < on and row["covered"] < row["communes"]
+        result.append(
+            {
+                "phase": phase,
+                "communes": row["communes"],
+                "covered": row["covered"],
+                "operational": row["operational"],
+                "late": late,
+            }
+        )
+    return result
+
+
+# --- XLSX -------------------------------------------------------------------------------------------------
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+
+
+def _table(sheet, first_row: int, headers: list, rows: list[list]) -> None:
+    """Write a table with a bold header row at ``first_row``; every text cell escaped against formulas."""
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=first_row, column=column, value=_excel_value(str(header)))
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    widths = [min(max(len(str(h)), 8), 40) for h in headers]
+    for offset, row in enumerate(rows, start=1):
+        for column, value in enumerate(row, start=1):
+            value = _excel_value(value)
+            cell = sheet.cell(row=first_row + offset, column=column, value=value)
+            if isinstance(value, datetime.date):
+                cell.number_format = "DD/MM/YYYY"
+            elif isinstance(value, float):
+                cell.number_format = "0.0"
+            widths[column - 1] = max(widths[column - 1], min(len(str(value)) if value is not None else 0, 60))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width + 2
+    sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
+
+
+def report_xlsx(content: ReportContent) -> bytes:
+    """The workbook: Overview, By district, Trend, Tasks and Phases, one sheet each, Vietnamese."""
+    with translation.override("vi"):
+        workbook = Workbook()
+        overview = workbook.active
+        overview.title = _("Overview")[:31]
+        overview["A1"] = REPORT_TITLE
+        overview["A1"].font = Font(bold=True, size=13)
+        overview["A2"] = _excel_value(_("Scope: %(scope)s") % {"scope": content.scope_name})
+        overview["A3"] = _("Period: %(start)s – %(end)s") % {
+            "start": f"{content.period_start:%d/%m/%Y}",
+            "end": f"{content.period_end:%d/%m/%Y}",
+        }
+        overview["A4"] = _("Produced: %(when)s") % {
+            "when": f"{timezone.localtime(content.generated_at):%H:%M %d/%m/%Y}"
+        }
+        _table(
+            overview,
+            6,
+            [
+                _("Figure"),
+                _("Before the period (%(day)s)") % {"day": f"{content.day_before:%d/%m/%Y}"},
+                _("End of the period (%(day)s)") % {"day": f"{content.period_end:%d/%m/%Y}"},
+                _("Change"),
+            ],
+            [[row["label"], row["before"], row["end"], row["change"]] for row in content.headline_rows()],
+        )
+
+        by_district = workbook.create_sheet(_("By district")[:31])
+        _table(
+            by_district,
+            1,
+            [
+                _("Province"),
+                _("District"),
+                _("Communes"),
+                _("Covered before the period"),
+                _("Communes covered"),
+                _("Communes not yet covered"),
+                _("Staffing norm (officers)"),
+                _("Officers deployed"),
+                _("Deployed officers trained"),
+                _("Covered communes equipped"),
+                _("Operational communes"),
+            ],
+            [
+                [
+                    row["district"].province.name,
+                    row["district"].name,
+                    row["figures"].communes,
+                    row["covered_before"],
+                    row["figures"].covered,
+                    row["figures"].uncovered,
+                    row["figures"].staffing_norm,
+                    row["figures"].deployed,
+                    row["figures"].trained_deployed,
+                    row["figures"].equipped,
+                    row["figures"].operational,
+                ]
+                for row in content.districts
+            ],
+        )
+
+        trend = workbook.create_sheet(_("Trend")[:31])
+        _table(
+            trend,
+            1,
+            [_("Date"), *[label for key, label in HEADLINE if key in TREND_FIGURES]],
+            [[s.on, *[getattr(s, key) for key, _label in HEADLINE if key in TREND_FIGURES]] for s in content.snapshots],
+        )
+
+        tasks = workbook.create_sheet(_("Tasks")[:31])
+        _table(
+            tasks,
+            1,
+            [_("Task"), _("Responsible unit"), _("Deadline"), _("Status"), _("Overdue"), _("Province")],
+            [
+                [
+                    t.title,
+                    t.unit,
+                    t.deadline,
+                    t.get_status_display(),
+                    _("Yes") if t.is_overdue else _("No"),
+                    t.plan.province.name,
+                ]
+                for t in content.tasks
+            ],
+        )
+
+        phases = workbook.create_sheet(_("Phases")[:31])
+        _table(
+            phases,
+            1,
+            [
+                _("Province"),
+                _("Phase"),
+                _("Name"),
+                _("Target date"),
+                _("Communes"),
+                _("Communes covered"),
+                _("Operational communes"),
+                _("Late"),
+            ],
+            [
+                [
+                    row["phase"].plan.province.name,
+                    row["phase"].number,
+                    row["phase"].name,
+                    row["phase"].target_on,
+                    row["communes"],
+                    row["covered"],
+                    row["operational"],
+                    _("Yes") if row["late"] else _("No"),
+                ]
+                for row in content.phases
+            ],
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- PDF --------------------------------------------------------------------------------------------------
+
+CHART_SERIES = (
+    ("covered", "#0d6efd", gettext_lazy("Communes covered")),
+    ("equipped", "#fd7e14", gettext_lazy("Covered communes equipped")),
+    ("operational", "#198754", gettext_lazy("Operational communes")),
+)
+
+
+def trend_svg(snapshots: list[ProgressSnapshot], *, width: int = 640, height: int = 230) -> str:
+    """A line chart of the period's snapshots as inline SVG (PDFs run no JavaScript). Empty string when there
+    is nothing to draw."""
+    if not snapshots:
+        return ""
+    left, right, top, bottom = 44, 12, 12, 48
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value = max(max(s.communes for s in snapshots), 1)
+    count = len(snapshots)
+
+    def x(i: int) -> float:
+        return left + (plot_w * i / (count - 1) if count > 1 else plot_w / 2)
+
+    def y(value: int) -> float:
+        return top + plot_h - plot_h * value / top_value
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'font-family="DejaVu Sans" font-size="9">'
+    ]
+    for step in range(5):
+        value = round(top_value * step / 4)
+        parts.append(
+            f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" y2="{y(value):.1f}" stroke="#ddd"/>'
+            f'<text x="{left - 4}" y="{y(value) + 3:.1f}" text-anchor="end">{value}</text>'
+        )
+    label_every = max(1, count // 8)
+    for i, snapshot in enumerate(snapshots):
+        if i % label_every == 0 or i == count - 1:
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{top + plot_h + 12}" text-anchor="middle">{snapshot.on:%d/%m}</text>'
+            )
+    for key, colour, _label in CHART_SERIES:
+        points = " ".join(f"{x(i):.1f},{y(getattr(s, key)):.1f}" for i, s in enumerate(snapshots))
+        if count > 1:
+            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>')
+        for i, s in enumerate(snapshots):
+            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(getattr(s, key)):.1f}" r="2" fill="{colour}"/>')
+    legend_x = left
+    for _key, colour, label in CHART_SERIES:
+        parts.append(
+            f'<rect x="{legend_x}" y="{height - 16}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{legend_x + 14}" y="{height - 7}">{escape(str(label))}</text>'
+        )
+        legend_x += 200
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def report_pdf(content: ReportContent) -> bytes:
+    """The PDF: the same figures as the workbook, with the trend chart; Vietnamese, DejaVu fonts."""
+    from weasyprint import HTML
+
+    with translation.override("vi"):
+        html = render_to_string(
+            "rollout/reports/report_pdf.html",
+            {
+                "content": content,
+                "title": REPORT_TITLE,
+                "headline": content.headline_rows(),
+                "chart": mark_safe(trend_svg(content.snapshots)),  # noqa: S308 — built above, every text escaped
+                "generated": timezone.localtime(content.generated_at),
+            },
+        )
+    return HTML(string=html).write_pdf()
+
+
+def report_filename(report: Report, extension: str) -> str:
+    """``bao-cao-tien-do_62_2026-01-05_2026-01-11.xlsx``: ASCII, stable for a scope and period."""
+    scope = str(report.province_id) if report.province_id else "toan-quoc"
+    return f"bao-cao-tien-do_{scope}_{report.period_start:%Y-%m-%d}_{report.period_end:%Y-%m-%d}.{extension}"

@@ -1,0 +1,71 @@
+"""Celery tasks of the rollout: the daily snapshot, the weekly reports and producing one report.
+
+The schedule lives in ``settings.CELERY_BEAT_SCHEDULE``. Tasks take IDs, call services, and own their retries:
+database and network errors (``OperationalError``, ``InterfaceError``, ``OSError`` — connection and SMTP errors
+included) are retried with an exponential back-off; any other error marks the report failed, with its text.
+"""
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from . import report_services
+from .models import Report
+from .snapshots import snapshots_record
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
+REPORT_MAX_RETRIES = 3
+REPORT_RETRY_BASE_SECONDS = 30
+
+
+@shared_task(
+    name="rollout.record_snapshot",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=10 * 60,
+)
+def record_snapshot(on: str | None = None) -> dict:
+    """Record today's progress snapshots (every loaded province and the whole country); ``on``: an ISO date."""
+    import datetime
+
+    day = datetime.date.fromisoformat(on) if on else timezone.localdate()
+    result = snapshots_record(day)
+    return {"on": day.isoformat(), "created": result.created, "updated": result.updated}
+
+
+@shared_task(name="rollout.weekly_reports", autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=5)
+def weekly_reports() -> list[int]:
+    """Create last week's reports (each province with a plan, and the whole country) and queue their production.
+    Idempotent: run twice, it creates nothing more."""
+    return [report.pk for report in report_services.weekly_reports_create(today=timezone.localdate())]
+
+
+@shared_task(bind=True, name="rollout.produce_report", max_retries=REPORT_MAX_RETRIES, soft_time_limit=20 * 60)
+def produce_report(self, report_id: int) -> str | None:
+    """Build and store a report's files, then e-mail it if scheduled. Returns its status."""
+    try:
+        return report_services.report_produce(report_id=report_id).status
+    except Report.DoesNotExist:
+        logger.warning("Report %s no longer exists; nothing to produce.", report_id)
+        return None
+    except TRANSIENT_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            logger.exception("Report %s failed after %s retries.", report_id, self.request.retries)
+            report_services.report_fail(report_id=report_id, exc=exc)
+            return "failed"
+        report_services.report_retry_noted(
+            report_id=report_id, exc=exc, retry=self.request.retries + 1, max_retries=self.max_retries
+        )
+        if self.request.is_eager:
+            # In-process (no Redis: the demo, most tests): retry at once; Celery's eager retry would raise.
+            return self.apply(args=(report_id,), retries=self.request.retries + 1).result
+        raise self.retry(exc=exc, countdown=REPORT_RETRY_BASE_SECONDS * 2**self.request.retries) from exc
+    except Exception as exc:  # anything else will not get better by retrying: record it on the report
+        logger.exception("Report %s failed.", report_id)
+        report_services.report_fail(report_id=report_id, exc=exc)
+        return "failed"

@@ -1,0 +1,64 @@
+"""The report task run by a real Celery worker through Redis: the stored files hold the database's figures and
+correct Vietnamese."""
+
+import os
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.result import EagerResult
+from django.core import mail
+
+from rollout.celery import app
+from rollout.models import Report, ReportStatus
+from rollout.report_services import previous_week
+from rollout.reports import REPORT_TITLE
+from rollout.tasks import produce_report
+from tests.rollout.report_data import TODAY, build_pilot
+from tests.rollout.test_reports import check_xlsx_matches_database, pdf_text
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+QUEUE = "test-reports"
+
+
+@pytest.fixture
+def redis_worker(settings):
+    """A worker thread consuming the project's Celery app through the real Redis broker, on its own queue."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.REDIS_URL = REDIS_URL
+    app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False, task_default_queue=QUEUE)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[QUEUE]):
+            yield app
+    finally:
+        app.conf.update(task_always_eager=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_produces_the_weekly_report(demo_baseline, users, redis_worker):
+    build_pilot(demo_baseline, users["provincial_clerk"])
+    start, end = previous_week(TODAY)
+    report = Report.objects.create(province=demo_baseline, period_start=start, period_end=end)
+
+    result = produce_report.delay(report.pk)
+    assert not isinstance(result, EagerResult)  # sent through Redis, run by the worker thread
+    assert result.get(timeout=120) == ReportStatus.DONE
+
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE and report.progress == 100 and report.attempts == 1
+    with report.xlsx.open("rb") as handle:
+        check_xlsx_matches_database(handle.read(), province_id=62, period_start=start, period_end=end)
+    with report.pdf.open("rb") as handle:
+        text = pdf_text(handle.read())
+    assert REPORT_TITLE in text  # "BÁO CÁO TIẾN ĐỘ …": the diacritics survive the PDF
+    assert "Báo cáo tiến độ".upper() in text
+    assert "Kon Tum" in text and "Đắk Glei" in text and "Kon Rẫy" in text
+    assert len(mail.outbox) == 1  # scheduled: e-mailed
+    assert sorted(mail.outbox[0].recipients()) == ["ha@example.vn", "son@example.vn"]
+    assert report.emailed_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_sees_the_worker(client, kon_tum, redis_worker):
+    body = client.get("/healthz").json()
+    assert body["redis"] == "ok"
+    assert body["worker"] == "ok"
