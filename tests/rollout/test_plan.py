@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from communes.models import Commune, CommuneKind, District, Province
 from rollout import services
@@ -284,7 +284,7 @@ def test_one_head_in_the_database_reads_as_a_clear_message(plan):
     with pytest.raises(IntegrityError), transaction.atomic():
         CommitteeMember.objects.create(plan=plan, full_name="B", unit="U", role="head")
     second = CommitteeMember(plan=plan, full_name="B", unit="U", role="head")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         services._save(second, CommitteeMember)
     assert error.value.messages == ["The committee already has a head."]
     assert CommitteeMember.objects.count() == 1
