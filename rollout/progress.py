@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -150,7 +151,10 @@ def _grouped(communes: QuerySet, key: str | None, on: datetime.date | None) -> d
     """The figures per group, from the cache while nothing they depend on has changed (see ``progress_changed``).
     On PostgreSQL one set-based statement (``rollout.progress_sql``), elsewhere the ORM annotations above."""
     on = on or timezone.localdate()
-    inner, params = communes.order_by().values("code").query.sql_with_params()
+    try:
+        inner, params = communes.order_by().values("code").query.sql_with_params()
+    except EmptyResultSet:  # ``.none()`` (a user who may see nothing): no groups, no query
+        return {}
     digest = hashlib.sha256(repr((inner, params, key, on.isoformat())).encode()).hexdigest()[:32]
     cache_key = f"progress:{_version()}:{digest}"
     seconds = settings.PROGRESS_CACHE_SECONDS

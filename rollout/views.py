@@ -1,57 +1,149 @@
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from accounts.roles import Scope
 from communes.models import Commune
-from communes.selectors import commune_totals, district_coverage_table
+
+from . import dashboard, health
+from .forecast import coverage_forecast
+from .progress import FIGURES, Figures, district_table, figures, figures_by, with_progress
 
 
 class HomeView(PermissionRequiredMixin, TemplateView):
-    """The start page: coverage at a glance, per district. The full dashboard grows here."""
+    """The Steering Committee's dashboard: headline figures, a table per district (or per province for the
+    whole country), trends since the plan's start, a forecast of full coverage, overdue tasks and phases and
+    the latest reports, for the area chosen with ``?province=<code>``. A constant number of queries."""
 
     permission_required = "communes.view_commune"
-    template_name = "rollout/home.html"
+    template_name = "rollout/dashboard/index.html"
 
     def get_context_data(self, **kwargs):
-        communes = Commune.objects.visible_to(self.request.user)
+        user, today = self.request.user, timezone.localdate()
+        area = dashboard.area_for(user, self.request.GET.get("province"))
+        totals = figures(area.communes, today)
+        if area.is_country:
+            by_province = figures_by(area.communes, "district__province", today)
+            rows = [{"province": p, "figures": by_province[p.code]} for p in area.provinces if p.code in by_province]
+        else:
+            rows = district_table(area.communes, today)
+        plans = dashboard.plans_for(area)
+        started_on, target_on = dashboard.plan_dates(plans)
+        snapshots = dashboard.snapshots_for(area.province, since=started_on)
+        # A district clerk's figures are their district's; the trends and the forecast are the province's.
+        trend_is_wider = Scope.of(user).district_code is not None
+        tasks, tasks_count = dashboard.overdue_tasks(plans, today)
         return super().get_context_data(
-            totals=commune_totals(communes), districts=district_coverage_table(communes), **kwargs
+            area=area,
+            today=today,
+            figures=totals,
+            rows=rows,
+            plans=plans,
+            started_on=started_on,
+            target_on=target_on,
+            snapshots=snapshots,
+            trend_is_wider=trend_is_wider,
+            trend=_trend_data(snapshots),
+            forecast=_forecast(snapshots, totals, today, target_on, live=not trend_is_wider),
+            overdue_tasks=tasks,
+            overdue_tasks_count=tasks_count,
+            overdue_phases=dashboard.overdue_phases(plans, today),
+            reports=dashboard.latest_reports(area) if user.has_perm("rollout.view_report") else [],
+            links=dashboard.section_links(),
+            **kwargs,
         )
 
 
-def _redis_status() -> str:
-    from django.conf import settings
+def _snapshot_figures(snapshot) -> Figures:
+    return Figures(**{name: getattr(snapshot, name) for name in FIGURES})
 
-    if not settings.REDIS_URL:
-        return "not configured"
-    import redis
 
-    try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
-        client.ping()
-    except (redis.RedisError, OSError, ValueError) as exc:  # ValueError: a malformed REDIS_URL
-        return f"error: {exc.__class__.__name__}"
-    return "ok"
+def _trend_data(snapshots) -> dict:
+    """The chart series, for ``json_script``: dates as dd/mm/yyyy, counts and percentages."""
+    series = [(snapshot, _snapshot_figures(snapshot)) for snapshot in snapshots]
+    return {
+        "labels": [date_format(snapshot.on, "SHORT_DATE_FORMAT") for snapshot, _f in series],
+        "covered": [f.covered for _s, f in series],
+        "communes": [f.communes for _s, f in series],
+        "trained_percent": [f.trained_percent for _s, f in series],
+        "equipped_percent": [f.equipped_percent for _s, f in series],
+        "operational_percent": [f.operational_percent for _s, f in series],
+        "names": {
+            "covered": _("Communes covered"),
+            "communes": _("All communes"),
+            "trained_percent": _("% of deployed officers trained"),
+            "equipped_percent": _("% of covered communes equipped"),
+            "operational_percent": _("% of communes operational"),
+        },
+    }
+
+
+def _forecast(snapshots, totals: Figures, today, target_on, *, live: bool):
+    """The forecast from the snapshots, with today's live figure as the latest point when it is the same area."""
+    points = [(snapshot.on, snapshot.covered) for snapshot in snapshots]
+    if live:
+        points = [point for point in points if point[0] < today] + [(today, totals.covered)]
+        total = totals.communes
+    elif snapshots:
+        total = snapshots[-1].communes
+    else:
+        return None
+    if not total:
+        return None
+    return coverage_forecast(points, total=total, today=today, target_on=target_on)
+
+
+PER_COMMUNE = ("is_covered", "norm", "officers_deployed", "officers_untrained", "is_equipped", "is_staffed",
+               "is_operational")  # fmt: skip
+
+
+class DistrictDashboardView(PermissionRequiredMixin, TemplateView):
+    """A district's communes with their state today: covered, officers against the norm, untrained officers,
+    equipped, operational. A district outside the user's area answers 404."""
+
+    permission_required = "communes.view_commune"
+    template_name = "rollout/dashboard/district.html"
+
+    def get_context_data(self, **kwargs):
+        user, today = self.request.user, timezone.localdate()
+        district = dashboard.visible_district(user, kwargs["code"])
+        if district is None:
+            raise Http404(_("No such district in your area."))
+        communes = Commune.objects.visible_to(user).filter(district=district)
+        # Rows as dicts: the ``is_covered`` annotation would clash with the model's property of that name.
+        rows = list(with_progress(communes.order_by(), today).order_by("code").values("code", "name", *PER_COMMUNE))
+        return super().get_context_data(
+            district=district, today=today, figures=figures(communes, today), communes=rows, **kwargs
+        )
 
 
 @login_not_required
 @never_cache
 @require_GET
 def healthz(request):
-    """Liveness for load balancers and `docker compose`: database and Redis, as JSON (503 when one fails)."""
+    """Liveness for load balancers and `docker compose`: database, Redis and Celery worker, as JSON. 503 when the
+    database or Redis fails; a missing worker is reported but does not make the web unhealthy."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database = "ok"
     except Exception as exc:  # any driver error means the database is not usable
         database = f"error: {exc.__class__.__name__}"
-    redis_status = _redis_status()
+    redis_status = health.redis_status()
     healthy = database == "ok" and redis_status in ("ok", "not configured")
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "database": database, "redis": redis_status},
+        {
+            "status": "ok" if healthy else "error",
+            "database": database,
+            "redis": redis_status,
+            "worker": health.worker_status(redis=redis_status),
+        },
         status=200 if healthy else 503,
     )

@@ -1,0 +1,174 @@
+"""Reads for the Steering Committee's dashboard: the area a user looks at, the plans behind it, trends, overdue
+work and the latest reports. Each is one query (or two) whatever the number of communes, officers or plans;
+the figures themselves come from ``rollout.progress``."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Scope
+from communes.models import Commune, Coverage, District, Province
+
+from .models import Phase, PilotPlan, ProgressSnapshot, Report, Task
+
+LATEST_REPORTS = 5
+OVERDUE_SHOWN = 10
+
+
+@dataclass
+class Area:
+    """What the dashboard shows: one province, or the whole country (``province`` None), and the choices."""
+
+    province: Province | None
+    provinces: list[Province]
+    can_see_country: bool
+    error: str = ""
+    communes: QuerySet = field(default_factory=Commune.objects.none)
+
+    @property
+    def is_country(self) -> bool:
+        return self.province is None
+
+
+def visible_provinces(user) -> tuple[list[Province], bool]:
+    """The provinces ``user`` may choose on the dashboard, and whether they may see the whole country (one
+    query). Only provinces with loaded communes count."""
+    scope = Scope.of(user)
+    provinces = Province.objects.filter(
+        Exists(Commune.objects.visible_to(user).filter(district__province=OuterRef("pk")))
+    ).order_by("code")
+    return list(provinces), scope.everything
+
+
+def area_for(user, requested: str | None) -> Area:
+    """The area for ``?province=<code>``: empty means the whole country (for users who see everything); a value
+    outside the user's provinces gives a message and the default. The default is the only province when the
+    user sees one (or only one is loaded), otherwise the whole country."""
+    provinces, can_see_country = visible_provinces(user)
+    by_code = {province.code: province for province in provinces}
+    only_one = len(provinces) == 1 or (provinces and not can_see_country)
+    default = provinces[0] if only_one else None
+    province, error = default, ""
+    if requested is not None:
+        requested = requested.strip()
+        if requested and requested.isdigit() and int(requested) in by_code:
+            province = by_code[int(requested)]
+        elif requested:
+            error = _("There is no province with code “%(code)s” among the provinces you can see.") % {
+                "code": requested[:20]
+            }
+        elif can_see_country:
+            province = None
+    communes = Commune.objects.visible_to(user)
+    if province is not None:
+        communes = communes.filter(district__province=province)
+    elif not can_see_country:
+        communes = communes.none()
+    return Area(province=province, provinces=provinces, can_see_country=can_see_country, error=error,
+                communes=communes)  # fmt: skip
+
+
+def plans_for(area: Area) -> list[PilotPlan]:
+    """The pilot plans behind the area: the province's plan, or every plan for the whole country (one query)."""
+    plans = PilotPlan.objects.select_related("province").order_by("province_id")
+    if area.province is not None:
+        plans = plans.filter(province=area.province)
+    elif not area.can_see_country:
+        return []
+    return list(plans)
+
+
+def plan_dates(plans: list[PilotPlan]) -> tuple[datetime.date | None, datetime.date | None]:
+    """The start (earliest) and target (latest) dates over ``plans``; None when there is no plan."""
+    if not plans:
+        return None, None
+    return min(plan.started_on for plan in plans), max(plan.target_on for plan in plans)
+
+
+def snapshots_for(province: Province | None, since: datetime.date | None = None) -> list[ProgressSnapshot]:
+    """The daily snapshots of a province, or of the whole country (``province`` None), oldest first."""
+    snapshots = (
+        ProgressSnapshot.objects.filter(province=province)
+        if province
+        else ProgressSnapshot.objects.filter(province__isnull=True)
+    )
+    if since is not None:
+        snapshots = snapshots.filter(on__gte=since)
+    return list(snapshots.order_by("on"))
+
+
+def overdue_tasks(plans: list[PilotPlan], on: datetime.date) -> tuple[list[Task], int]:
+    """Open tasks of ``plans`` past their deadline on ``on``: the first few, oldest deadline first, and how
+    many there are (two queries)."""
+    if not plans:
+        return [], 0
+    tasks = Task.objects.overdue(on).filter(plan__in=plans).select_related("plan__province").order_by("deadline", "pk")
+    shown = list(tasks[:OVERDUE_SHOWN])
+    for task in shown:
+        task.days_overdue = (on - task.deadline).days
+    return shown, tasks.count()
+
+
+def overdue_phases(plans: list[PilotPlan], on: datetime.date) -> list[Phase]:
+    """Phases of ``plans`` past their target date on ``on`` with communes still uncovered, each annotated with
+    ``communes_total`` and ``communes_covered`` (one query)."""
+    if not plans:
+        return []
+    covered = Q(communes__coverage__in=[Coverage.BASELINE, Coverage.PILOT])
+    phases = (
+        Phase.objects.filter(plan__in=plans, target_on__lt=on)
+        .annotate(communes_total=Count("communes"), communes_covered=Count("communes", filter=covered))
+        .filter(communes_covered__lt=F("communes_total"))
+        .select_related("plan__province")
+        .order_by("target_on", "plan_id", "number")
+    )
+    phases = list(phases)
+    for phase in phases:
+        phase.detail_url = _url("plan:phase_detail", pk=phase.pk)
+        phase.days_overdue = (on - phase.target_on).days
+    return phases
+
+
+def _url(name: str, **kwargs) -> str:
+    """The URL, or "" while the page does not exist (the plan and reports pages come with their own change)."""
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+
+
+def latest_reports(area: Area) -> list[Report]:
+    """The latest reports of the area (its province, or the whole country), with ``detail_url`` and
+    ``download_urls`` set where those pages exist (one query)."""
+    if area.province is None and not area.can_see_country:
+        return []
+    reports = (
+        Report.objects.filter(province=area.province) if area.province else Report.objects.filter(province__isnull=True)
+    )
+    latest = list(reports.select_related("province").order_by("-period_end", "-created_at")[:LATEST_REPORTS])
+    for report in latest:
+        report.detail_url = _url("reports:detail", pk=report.pk)
+        report.download_urls = [
+            (kind, url)
+            for kind, file in (("xlsx", report.xlsx), ("pdf", report.pdf))
+            if file and (url := _url("reports:download", pk=report.pk, kind=kind))
+        ]
+    return latest
+
+
+def visible_district(user, code: int) -> District | None:
+    """The district ``code`` if ``user`` may see any of its communes, with its province (one query)."""
+    return (
+        District.objects.filter(pk=code)
+        .filter(Exists(Commune.objects.visible_to(user).filter(district=OuterRef("pk"))))
+        .select_related("province")
+        .first()
+    )
+
+
+def section_links() -> dict[str, str]:
+    """Links from the dashboard's sections to their own pages, where those pages exist."""
+    return {"tasks": _url("plan:task_list"), "plan": _url("plan:index"), "reports": _url("reports:list")}
