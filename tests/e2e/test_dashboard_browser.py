@@ -6,8 +6,11 @@ import re
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
-from rollout.models import PilotPlan, ProgressSnapshot
+from rollout.models import PilotPlan, ProgressSnapshot, Report
+from rollout.report_services import report_produce
 
 from .test_communes_browser import sign_in
 
@@ -26,6 +29,7 @@ def trend(demo_baseline):
             province=demo_baseline, on=TODAY - datetime.timedelta(days=7 * (5 - n)), communes=102, covered=covered,
             staffing_norm=400, deployed=10 * n, trained_deployed=8 * n, equipped=n, operational=0,
         )  # fmt: skip
+    return demo_baseline
 
 
 def test_the_committee_reads_the_dashboard_and_drills_down(page, live_server, trend, users, screenshot):
@@ -54,6 +58,31 @@ def test_the_committee_reads_the_dashboard_and_drills_down(page, live_server, tr
     page.wait_for_url(re.compile(r"/communes/23344/$"))
     assert page.locator("h1").inner_text() == "Xã Đắk Blô"
     assert errors == []
+
+
+def test_the_committee_downloads_the_latest_report(page, live_server, trend, users, screenshot):
+    start = TODAY - datetime.timedelta(days=TODAY.weekday() + 7)
+    report = Report.objects.create(province=trend, period_start=start, period_end=start + datetime.timedelta(days=6))
+    report_produce(report_id=report.pk)
+    sign_in(page, live_server, users["committee"].username)
+
+    latest = page.get_by_test_id("report-row").first
+    assert "Kon Tum" in latest.inner_text()
+    latest.get_by_role("link").first.click()
+    page.wait_for_url(re.compile(rf"/reports/{report.pk}/$"))
+    screenshot("report")
+    with page.expect_download() as download_info:
+        page.get_by_test_id("download-pdf").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(download.path()).pages).split())
+    assert "BÁO CÁO TIẾN ĐỘ" in text and "Đắk Glei" in text, text
+    with page.expect_download() as download_info:
+        page.get_by_test_id("download-xlsx").click()
+    assert download_info.value.suggested_filename.endswith(".xlsx")
+    with open(download_info.value.path(), "rb") as file:
+        sheet = load_workbook(file).worksheets[0]
+    assert any("Kon Tum" in str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell)
 
 
 def test_the_dashboard_fits_a_phone(browser, live_server, trend, users, request):
