@@ -37,6 +37,14 @@ test: $(STAMP) system-deps messages
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
+## National-scale benchmark on PostgreSQL (see docs/performance.md).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rollout_bench
+bench: $(STAMP)
+	@createdb -h 127.0.0.1 -U postgres rollout_bench 2>/dev/null || true
+	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=true $(PY) manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=true $(PY) manage.py seed_national
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/bench.py
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .

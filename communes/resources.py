@@ -77,6 +77,7 @@ class CommuneResource(resources.ModelResource):
         # Rows are checked one by one but written in batches (bulk_update): an import of every commune in the
         # country runs close to the speed of a plain bulk write.
         use_bulk = True
+        skip_html_diff = True  # the preview lists the changed columns itself (rollout.imports)
         batch_size = 1000
 
     WRITABLE_FIELDS = (

@@ -180,7 +180,11 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Formats are set on each admin (rollout.imports.SafeXLSX): the app's upload checks and formula-safe writing.
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Reports go out by e-mail: EMAIL_URL=smtp+tls://user:password@mail.congan.example:587 (unset: printed to the log)
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="rollout@localhost")
 
 # Security. The secure defaults hold whenever DEBUG is off; `manage.py check --deploy` is clean then.
