@@ -25,7 +25,7 @@ def test_clerk_registers_vets_and_assigns_a_chief(page, live_server, demo_baseli
     form.get_by_label(re.compile("^(Dân tộc|Ethnicity)")).select_option("xo_dang")
     form.get_by_label(re.compile("^(Cấp bậc|Rank)")).select_option("5")
     form.get_by_label(re.compile("Đơn vị công tác|Current unit")).fill("Công an huyện Đắk Glei")
-    form.get_by_label(re.compile("^(Huyện quản lý|Managing district)")).select_option("610")
+    form.get_by_label(re.compile("^(Huyện quản lý|Công an huyện quản lý|Managing district)")).select_option("610")
     form.get_by_label(re.compile("^(Trình độ học vấn|Education)")).select_option("university")
     form.get_by_label("Xơ Đăng").check()
     screenshot("register")
@@ -34,7 +34,7 @@ def test_clerk_registers_vets_and_assigns_a_chief(page, live_server, demo_baseli
     assert page.get_by_test_id("officer-status").inner_text().strip() in ("Dự kiến tuyển chọn", "Candidate")
 
     # Vet
-    page.get_by_role("link", name=re.compile("^ ?(Tuyển chọn|Vetting)")).click()
+    page.get_by_role("link", name=re.compile("^ ?(Tuyển chọn|Xét duyệt tiêu chuẩn|Vetting)")).click()
     vetting = page.get_by_test_id("vetting-form")
     for row in vetting.locator("tr[data-criterion]").all():
         row.locator("input[value=pass]").check()

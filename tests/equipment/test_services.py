@@ -7,6 +7,7 @@ import time
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, connections, transaction
+from django.utils import translation
 
 from communes.models import Commune
 from equipment import services
@@ -23,6 +24,15 @@ from equipment.models import (
 from equipment.selectors import commune_equipment, type_summary, with_equipment
 from personnel.services import assignment_create
 from tests.factories import OfficerFactory, vet_fully
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages asserted in English (the catalogue is Vietnamese; threads of the race tests too)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 TODAY = datetime.date.today()
 COVERED = 23281  # Phường Quang Trung (baseline)

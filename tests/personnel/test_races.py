@@ -7,6 +7,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.utils import translation
 
 from communes.models import Commune, Coverage
 from personnel import services
@@ -18,6 +19,15 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages asserted in English (the catalogue is Vietnamese; threads of the race tests too)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 TODAY = datetime.date.today()
 

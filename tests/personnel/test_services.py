@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from communes.models import Commune, Coverage
 from personnel.choices import AssignmentEndReason, OfficerStatus, Post, Rank, VettingCriterion
@@ -23,6 +24,15 @@ from rollout.models import PilotPlan
 from tests.factories import OfficerFactory, _years_ago, vet_fully
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages asserted in English (the catalogue is Vietnamese; threads of the race tests too)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 UNCOVERED = 23347  # Xã Đắk Man, Huyện Đắk Glei (610)
 OTHER_UNCOVERED = 23353  # Xã Đắk Pék, same district

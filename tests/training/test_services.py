@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from personnel.choices import OfficerStatus
 from tests.factories import OfficerFactory, vet_fully
@@ -14,6 +15,15 @@ from training.selectors import officer_training, officers_missing_courses, refre
 from training.services import ResultRow, enrolment_add, enrolment_remove, results_record, session_create
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages asserted in English (the catalogue is Vietnamese; threads of the race tests too)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 TODAY = datetime.date.today()
 
