@@ -165,8 +165,8 @@ class PhaseFormMixin:
         return HttpResponseRedirect(reverse("plan:phase_detail", args=[phase.pk]))
 
 
-class PhaseCreateView(PermissionRequiredMixin, PhaseFormMixin, FormView):
-    permission_required = "rollout.add_phase"
+class ChoosePlanMixin:
+    """A create form whose plan is chosen among the user's plans (preselected by ``?plan=``)."""
 
     def get_initial(self):
         initial = super().get_initial()
@@ -176,6 +176,10 @@ class PhaseCreateView(PermissionRequiredMixin, PhaseFormMixin, FormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "plans": visible_plans(self.request.user)}
+
+
+class PhaseCreateView(PermissionRequiredMixin, ChoosePlanMixin, PhaseFormMixin, FormView):
+    permission_required = "rollout.add_phase"
 
     def save(self, plan, data):
         return services.phase_create(plan=plan, user=self.request.user, **data)
@@ -247,17 +251,8 @@ class MemberFormMixin:
         return HttpResponseRedirect(reverse("plan:index") + "#committee")
 
 
-class MemberCreateView(PermissionRequiredMixin, MemberFormMixin, FormView):
+class MemberCreateView(PermissionRequiredMixin, ChoosePlanMixin, MemberFormMixin, FormView):
     permission_required = "rollout.add_committeemember"
-
-    def get_initial(self):
-        initial = super().get_initial()
-        if self.request.GET.get("plan"):
-            initial["plan"] = self.request.GET["plan"]
-        return initial
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "plans": visible_plans(self.request.user)}
 
     def save(self, plan, data):
         return services.member_create(plan=plan, user=self.request.user, **data)
