@@ -22,7 +22,7 @@ from rollout.imports import ImportView, resource_rows, xlsx_response
 
 from . import services
 from .forms import IssueForm, LostForm, ReceiveForm, ReturnForm
-from .models import EquipmentItem, Issuance, Warehouse
+from .models import EquipmentItem, Issuance, ItemStatus, Warehouse
 from .resources import COLUMN_SERIAL, COLUMN_TYPE, COLUMN_WAREHOUSE, EquipmentItemResource
 from .selectors import commune_equipment, type_summary, with_equipment
 
@@ -239,7 +239,7 @@ class StockView(PermissionRequiredMixin, FormView):
         warehouses = warehouses_for(self.request.user)
         items = EquipmentItem.objects.filter(warehouse__in=warehouses).select_related("equipment_type", "warehouse")
         status = self.request.GET.get("status", "")
-        if status:
+        if status in ItemStatus.values:  # an unknown status (or a NUL byte, which PostgreSQL refuses) filters nothing
             items = items.filter(status=status)
         # A FormView has no pagination of its own; a bad ``page`` shows the nearest valid page (as PagedListMixin).
         paginator = Paginator(items, self.paginate_by)

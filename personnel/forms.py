@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communes.models import District, Province
 from rollout.forms import BootstrapFormMixin
+from rollout.services import validate_plan_date
 
 from .choices import AssignmentEndReason, OfficerStatus, Post, VettingCriterion
 from .models import Language, Officer
@@ -68,7 +69,7 @@ class VettingForm(BootstrapFormMixin, forms.Form):
 
     RESULT_CHOICES = [("", _("Not decided")), ("pass", _("Passed")), ("fail", _("Failed"))]
 
-    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput(), validators=[validate_plan_date])
 
     def __init__(self, *args, officer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,8 +132,8 @@ class AssignmentForm(BootstrapFormMixin, forms.Form):
     )
     post = forms.ChoiceField(label=_("Post"), choices=Post.choices, initial=Post.CHIEF)
     decision_number = forms.CharField(label=_("Decision number"), max_length=50)
-    decision_date = forms.DateField(label=_("Decision date"), widget=DateInput())
-    started_on = forms.DateField(label=_("Start date"), widget=DateInput())
+    decision_date = forms.DateField(label=_("Decision date"), widget=DateInput(), validators=[validate_plan_date])
+    started_on = forms.DateField(label=_("Start date"), widget=DateInput(), validators=[validate_plan_date])
     override_reason = forms.CharField(
         label=_("Override reason"),
         required=False,
@@ -160,7 +161,7 @@ class AssignmentForm(BootstrapFormMixin, forms.Form):
 
 
 class AssignmentEndForm(BootstrapFormMixin, forms.Form):
-    ended_on = forms.DateField(label=_("End date"), widget=DateInput())
+    ended_on = forms.DateField(label=_("End date"), widget=DateInput(), validators=[validate_plan_date])
     end_reason = forms.ChoiceField(label=_("Reason"), choices=AssignmentEndReason.choices)
     end_note = forms.CharField(label=_("Note"), required=False, max_length=500)
 

@@ -57,7 +57,8 @@ def check_plan_in_scope(user, plan: PilotPlan) -> None:
 
 
 def validate_plan_date(value) -> None:
-    """A date of the plan lies from 2000 to 2100 (a year typed wrong, such as 0226, is refused)."""
+    """A date of the plan lies from 2000 to 2100 (a year typed wrong, such as 0226, is refused). The forms of the
+    other apps use it too, for the dates of events of the rollout (decisions, classes, stock movements)."""
     if not isinstance(value, datetime.date):
         raise ValidationError(_("Enter a valid date (dd/mm/yyyy)."))
     if not EARLIEST_DATE <= value <= LATEST_DATE:

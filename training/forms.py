@@ -8,6 +8,7 @@ from communes.models import District, Province
 from personnel.choices import OfficerStatus
 from personnel.forms import DateInput
 from rollout.forms import BootstrapFormMixin
+from rollout.services import validate_plan_date
 from rollout.spreadsheets import XLSX_CONTENT_TYPE, read_dataset, validate_xlsx_upload
 
 from .models import Course, TrainingSession
@@ -43,6 +44,8 @@ class SessionForm(BootstrapFormMixin, forms.ModelForm):
         from accounts.roles import Scope
 
         self.fields["course"].queryset = Course.objects.filter(is_active=True)
+        for name in ("starts_on", "ends_on"):  # a year typed wrong (1800, 2999) is refused next to the date
+            self.fields[name].validators.append(validate_plan_date)
         scope = Scope.of(user)
         if scope.everything:
             self.fields["province"].queryset = Province.objects.all()

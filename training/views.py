@@ -56,7 +56,7 @@ class SessionListView(VisibleToMixin, PagedListMixin, ListView):
         elif when == "past":
             sessions = sessions.filter(ends_on__lt=today)
         course = self.request.GET.get("course", "")
-        if course.isdigit():
+        if course.isascii() and course.isdigit():  # "²" is a digit to str.isdigit() but not to int()
             sessions = sessions.filter(course_id=int(course))
         return sessions
 

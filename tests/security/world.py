@@ -1,0 +1,210 @@
+"""A small world for the bad-input suites: Kon Tum with the demo baseline, officers, an assignment, a class,
+equipment and the pilot plan in the district clerk's district (Đắk Glei, 610) and in the provincial city (608),
+plus another province with its own plan; and ``db_state``, which reads every row the forms and imports can write.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from openpyxl import Workbook
+
+from communes.models import Commune, CommuneKind, District, Province
+from equipment.models import EquipmentItem, Issuance, StockLevel, Warehouse
+from equipment.services import issuance_create
+from personnel.models import Assignment, Officer, Vetting
+from rollout import services as plan_services
+from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task
+from tests.equipment import QUANG_TRUNG, TT_DAK_GLEI, Catalogue, items, make_catalogue, officer_at
+from tests.factories import OfficerFactory, vet_fully
+from training import services as training_services
+from training.models import Course, Enrollment, SubjectArea, TrainingSession
+
+TODAY = timezone.localdate()
+YESTERDAY = TODAY - datetime.timedelta(days=1)
+DAK_GLEI, CITY = 610, 608
+DAK_MAN = 23347  # Xã Đắk Man (610): uncovered
+DAK_PEK = 23353  # Xã Đắk Pék (610): uncovered
+NOWHERE = 999_999_999  # no object has this id
+HUGE = "99999999999999999999"  # beyond a 64-bit integer
+
+SQL_FRAGMENTS = ["'; DROP TABLE personnel_officer; --", "1 OR 1=1"]
+SCRIPT_FRAGMENTS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
+
+
+def dmy(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def vi(message: str) -> str:
+    with translation.override("vi"):
+        return gettext(message)
+
+
+def xlsx(headers, rows, *, title: str = "Sheet") -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    if headers:
+        sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class World:
+    cat: Catalogue
+    glei: Officer  # a candidate of Đắk Glei
+    city: Officer  # a candidate of the provincial city
+    free: Officer  # vetted, not assigned, Đắk Glei: may be assigned
+    city_free: Officer  # vetted, not assigned, provincial city
+    chief: Officer  # chief of Thị trấn Đắk Glei
+    city_chief: Officer  # chief of Phường Quang Trung (608)
+    assignment: Assignment
+    city_assignment: Assignment
+    issuance: Issuance  # a radio held by Thị trấn Đắk Glei
+    city_issuance: Issuance
+    course: Course
+    session: TrainingSession  # a class that ended yesterday, with a trainee of each district
+    enrollment: Enrollment  # the Đắk Glei trainee's
+    city_enrollment: Enrollment
+    plan: PilotPlan
+    phase: Phase
+    member: CommitteeMember
+    task: Task
+    other_province: Province
+    other_commune: Commune
+    other_plan: PilotPlan
+    other_task: Task
+
+
+def build_world(users) -> World:
+    admin = users["administrator"]
+    cat = make_catalogue()
+    chief = officer_at(TT_DAK_GLEI, admin)
+    city_chief = officer_at(QUANG_TRUNG, admin, district_id=CITY)
+    radio, city_radio = (
+        items(cat.radio, "R-001", warehouse=cat.glei_store)[0],
+        items(cat.radio, "R-900", warehouse=cat.store)[0],
+    )
+    items(cat.radio, "R-002", "R-003", warehouse=cat.glei_store)
+    issuance = issuance_create(
+        commune=Commune.objects.get(code=TT_DAK_GLEI), equipment_type=cat.radio, warehouse=cat.glei_store,
+        issued_on=YESTERDAY, user=admin, item=radio, officer=chief,
+    )  # fmt: skip
+    city_issuance = issuance_create(
+        commune=Commune.objects.get(code=QUANG_TRUNG), equipment_type=cat.radio, warehouse=cat.store,
+        issued_on=YESTERDAY, user=admin, item=city_radio,
+    )  # fmt: skip
+    StockLevel.objects.create(warehouse=cat.glei_store, equipment_type=cat.baton, quantity=20)
+
+    course = Course.objects.create(
+        code="CAX-01", title_vi="Khóa CAX-01", title_en="Course CAX-01", subject_area=SubjectArea.LAW, hours=40,
+        is_mandatory=True,
+    )  # fmt: skip
+    session = training_services.session_create(
+        course=course, province_id=62, starts_on=TODAY - datetime.timedelta(days=5), ends_on=YESTERDAY,
+        place="Trường Chính trị tỉnh Kon Tum", instructor="Thượng tá Y Nhiên", capacity=30, created_by=admin,
+    )  # fmt: skip
+    trainee = vet_fully(OfficerFactory(district_id=DAK_GLEI), admin)
+    city_trainee = vet_fully(OfficerFactory(district_id=CITY), admin)
+    training_services.enrolment_add(session=session, officers=[trainee, city_trainee], enrolled_by=admin)
+
+    plan, _created = PilotPlan.objects.get_or_create(
+        province_id=62,
+        defaults={"name": "Kế hoạch thí điểm Kon Tum", "started_on": datetime.date(2026, 1, 1),
+                  "target_on": datetime.date(2027, 6, 30)},
+    )  # fmt: skip
+    phase = plan_services.phase_create(
+        plan=plan, user=None, number=1, name="Đợt 1", target_on=datetime.date(2027, 6, 30),
+        communes=list(Commune.objects.filter(district_id=DAK_GLEI).order_by("code")[:3]),
+    )  # fmt: skip
+    member = plan_services.member_create(
+        plan=plan, user=None, full_name="Nguyễn Văn Sơn", unit="Bộ Công an", role=CommitteeRole.HEAD
+    )
+    task = plan_services.task_create(
+        plan=plan, user=admin, title="Lập danh sách xã", unit="Phòng Tổ chức cán bộ",
+        deadline=datetime.date(2027, 1, 31),
+    )  # fmt: skip
+
+    other_province = Province.objects.create(code=99, name="Tỉnh Thử Nghiệm", kind="province")
+    other_district = District.objects.create(code=990, province=other_province, name="Huyện Thử", kind="rural_district")
+    other_commune = Commune.objects.create(
+        code=99001, district=other_district, name="Xã Ngoài Tỉnh", kind=CommuneKind.COMMUNE
+    )
+    Warehouse.objects.create(province=other_province, name="Kho tỉnh khác")
+    other_plan = PilotPlan.objects.create(
+        province=other_province, name="Kế hoạch tỉnh khác", started_on=datetime.date(2026, 1, 1),
+        target_on=datetime.date(2027, 6, 30),
+    )  # fmt: skip
+    other_task = plan_services.task_create(
+        plan=other_plan, user=None, title="Việc tỉnh khác", unit="Phòng khác", deadline=datetime.date(2027, 1, 31)
+    )
+    enrollments = {e.officer_id: e for e in session.enrollments.all()}
+    return World(
+        cat=cat,
+        glei=OfficerFactory(district_id=DAK_GLEI),
+        city=OfficerFactory(district_id=CITY),
+        free=vet_fully(OfficerFactory(district_id=DAK_GLEI), admin),
+        city_free=vet_fully(OfficerFactory(district_id=CITY), admin),
+        chief=chief,
+        city_chief=city_chief,
+        assignment=chief.assignments.get(),
+        city_assignment=city_chief.assignments.get(),
+        issuance=issuance,
+        city_issuance=city_issuance,
+        course=course,
+        session=session,
+        enrollment=enrollments[trainee.pk],
+        city_enrollment=enrollments[city_trainee.pk],
+        plan=plan,
+        phase=phase,
+        member=member,
+        task=task,
+        other_province=other_province,
+        other_commune=other_commune,
+        other_plan=other_plan,
+        other_task=other_task,
+    )
+
+
+WRITABLE_MODELS = [
+    Officer,
+    Officer.languages.through,
+    Vetting,
+    Assignment,
+    Commune,
+    Course,
+    TrainingSession,
+    Enrollment,
+    EquipmentItem,
+    StockLevel,
+    Issuance,
+    Warehouse,
+    PilotPlan,
+    Phase,
+    Phase.communes.through,
+    CommitteeMember,
+    Task,
+]
+
+
+def db_state() -> dict[str, list]:
+    """Every row the forms and imports can write, and the history tables: any write shows up."""
+    state = {}
+    for model in WRITABLE_MODELS:
+        state[model._meta.label] = list(model.objects.order_by("pk").values())
+        history = getattr(model, "history", None)
+        if history is not None:
+            state[f"{model._meta.label}.history"] = history.count()
+    return state
+
+
+def assert_unchanged(before: dict, after: dict) -> None:
+    changed = [key for key in before if before[key] != after[key]]
+    assert not changed, f"written: {changed}"
