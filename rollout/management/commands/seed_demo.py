@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accounts.demo import demo_password, demo_users_create
 from communes.demo import demo_baseline_apply
@@ -7,7 +8,9 @@ from communes.services import KON_TUM
 from equipment.demo import demo_equipment_create
 from personnel.demo import demo_roster_create
 from rollout.demo import demo_plan_create
+from rollout.models import ProgressSnapshot
 from rollout.progress import progress_changed
+from rollout.snapshots import backfill_default_start, snapshots_backfill
 from training.demo import demo_training_create
 
 
@@ -28,6 +31,7 @@ class Command(BaseCommand):
         issuances = demo_equipment_create(user=admin)
         plan = demo_plan_create(user=admin)
         progress_changed()  # much of the demo is written in bulk, past the signals
+        snapshots = self._snapshots()
         self.stdout.write(f"Kon Tum demo baseline: {uncovered} communes uncovered.")
         self.stdout.write(f"Demo roster: {officers} officers created." if officers else "Demo roster: already there.")
         self.stdout.write(f"Demo training: {enrolments} enrolments." if enrolments else "Demo training: already there.")
@@ -36,4 +40,16 @@ class Command(BaseCommand):
             self.stdout.write("Demo plan: " + ", ".join(f"{n} {what}" for what, n in plan.items()) + ".")
         else:
             self.stdout.write("Demo plan: already there.")
+        self.stdout.write(
+            f"Demo snapshots: {snapshots} days recorded." if snapshots else "Demo snapshots: already there."
+        )
         self.stdout.write("Demo users: " + ", ".join(u.username for u in users) + f" (password: {demo_password()})")
+
+    def _snapshots(self) -> int:
+        """The daily snapshots since the demo plan began, rebuilt from the records, so the trends have a past."""
+        today = timezone.localdate()
+        if ProgressSnapshot.objects.filter(province_id=KON_TUM).exists():
+            return 0
+        start = min(backfill_default_start(today), today)
+        snapshots_backfill(start, today)
+        return (today - start).days + 1
