@@ -78,9 +78,9 @@ def _trend_data(snapshots) -> dict:
         "names": {
             "covered": _("Communes covered"),
             "communes": _("All communes"),
-            "trained_percent": _("% of deployed officers trained"),
-            "equipped_percent": _("% of covered communes equipped"),
-            "operational_percent": _("% of communes operational"),
+            "trained_percent": _("Deployed officers trained (%)"),
+            "equipped_percent": _("Covered communes equipped (%)"),
+            "operational_percent": _("Operational communes (%)"),
         },
     }
 
