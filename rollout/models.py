@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from personnel.choices import Rank
 
@@ -231,8 +232,8 @@ class ProgressSnapshot(models.Model):
 class ReportStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     RUNNING = "running", _("Being produced")
-    DONE = "done", _("Ready")
-    FAILED = "failed", _("Failed")
+    DONE = "done", pgettext_lazy("report status", "Ready")
+    FAILED = "failed", pgettext_lazy("report status", "Failed")
 
 
 def report_upload_to(report, filename):
