@@ -16,6 +16,14 @@ from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Tas
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """Messages asserted in English: the services' in this thread, the pages' through the language cookie."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
 TODAY = timezone.localdate()
 START = datetime.date(2026, 10, 1)
 TARGET = datetime.date(2027, 6, 30)
