@@ -21,7 +21,7 @@ system-deps:
 	@./scripts/install-system-deps
 
 messages: $(STAMP)
-	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v0
+	$(PY) manage.py compilemessages --ignore=.venv -v0
 
 run: $(STAMP) messages
 	DEBUG=true $(PY) manage.py migrate --no-input -v0
@@ -34,7 +34,7 @@ run: $(STAMP) messages
 
 test: $(STAMP) system-deps messages
 	$(PY) -m ruff check .
-	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
 ## National-scale benchmark on PostgreSQL (see docs/performance.md).
