@@ -149,20 +149,31 @@ def visible_phases(user):
     return Phase.objects.filter(plan__in=visible_plans(user)).select_related("plan__province")
 
 
-class PhaseFormMixin:
-    form_class = PhaseForm
-    template_name = "rollout/plan/phase_form.html"
+class SaveThroughServiceMixin:
+    """A form whose cleaned data (less the plan) goes to ``save(plan, data)``, a service call; the service's
+    refusals are shown on the form, a success is announced and followed by a redirect."""
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)
         plan = data.pop("plan", None)
         try:
-            phase = self.save(plan, data)
+            saved = self.save(plan, data)
         except (ValidationError, PermissionDenied) as error:
             _save_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("Saved: %(phase)s.") % {"phase": phase})
-        return HttpResponseRedirect(reverse("plan:phase_detail", args=[phase.pk]))
+        messages.success(self.request, self.saved_message(saved))
+        return HttpResponseRedirect(self.saved_url(saved))
+
+
+class PhaseFormMixin(SaveThroughServiceMixin):
+    form_class = PhaseForm
+    template_name = "rollout/plan/phase_form.html"
+
+    def saved_message(self, phase):
+        return _("Saved: %(phase)s.") % {"phase": phase}
+
+    def saved_url(self, phase):
+        return reverse("plan:phase_detail", args=[phase.pk])
 
 
 class ChoosePlanMixin:
@@ -235,20 +246,15 @@ class PhaseDetailView(ScopedObjectMixin, TemplateView):
 # --- committee members -----------------------------------------------------------------------------------------
 
 
-class MemberFormMixin:
+class MemberFormMixin(SaveThroughServiceMixin):
     form_class = MemberForm
     template_name = "rollout/plan/member_form.html"
 
-    def form_valid(self, form):
-        data = dict(form.cleaned_data)
-        plan = data.pop("plan", None)
-        try:
-            member = self.save(plan, data)
-        except (ValidationError, PermissionDenied) as error:
-            _save_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved: %(member)s.") % {"member": member})
-        return HttpResponseRedirect(reverse("plan:index") + "#committee")
+    def saved_message(self, member):
+        return _("Saved: %(member)s.") % {"member": member}
+
+    def saved_url(self, member):
+        return reverse("plan:index") + "#committee"
 
 
 class MemberCreateView(PermissionRequiredMixin, ChoosePlanMixin, MemberFormMixin, FormView):
@@ -318,20 +324,15 @@ class TaskListView(PermissionRequiredMixin, PagedListMixin, FilterView):
         return context
 
 
-class TaskFormMixin:
+class TaskFormMixin(SaveThroughServiceMixin):
     form_class = TaskForm
     template_name = "rollout/plan/task_form.html"
 
-    def form_valid(self, form):
-        data = dict(form.cleaned_data)
-        plan = data.pop("plan", None)
-        try:
-            self.save(plan, data)
-        except (ValidationError, PermissionDenied) as error:
-            _save_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The task is saved."))
-        return HttpResponseRedirect(_back(self.request, reverse("plan:task_list")))
+    def saved_message(self, task):
+        return _("The task is saved.")
+
+    def saved_url(self, task):
+        return _back(self.request, reverse("plan:task_list"))
 
 
 class TaskCreateView(PermissionRequiredMixin, TaskFormMixin, FormView):

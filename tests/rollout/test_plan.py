@@ -24,6 +24,7 @@ def _english(client, settings):
     with translation.override("en"):
         yield
 
+
 TODAY = timezone.localdate()
 START = datetime.date(2026, 10, 1)
 TARGET = datetime.date(2027, 6, 30)
