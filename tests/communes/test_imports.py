@@ -15,10 +15,11 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from communes.models import BorderCountry, Commune, CommuneKind, Coverage
 from rollout.spreadsheets import XLSX_CONTENT_TYPE
+from tests.spreadsheets import xlsx as spreadsheet
 
 IMPORT_URL = "/communes/import/"
 ADMIN_IMPORT_URL = "/admin/communes/commune/import/"
@@ -56,19 +57,8 @@ NGOC_LINH = 23365  # Xã Ngọc Linh: uncovered
 # --- helpers -------------------------------------------------------------------------------------------
 
 
-def xlsx(headers, rows, *, blank_rows_after=()) -> bytes:
-    """A workbook built with openpyxl: one sheet, ``headers`` then ``rows``."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Xã"
-    sheet.append(list(headers))
-    for index, row in enumerate(rows):
-        sheet.append(list(row))
-        if index in blank_rows_after:
-            sheet.append([])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def xlsx(headers, rows, **options) -> bytes:
+    return spreadsheet(headers, rows, title="Xã", **options)
 
 
 def upload(content: bytes, name: str = "xa.xlsx", content_type: str = XLSX_CONTENT_TYPE) -> SimpleUploadedFile:

@@ -14,12 +14,13 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from equipment import services
 from equipment.models import EquipmentItem, ItemStatus
 from rollout.spreadsheets import XLSX_CONTENT_TYPE
 from tests.equipment import DAK_MAN, TODAY, TOMORROW, YESTERDAY, db_state, items, make_catalogue, officer_at
+from tests.spreadsheets import xlsx as spreadsheet
 
 pytestmark = pytest.mark.django_db
 
@@ -31,18 +32,8 @@ GLEI = "Kho Công an huyện Đắk Glei"
 NGOC_HOI = "Kho Công an huyện Ngọc Hồi"
 
 
-def xlsx(headers, rows, *, blank_rows_after=()) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Trang bị"
-    sheet.append(list(headers))
-    for index, row in enumerate(rows):
-        sheet.append(list(row))
-        if index in blank_rows_after:
-            sheet.append([])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def xlsx(headers, rows, **options) -> bytes:
+    return spreadsheet(headers, rows, title="Trang bị", **options)
 
 
 def in_english(client):

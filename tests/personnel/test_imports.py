@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from communes.models import District
 from communes.services import divisions_load
@@ -24,6 +24,7 @@ from personnel.choices import Education, Ethnicity, Gender, OfficerStatus, Polit
 from personnel.models import Language, Officer
 from rollout.spreadsheets import XLSX_CONTENT_TYPE
 from tests.factories import OfficerFactory, vet_fully
+from tests.spreadsheets import xlsx as spreadsheet
 
 HEADERS = [
     "Số hiệu",
@@ -55,17 +56,8 @@ PLEIKU = 622  # Thành phố Pleiku, in Gia Lai
 # --- helpers -------------------------------------------------------------------------------------------
 
 
-def xlsx(headers, rows) -> bytes:
-    """A workbook built with openpyxl: one sheet, ``headers`` then ``rows``."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Cán bộ"
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def xlsx(headers, rows, **options) -> bytes:
+    return spreadsheet(headers, rows, title="Cán bộ", **options)
 
 
 def upload(content: bytes, name: str = "can-bo.xlsx") -> SimpleUploadedFile:

@@ -23,8 +23,9 @@ from openpyxl import Workbook
 from equipment.models import EquipmentItem
 from personnel.models import Officer
 from rollout.spreadsheets import XLSX_CONTENT_TYPE
+from tests.spreadsheets import xlsx
 
-from .world import DAK_MAN, SCRIPT_FRAGMENTS, World, assert_unchanged, build_world, db_state, xlsx
+from .world import DAK_MAN, SCRIPT_FRAGMENTS, World, assert_unchanged, build_world, db_state
 
 pytestmark = pytest.mark.django_db
 

@@ -4,12 +4,10 @@ plus another province with its own plan; and ``db_state``, which reads every row
 """
 
 import datetime
-import io
 from dataclasses import dataclass
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from openpyxl import Workbook
 
 from communes.models import Commune, CommuneKind, District, Province
 from equipment.models import EquipmentItem, Issuance, StockLevel, Warehouse
@@ -41,19 +39,6 @@ def dmy(day: datetime.date) -> str:
 def vi(message: str) -> str:
     with translation.override("vi"):
         return gettext(message)
-
-
-def xlsx(headers, rows, *, title: str = "Sheet") -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    if headers:
-        sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 @dataclass

@@ -15,12 +15,13 @@ from django.contrib.messages import constants as levels
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from personnel.choices import OfficerStatus
 from personnel.models import Officer
 from rollout.spreadsheets import XLSX_CONTENT_TYPE
 from tests.factories import OfficerFactory, vet_fully
+from tests.spreadsheets import xlsx as spreadsheet
 from training import services
 from training.models import Course, Enrollment, SubjectArea, TrainingSession
 
@@ -37,19 +38,8 @@ def day(offset: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=offset)
 
 
-def xlsx(headers, rows, *, blank_rows_after=()) -> bytes:
-    """One sheet: ``headers`` then ``rows``, with an empty row after the rows whose index is listed."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Kết quả"
-    sheet.append(list(headers))
-    for index, row in enumerate(rows):
-        sheet.append(list(row))
-        if index in blank_rows_after:
-            sheet.append([])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def xlsx(headers, rows, **options) -> bytes:
+    return spreadsheet(headers, rows, title="Kết quả", **options)
 
 
 def url_of(session) -> str:

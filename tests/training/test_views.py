@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from communes.services import divisions_load
 from personnel.choices import OfficerStatus
@@ -26,6 +26,7 @@ from personnel.identifiers import mask
 from personnel.models import Officer
 from rollout.spreadsheets import XLSX_CONTENT_TYPE
 from tests.factories import OfficerFactory, vet_fully
+from tests.spreadsheets import xlsx
 from training import services
 from training.models import Course, Enrollment, SubjectArea, TrainingSession
 
@@ -93,17 +94,6 @@ def give_pass(officer, course, user, *, ends: int) -> Enrollment:
     session = open_class(course, user, starts=ends - 2, ends=ends)
     enrol(session, [officer], user)
     return record_all(session, user)[0]
-
-
-def xlsx(headers, rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def sheet_rows(content: bytes) -> list[tuple]:
