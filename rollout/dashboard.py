@@ -5,14 +5,14 @@ the figures themselves come from ``rollout.progress``."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Scope
-from communes.models import Commune, Coverage, District, Province
+from communes.models import Commune, District, Province
 
 from .models import Phase, PilotPlan, ProgressSnapshot, Report, Task
+from .selectors import with_phase_coverage
 
 LATEST_REPORTS = 5
 OVERDUE_SHOWN = 10
@@ -117,46 +117,26 @@ def overdue_phases(plans: list[PilotPlan], on: datetime.date) -> list[Phase]:
     ``communes_total`` and ``communes_covered`` (one query)."""
     if not plans:
         return []
-    covered = Q(communes__coverage__in=[Coverage.BASELINE, Coverage.PILOT])
     phases = (
-        Phase.objects.filter(plan__in=plans, target_on__lt=on)
-        .annotate(communes_total=Count("communes"), communes_covered=Count("communes", filter=covered))
+        with_phase_coverage(Phase.objects.filter(plan__in=plans, target_on__lt=on))
         .filter(communes_covered__lt=F("communes_total"))
         .select_related("plan__province")
         .order_by("target_on", "plan_id", "number")
     )
     phases = list(phases)
     for phase in phases:
-        phase.detail_url = _url("plan:phase_detail", pk=phase.pk)
         phase.days_overdue = (on - phase.target_on).days
     return phases
 
 
-def _url(name: str, **kwargs) -> str:
-    """The URL, or "" while the page does not exist (the plan and reports pages come with their own change)."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
-
-
 def latest_reports(area: Area) -> list[Report]:
-    """The latest reports of the area (its province, or the whole country), with ``detail_url`` and
-    ``download_urls`` set where those pages exist (one query)."""
+    """The latest reports of the area (its province, or the whole country) (one query)."""
     if area.province is None and not area.can_see_country:
         return []
     reports = (
         Report.objects.filter(province=area.province) if area.province else Report.objects.filter(province__isnull=True)
     )
-    latest = list(reports.select_related("province").order_by("-period_end", "-created_at")[:LATEST_REPORTS])
-    for report in latest:
-        report.detail_url = _url("reports:detail", pk=report.pk)
-        report.download_urls = [
-            (kind, url)
-            for kind, file in (("xlsx", report.xlsx), ("pdf", report.pdf))
-            if file and (url := _url("reports:download", pk=report.pk, kind=kind))
-        ]
-    return latest
+    return list(reports.select_related("province").order_by("-period_end", "-created_at")[:LATEST_REPORTS])
 
 
 def visible_district(user, code: int) -> District | None:
@@ -167,8 +147,3 @@ def visible_district(user, code: int) -> District | None:
         .select_related("province")
         .first()
     )
-
-
-def section_links() -> dict[str, str]:
-    """Links from the dashboard's sections to their own pages, where those pages exist."""
-    return {"tasks": _url("plan:task_list"), "plan": _url("plan:index"), "reports": _url("reports:list")}

@@ -20,35 +20,16 @@ from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
 from accounts.mixins import PagedListMixin, ScopedObjectMixin
-from accounts.roles import Scope
 from communes.models import Coverage
 from personnel.views import form_errors_from
 
 from . import services
-from .models import TASK_CLOSED, CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
+from .models import TASK_CLOSED, CommitteeMember, CommitteeRole, Phase, Task, TaskStatus
 from .plan_forms import MemberForm, PhaseForm, PilotPlanForm, TaskFilter, TaskForm, TaskStatusForm
 from .progress import with_progress
+from .selectors import visible_plans, with_phase_coverage
 
 ROLE_ORDER = [CommitteeRole.HEAD, CommitteeRole.DEPUTY_HEAD, CommitteeRole.STANDING, CommitteeRole.MEMBER]
-
-
-def visible_plans(user):
-    """The plans ``user`` may see: all for the Committee and administrators, their province's for clerks."""
-    scope = Scope.of(user)
-    plans = PilotPlan.objects.select_related("province").order_by("province_id")
-    if scope.everything:
-        return plans
-    if scope.province_code is not None:
-        return plans.filter(province_id=scope.province_code)
-    return plans.none()
-
-
-def with_phase_coverage(phases):
-    """Annotate phases with ``communes_total`` and ``communes_covered`` (covered now: baseline or pilot)."""
-    return phases.annotate(
-        communes_total=Count("communes"),
-        communes_covered=Count("communes", filter=~Q(communes__coverage=Coverage.UNCOVERED)),
-    )
 
 
 def _role_rank():

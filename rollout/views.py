@@ -56,7 +56,6 @@ class HomeView(PermissionRequiredMixin, TemplateView):
             overdue_tasks_count=tasks_count,
             overdue_phases=dashboard.overdue_phases(plans, today),
             reports=dashboard.latest_reports(area) if user.has_perm("rollout.view_report") else [],
-            links=dashboard.section_links(),
             **kwargs,
         )
 
