@@ -137,6 +137,12 @@ class Figures:
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in FIGURES}
 
+    @classmethod
+    def total(cls, parts) -> "Figures":
+        """The figures of an area from those of its parts (every figure is a count or a sum)."""
+        parts = list(parts)
+        return cls(**{name: sum(getattr(part, name) for part in parts) for name in FIGURES})
+
 
 def _orm_grouped(communes: QuerySet, key: str | None, on: datetime.date) -> dict:
     annotated = with_progress(communes.order_by(), on)

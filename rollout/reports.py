@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from communes.models import Commune, Province
 
 from .models import TASK_CLOSED, Phase, ProgressSnapshot, Report, Task
-from .progress import Figures, _aggregates, district_table, figures, figures_by, with_progress
+from .progress import Figures, _aggregates, district_table, figures_by, with_progress
 from .spreadsheets import _excel_value
 
 REPORT_TITLE = "BÁO CÁO TIẾN ĐỘ TRIỂN KHAI CÔNG AN XÃ CHÍNH QUY"  # the document type: always Vietnamese
@@ -99,16 +99,14 @@ def report_content(
     number of queries."""
     communes = scope_communes(province)
     before_day = period_start - datetime.timedelta(days=1)
-    covered_before = figures_by(communes, "district", before_day)
+    by_district_before = figures_by(communes, "district", before_day)
     districts = district_table(communes, period_end)
     for row in districts:
-        previous = covered_before.get(row["district"].pk)
+        previous = by_district_before.get(row["district"].pk)
         row["covered_before"] = previous.covered if previous else 0
     snapshots = list(
         ProgressSnapshot.objects.filter(province=province, on__range=(period_start, period_end)).order_by("on")
-        if province
-        else ProgressSnapshot.objects.filter(province__isnull=True, on__range=(period_start, period_end)).order_by("on")
-    )
+    )  # province None: the national rows
     tasks = list(
         Task.objects.filter(_plans_filter(province))
         .exclude(status__in=TASK_CLOSED)
@@ -121,8 +119,8 @@ def report_content(
         province=province,
         period_start=period_start,
         period_end=period_end,
-        before=figures(communes, before_day),
-        at_end=figures(communes, period_end),
+        before=Figures.total(by_district_before.values()),
+        at_end=Figures.total(row["figures"] for row in districts),
         districts=districts,
         snapshots=snapshots,
         tasks=tasks,

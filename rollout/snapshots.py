@@ -26,10 +26,6 @@ class SnapshotResult:
         return SnapshotResult(self.created + other.created, self.updated + other.updated)
 
 
-def _sum(figures: list[Figures]) -> Figures:
-    return Figures(**{name: sum(getattr(f, name) for f in figures) for name in FIGURES})
-
-
 @transaction.atomic
 def _upsert(on: datetime.date, by_province: dict[int | None, Figures]) -> SnapshotResult:
     existing = {s.province_id: s for s in ProgressSnapshot.objects.select_for_update().filter(on=on)}
@@ -57,7 +53,7 @@ def snapshots_record(on: datetime.date) -> SnapshotResult:
     """Record (or update) the snapshots of ``on``: one per loaded province and the national total, from one
     grouped query. Idempotent: a second run for the same day updates the rows instead of adding new ones."""
     by_province: dict[int | None, Figures] = dict(figures_by(Commune.objects.all(), "district__province", on))
-    by_province[None] = _sum(list(by_province.values()))
+    by_province[None] = Figures.total(by_province.values())
     try:
         return _upsert(on, by_province)
     except IntegrityError:

@@ -28,12 +28,12 @@ class HomeView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user, today = self.request.user, timezone.localdate()
         area = dashboard.area_for(user, self.request.GET.get("province"))
-        totals = figures(area.communes, today)
         if area.is_country:
             by_province = figures_by(area.communes, "district__province", today)
             rows = [{"province": p, "figures": by_province[p.code]} for p in area.provinces if p.code in by_province]
         else:
             rows = district_table(area.communes, today)
+        totals = Figures.total(row["figures"] for row in rows)  # the area is the sum of its rows
         plans = dashboard.plans_for(area)
         started_on, target_on = dashboard.plan_dates(plans)
         snapshots = dashboard.snapshots_for(area.province, since=started_on)
