@@ -41,7 +41,8 @@ _READ = [
     "equipment.view_stocklevel",
     "equipment.view_issuance",
 ]
-# What clerks do in their area: register and edit officers, vet them, assign them and end assignments.
+# What clerks do in their area: register and edit officers, vet them, train them (enrol, record results and prior
+# training of their own officers), assign them and end assignments.
 _CLERK = [
     "personnel.add_officer",
     "personnel.change_officer",
@@ -52,17 +53,18 @@ _CLERK = [
     "personnel.change_assignment",
     "training.add_enrollment",
     "training.delete_enrollment",
+    "training.record_results",
+    "training.record_prior_training",
     "equipment.add_equipmentitem",
     "equipment.add_issuance",
     "equipment.change_issuance",
 ]
-# Classes are provincial: provincial clerks and administrators open them and record their results.
+# Classes are provincial: provincial clerks and administrators open and close them.
 _PROVINCIAL = [
     "personnel.override_eligibility",
     "training.add_trainingsession",
     "training.change_trainingsession",
     "training.change_enrollment",
-    "training.record_results",
     "rollout.add_task",
     "rollout.change_task",
     "rollout.add_report",

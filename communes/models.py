@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, IntegerField, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +42,24 @@ class BorderCountry(models.TextChoices):
     CHINA = "CN", _("China")
 
 
+def staffing_norm(prefix: str = "") -> Coalesce:
+    """The one definition of a commune's staffing norm, as an expression: the commune's own norm, else its
+    province's plan default, else ``settings.DEFAULT_STAFFING_NORM``. ``prefix`` is the path from the queryset's
+    model to the commune (``"commune__"`` for assignments). The plan is reached by its reverse relation to the
+    province, so this module needs no import of the plan's app."""
+    return Coalesce(
+        F(f"{prefix}staffing_norm"),
+        F(f"{prefix}district__province__pilot_plan__default_staffing_norm"),
+        Value(settings.DEFAULT_STAFFING_NORM),
+        output_field=IntegerField(),
+    )
+
+
 class CommuneQuerySet(models.QuerySet):
+    def with_staffing_norm(self):
+        """Annotate ``norm`` (see ``staffing_norm``) and ``norm_is_default`` (the commune has no norm of its own)."""
+        return self.annotate(norm=staffing_norm(), norm_is_default=Q(staffing_norm__isnull=True))
+
     def visible_to(self, user):
         """The communes ``user`` may see: everything for the Committee and administrators, the own
         province for provincial clerks, the own district for district clerks, nothing for anyone else."""
@@ -184,10 +202,6 @@ class Commune(models.Model):
 
     def get_absolute_url(self):
         return reverse("communes:commune_detail", args=[self.code])
-
-    @property
-    def effective_staffing_norm(self) -> int:
-        return self.staffing_norm or settings.DEFAULT_STAFFING_NORM
 
     @property
     def is_covered(self) -> bool:

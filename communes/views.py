@@ -21,6 +21,10 @@ class CommuneListView(VisibleToMixin, PagedListMixin, FilterView):
     filterset_class = CommuneFilter
     template_name = "communes/commune_list.html"
 
+    def get_queryset(self):
+        # annotated per request: the norm's expression reads the setting when it is built
+        return super().get_queryset().with_staffing_norm()
+
     def get_context_data(self, **kwargs):
         # One aggregate gives the totals line and the paginator's count.
         self.totals = commune_totals(self.object_list)
@@ -45,12 +49,15 @@ class CommuneDetailView(VisibleToMixin, DetailView):
     queryset = Commune.objects.select_related("district__province").prefetch_related("local_languages")
     template_name = "communes/commune_detail.html"
 
+    def get_queryset(self):
+        return super().get_queryset().with_staffing_norm()
+
     def get_context_data(self, **kwargs):
         from personnel.models import Assignment
 
         assignments = (
             Assignment.objects.filter(commune=self.object)
-            .select_related("officer")
+            .select_related("officer", "overridden_by")
             .order_by("ended_on", "post", "-started_on")
         )
         return super().get_context_data(assignments=assignments, **kwargs)

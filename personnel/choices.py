@@ -79,10 +79,16 @@ STATUS_TRANSITIONS: dict[str, set[str]] = {
     OfficerStatus.IN_TRAINING: {
         OfficerStatus.READY,
         OfficerStatus.VETTED,
+        OfficerStatus.CANDIDATE,
         OfficerStatus.DEPLOYED,
         OfficerStatus.WITHDRAWN,
     },
-    OfficerStatus.READY: {OfficerStatus.DEPLOYED, OfficerStatus.IN_TRAINING, OfficerStatus.WITHDRAWN},
+    OfficerStatus.READY: {
+        OfficerStatus.DEPLOYED,
+        OfficerStatus.IN_TRAINING,
+        OfficerStatus.CANDIDATE,
+        OfficerStatus.WITHDRAWN,
+    },
     OfficerStatus.DEPLOYED: {OfficerStatus.READY, OfficerStatus.IN_TRAINING, OfficerStatus.WITHDRAWN},
     OfficerStatus.WITHDRAWN: {OfficerStatus.CANDIDATE},
 }

@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -139,7 +141,10 @@ class AssignmentForm(BootstrapFormMixin, forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Only when the officer breaks an eligibility rule and you decide to assign them anyway."),
+        help_text=_(
+            "Only when the officer breaks a rule of the plan (eligibility, or training before deployment) and you "
+            "decide to assign them anyway."
+        ),
     )
 
     def __init__(self, *args, officers, **kwargs):
@@ -158,6 +163,26 @@ class AssignmentForm(BootstrapFormMixin, forms.Form):
         if decision_date and started_on and started_on < decision_date:
             self.add_error("started_on", _("The start date cannot be before the decision date."))
         return cleaned
+
+
+class SuggestionQueryForm(BootstrapFormMixin, forms.Form):
+    """The assign page's query (GET): suggestions for which post, starting on which day."""
+
+    post = forms.ChoiceField(label=_("Suggestions for the post"), choices=Post.choices, required=False)
+    on = forms.DateField(label=_("Starting on"), widget=DateInput(), required=False, validators=[validate_plan_date])
+
+    def __init__(self, data, *, default_post, **kwargs):
+        # What is not asked for shows (and counts) as the default, so the selector always says what is listed.
+        defaults = {"post": default_post, "on": f"{timezone.localdate():%d/%m/%Y}"}
+        data = {**defaults, **{name: data[name] for name in defaults if data.get(name)}}
+        super().__init__(data, **kwargs)
+        self.default_post = default_post
+
+    def choice(self) -> tuple[str, datetime.date]:
+        """(post, start date): what was asked for where valid, else chief-or-officer and today."""
+        self.is_valid()  # an invalid field is left out of ``cleaned_data`` and shows its error
+        cleaned = getattr(self, "cleaned_data", {})
+        return cleaned.get("post") or self.default_post, cleaned.get("on") or timezone.localdate()
 
 
 class AssignmentEndForm(BootstrapFormMixin, forms.Form):

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,7 +11,18 @@ from communes.models import Commune
 from rollout.models import PilotPlan
 
 from .ages import age_on, birth_range
-from .choices import ASSIGNABLE_STATUSES, OfficerStatus, Rank, VettingCriterion
+from .choices import ASSIGNABLE_STATUSES, OfficerStatus, Post
+from .eligibility import (
+    KEEPS_RULES,
+    KIND_ELIGIBILITY,
+    MANDATORY_REQUIRED,
+    TRAINED_BY_THEN,
+    all_kept,
+    broken_rules,
+    hard_rules,
+    with_readiness,
+    with_rules,
+)
 from .identifiers import mask
 from .models import Assignment, Language, Officer, Vetting
 
@@ -29,42 +40,52 @@ PRIME_AGE = (25, 40)
 class Suggestion:
     officer: Officer
     score: int
-    eligible: bool
+    eligible: bool  # keeps every hard rule for the post (``personnel.eligibility``)
     reasons: list[tuple[int, str]] = field(default_factory=list)  # (points, words); negative = against
+    broken: list[tuple[str, str]] = field(default_factory=list)  # the hard rules broken: (rule's name, why)
+    trained_by_then: bool = False
 
 
-def officer_suggestions(*, commune: Commune, user, plan: PilotPlan, limit: int = 10) -> list[Suggestion]:
-    """The best available officers for a post in ``commune``, best first, with the reasons of each score.
+def default_post(commune: Commune) -> str:
+    """The post the assign page offers first: chief while the commune has no active chief, else officer."""
+    has_chief = commune.assignments.active().filter(post=Post.CHIEF).exists()
+    return Post.OFFICER if has_chief else Post.CHIEF
+
+
+def officer_suggestions(
+    *,
+    commune: Commune,
+    user,
+    plan: PilotPlan,
+    post: str = Post.CHIEF,
+    on: datetime.date | None = None,
+    limit: int = 10,
+) -> list[Suggestion]:
+    """The best available officers for ``post`` in ``commune`` starting on ``on`` (today by default), best first,
+    with the reasons of each score and the hard rules each breaks.
 
     Available: in the commune's province, visible to ``user``, vetted / in training / ready, and holding no
-    active assignment. The score is the sum of:
+    active assignment. The order is: every officer who keeps the hard rules of the post (``hard_rules``: age,
+    rank, vetting, and training before deployment when the plan requires it) before any who breaks one; then
+    trained by then (by the start plus the plan's grace period) before untrained; then the score, the sum of:
 
     - eligible under the plan (age range, minimum rank, vetting): +40;
     - trained (a valid pass of every mandatory course): +20; otherwise in a class now: +10;
     - speaks a language of the commune's people: +20;
     - comes from the commune's district: +15;
     - aged 25–40: +5;
-    - rank: +1 per step above *Hạ sĩ* (1–10).
+    - rank: +1 per step above *Hạ sĩ* (1–10);
 
-    Ties go to the higher rank, then the younger officer. The score is computed by the database for the whole
-    roster in one query (no Python loop over officers); two more queries fetch the winners' languages.
+    then the higher rank, then the younger officer. The rules and the score are computed by the database for the
+    whole roster in one query (no Python loop over officers); one more query fetches the winners' languages.
     """
-    from training.selectors import mandatory_courses, mandatory_passed_count
+    from training.selectors import mandatory_passed_count
 
     today = timezone.localdate()
-    required = mandatory_courses().count()
-    earliest, latest = birth_range(plan.min_age, plan.max_age, today)
+    on = on or today
+    rules = hard_rules(plan, post, on)
+    eligibility = [rule for rule in rules if rule.kind == KIND_ELIGIBILITY]
     prime_earliest, prime_latest = birth_range(*PRIME_AGE, today)
-    fully_vetted = Q(
-        pk__in=Vetting.objects.filter(passed=True)
-        .values("officer")
-        .annotate(passed_criteria=Count("criterion", distinct=True))
-        .filter(passed_criteria__gte=len(VettingCriterion.values))
-        .values("officer")
-    )
-    eligible = Q(birth_date__range=(earliest, latest), rank__gte=plan.min_rank)
-    if plan.requires_vetting:
-        eligible &= fully_vetted
     speaks_local = Exists(
         Language.officers.through.objects.filter(officer_id=OuterRef("pk"), language__communes=commune)
     )
@@ -73,10 +94,15 @@ def officer_suggestions(*, commune: Commune, user, plan: PilotPlan, limit: int =
         .filter(province_id=commune.district.province_id, status__in=ASSIGNABLE_STATUSES)
         .exclude(Exists(Assignment.objects.filter(officer=OuterRef("pk"), ended_on__isnull=True)))
         .annotate(passed_mandatory=mandatory_passed_count(today))
-        .annotate(
-            is_eligible=Case(When(eligible, then=Value(True)), default=Value(False), output_field=BooleanField()),
+    )
+    officers = with_rules(with_readiness(officers, plan.training_deadline(on)), rules)
+    officers = (
+        officers.annotate(
+            is_eligible=Case(
+                When(all_kept(eligibility), then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
             is_trained=Case(
-                When(passed_mandatory__gte=required, then=Value(True)),
+                When(passed_mandatory__gte=F(MANDATORY_REQUIRED), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),
@@ -107,27 +133,20 @@ def officer_suggestions(*, commune: Commune, user, plan: PilotPlan, limit: int =
         )
         .select_related("home_district")
         .prefetch_related(Prefetch("languages", queryset=Language.objects.only("name", "code")))
-        .order_by("-score", "-rank", "-birth_date", "pk")[:limit]
+        .order_by(f"-{KEEPS_RULES}", f"-{TRAINED_BY_THEN}", "-score", "-rank", "-birth_date", "pk")[:limit]
     )
-    return [_explain(officer, plan, today, required) for officer in officers]
+    return [_explain(officer, rules, today) for officer in officers]
 
 
-def _explain(officer: Officer, plan: PilotPlan, today: datetime.date, required: int) -> Suggestion:
+def _explain(officer: Officer, rules, today: datetime.date) -> Suggestion:
     reasons: list[tuple[int, str]] = []
     age = age_on(officer.birth_date, today)
+    broken = broken_rules(officer, rules)
     if officer.is_eligible:
         reasons.append((WEIGHT_ELIGIBLE, _("Eligible under the plan")))
     else:
-        broken = []
-        if not plan.min_age <= age <= plan.max_age:
-            broken.append(
-                _("age %(age)s outside %(min)s–%(max)s") % {"age": age, "min": plan.min_age, "max": plan.max_age}
-            )
-        if officer.rank < plan.min_rank:
-            broken.append(_("rank below %(rank)s") % {"rank": Rank(plan.min_rank).label})
-        if not broken:
-            broken.append(_("vetting not complete"))
-        reasons.append((0, _("Not eligible: %(rules)s") % {"rules": "; ".join(broken)}))
+        reasons.extend((0, rule.explain(officer)) for rule in broken if rule.kind == KIND_ELIGIBILITY)
+    required = getattr(officer, MANDATORY_REQUIRED)
     missing = _("%(missing)s of %(required)s mandatory courses missing") % {
         "missing": required - officer.passed_mandatory,
         "required": required,
@@ -145,7 +164,14 @@ def _explain(officer: Officer, plan: PilotPlan, today: datetime.date, required: 
     if officer.is_prime_age:
         reasons.append((WEIGHT_PRIME_AGE, _("Age %(age)s") % {"age": age}))
     reasons.append((officer.rank - 1, officer.get_rank_display()))
-    return Suggestion(officer=officer, score=officer.score, eligible=officer.is_eligible, reasons=reasons)
+    return Suggestion(
+        officer=officer,
+        score=officer.score,
+        eligible=getattr(officer, KEEPS_RULES),
+        reasons=reasons,
+        broken=[(rule.label, rule.explain(officer)) for rule in broken],
+        trained_by_then=getattr(officer, TRAINED_BY_THEN),
+    )
 
 
 @dataclass

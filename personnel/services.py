@@ -2,7 +2,8 @@
 whichever door the data comes through (page, admin, import); the database constraints are the last line."""
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,16 +15,15 @@ from communes.models import Commune
 from communes.services import coverage_recompute
 from rollout.models import PilotPlan
 
-from .ages import age_on
 from .choices import (
     ASSIGNABLE_STATUSES,
     STATUS_TRANSITIONS,
     AssignmentEndReason,
     OfficerStatus,
     Post,
-    Rank,
     VettingCriterion,
 )
+from .eligibility import rule_violations
 from .models import Assignment, Officer, Vetting
 
 OFFICER_FIELDS = (
@@ -85,6 +85,62 @@ def officer_update(*, officer: Officer, user, languages=None, **fields) -> Offic
     return officer
 
 
+@dataclass(frozen=True)
+class TrainingFacts:
+    """What the training app knows of some officers, as the status pipeline needs it."""
+
+    missing: dict[int, list] = field(default_factory=dict)  # officer id → mandatory courses without a valid pass
+    in_class: frozenset[int] = frozenset()  # officers in a class whose result is still to come
+    ever_trained: frozenset[int] = frozenset()  # officers with any training record
+
+    def is_trained(self, officer_id: int) -> bool:
+        return not self.missing.get(officer_id)
+
+
+_training_reader: Callable[..., TrainingFacts] | None = None
+
+
+def register_training_reader(reader: Callable[..., TrainingFacts]) -> None:
+    """Training sits above personnel: it registers how to read officers' training (``training.apps``), so
+    that the pipeline here can follow the facts without importing it."""
+    global _training_reader
+    _training_reader = reader
+
+
+def training_facts(officer_ids) -> TrainingFacts:
+    if _training_reader is None:  # the training app is not installed: nobody is trained
+        return TrainingFacts()
+    return _training_reader(list(officer_ids))
+
+
+PIPELINE_STATUSES = (OfficerStatus.VETTED, OfficerStatus.IN_TRAINING, OfficerStatus.READY)
+
+
+def officer_statuses_settle(*, officers, user) -> list[Officer]:
+    """Put officers of the training pipeline (vetted, in training, ready) where the facts leave them: *ready*
+    when every mandatory course is passed and valid, whatever classes are still to come; otherwise *in
+    training* once they have a training record (a class, a result, an expired pass), else *vetted*. Candidates,
+    deployed and withdrawn officers keep their status. ``officers`` are locked rows; returns those that moved."""
+    officers = [o for o in officers if o.status in PIPELINE_STATUSES]
+    if not officers:
+        return []
+    facts = training_facts(o.pk for o in officers)
+    moved = []
+    for officer in officers:
+        if facts.is_trained(officer.pk):
+            wanted = OfficerStatus.READY
+        elif officer.pk in facts.in_class or officer.pk in facts.ever_trained:
+            wanted = OfficerStatus.IN_TRAINING
+        else:
+            wanted = OfficerStatus.VETTED
+        if wanted != officer.status:
+            officer.status = wanted
+            officer._history_user = user
+            officer.save(update_fields=["status", "updated_at"])
+            moved.append(officer)
+    return moved
+
+
 def _check_transition(officer: Officer, status: str) -> None:
     if status != officer.status and status not in STATUS_TRANSITIONS[officer.status]:
         raise ValidationError(
@@ -115,6 +171,15 @@ def officer_change_status(*, officer: Officer, status: str, user) -> Officer:
         raise ValidationError({"status": _("An officer becomes vetted only when every vetting criterion passes.")})
     if status == OfficerStatus.DEPLOYED:
         raise ValidationError({"status": _("An officer is deployed by assigning them to a commune.")})
+    if status == OfficerStatus.READY and status != officer.status:
+        missing = training_facts([officer.pk]).missing.get(officer.pk)
+        if missing:
+            raise ValidationError(
+                {
+                    "status": _("An officer becomes ready once trained. Missing mandatory courses: %(courses)s.")
+                    % {"courses": "; ".join(str(course) for course in missing)}
+                }
+            )
     if officer.status == OfficerStatus.DEPLOYED and officer.assignments.active().exists():
         raise ValidationError({"status": _("End the officer's assignment first.")})
     _set_status(officer, status, user)
@@ -137,8 +202,9 @@ class VettingDecision:
 def vetting_record(
     *, officer: Officer, decisions: list[VettingDecision], decided_by, decided_on: datetime.date | None = None
 ) -> Officer:
-    """Record decisions on selection criteria. When every criterion has passed, a candidate becomes *vetted*;
-    a failed criterion sends a vetted officer who is not yet deployed back to *candidate*."""
+    """Record decisions on selection criteria. When every criterion has passed, a candidate becomes *vetted*
+    (and at once *ready* or *in training* if their training says so); a failed criterion sends an officer of
+    the training pipeline who is not yet deployed back to *candidate*."""
     officer = Officer.objects.select_for_update().get(pk=officer.pk)
     _check_in_scope(decided_by, province_id=officer.province_id, district_id=officer.district_id)
     decided_on = decided_on or timezone.localdate()
@@ -162,7 +228,8 @@ def vetting_record(
     all_passed = vetting_all_passed(officer)
     if all_passed and officer.status == OfficerStatus.CANDIDATE:
         _set_status(officer, OfficerStatus.VETTED, decided_by)
-    elif not all_passed and officer.status == OfficerStatus.VETTED:
+        officer_statuses_settle(officers=[officer], user=decided_by)
+    elif not all_passed and officer.status in PIPELINE_STATUSES:
         _set_status(officer, OfficerStatus.CANDIDATE, decided_by)
     return officer
 
@@ -181,20 +248,12 @@ def plan_for(province_id: int) -> PilotPlan:
     return PilotPlan.objects.filter(province_id=province_id).first() or PilotPlan(province_id=province_id)
 
 
-def eligibility_violations(officer: Officer, plan: PilotPlan, on: datetime.date | None = None) -> list[str]:
-    """The plan's eligibility rules the officer breaks, in words (empty when eligible)."""
-    on = on or timezone.localdate()
-    violations = []
-    age = age_on(officer.birth_date, on)
-    if not plan.min_age <= age <= plan.max_age:
-        violations.append(
-            _("Age %(age)s is outside %(min)s–%(max)s.") % {"age": age, "min": plan.min_age, "max": plan.max_age}
-        )
-    if officer.rank < plan.min_rank:
-        violations.append(_("Rank is below %(rank)s.") % {"rank": Rank(plan.min_rank).label})
-    if plan.requires_vetting and not vetting_all_passed(officer):
-        violations.append(_("Not every vetting criterion has passed."))
-    return violations
+def eligibility_violations(
+    officer: Officer, plan: PilotPlan, on: datetime.date | None = None, *, post: str | None = None
+) -> list[str]:
+    """The hard rules the officer breaks, in words (empty when none): the plan's eligibility rules and, for
+    ``post``, its readiness rule; one definition with the suggestions (``personnel.eligibility``)."""
+    return rule_violations(officer, plan, post, on or timezone.localdate())
 
 
 def can_override_eligibility(user) -> bool:
@@ -218,8 +277,9 @@ def assignment_create(
     The officer row (and, for a chief, the commune row) is locked, so two clerks assigning the same officer or
     two chiefs to one commune at the same moment are serialised: the second one sees the first assignment and
     gets a clear message. An assignment that breaks an eligibility rule needs an override with a written
-    reason by a user allowed to override. The officer becomes *deployed* and is managed by the commune's
-    district; the commune's coverage is recomputed in the same transaction.
+    reason by a user allowed to override; so does one that breaks the plan's readiness rule (training required
+    before deployment for the post, see ``personnel.eligibility``). The officer becomes *deployed* and is managed
+    by the commune's district; the commune's coverage is recomputed in the same transaction.
     """
     officer = Officer.objects.select_for_update().get(pk=officer.pk)
     commune = Commune.objects.select_related("district").select_for_update(of=("self",)).get(pk=commune.pk)
@@ -239,7 +299,7 @@ def assignment_create(
     if post == Post.CHIEF and commune.assignments.active().filter(post=Post.CHIEF).exists():
         raise ValidationError({"post": _("This commune already has an active chief.")})
 
-    violations = eligibility_violations(officer, plan_for(commune.district.province_id), started_on)
+    violations = eligibility_violations(officer, plan_for(commune.district.province_id), started_on, post=post)
     override_reason = (override_reason or "").strip()
     if violations and not override_reason:
         raise ValidationError(
@@ -285,8 +345,9 @@ def assignment_create(
 
 @transaction.atomic
 def assignment_end(*, assignment: Assignment, ended_on: datetime.date, reason: str, note: str = "", user) -> Assignment:
-    """End an assignment; it stays in history. A transfer returns the officer to *ready*, a withdrawal makes
-    them *withdrawn*. The commune's coverage is recomputed."""
+    """End an assignment; it stays in history. A withdrawal makes the officer *withdrawn*; otherwise they return
+    to the pipeline where their training leaves them (*ready* when trained). The commune's coverage is
+    recomputed."""
     assignment = Assignment.objects.select_for_update().select_related("commune__district").get(pk=assignment.pk)
     _check_in_scope(user, province_id=assignment.province_id, district_id=assignment.commune.district_id)
     if assignment.ended_on is not None:
@@ -303,5 +364,6 @@ def assignment_end(*, assignment: Assignment, ended_on: datetime.date, reason: s
     next_status = OfficerStatus.WITHDRAWN if reason == AssignmentEndReason.WITHDRAWAL else OfficerStatus.READY
     if officer.status == OfficerStatus.DEPLOYED:
         _set_status(officer, next_status, user)
+        officer_statuses_settle(officers=[officer], user=user)
     coverage_recompute(commune_codes=[assignment.commune_id])
     return assignment

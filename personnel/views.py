@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -20,13 +21,20 @@ from rollout.imports import ImportView, resource_rows, xlsx_response
 from training.selectors import officer_training
 
 from . import services
-from .choices import ASSIGNABLE_STATUSES, STATUS_TRANSITIONS, OfficerStatus
+from .choices import ASSIGNABLE_STATUSES, STATUS_TRANSITIONS, OfficerStatus, Post
 from .filters import OfficerFilter
-from .forms import AssignmentEndForm, AssignmentForm, OfficerForm, OfficerStatusForm, VettingForm
+from .forms import (
+    AssignmentEndForm,
+    AssignmentForm,
+    OfficerForm,
+    OfficerStatusForm,
+    SuggestionQueryForm,
+    VettingForm,
+)
 from .identifiers import can_see_identifiers
 from .models import Assignment, Officer
 from .resources import COLUMN_POLICE_NUMBER, OfficerResource
-from .selectors import officer_history, officer_suggestions
+from .selectors import default_post, officer_history, officer_suggestions
 
 
 def form_errors_from(form, error: ValidationError) -> None:
@@ -77,6 +85,7 @@ class OfficerDetailView(VisibleToMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["history"] = officer_history(officer, reveal_identifiers=can_see_identifiers(self.request.user))
         context["training"] = officer_training(officer)
+        context["today"] = timezone.localdate()
         context["equipment"] = officer_equipment(officer)
         context["vettings"] = {v.criterion: v for v in officer.vettings.all()}
         context["status_form"] = OfficerStatusForm()
@@ -194,8 +203,14 @@ class AssignView(ScopedObjectMixin, FormView):
 
     def load_objects(self, request, **kwargs):
         self.commune = get_object_or_404(
-            Commune.objects.visible_to(request.user).select_related("district__province"), pk=kwargs["code"]
+            Commune.objects.visible_to(request.user).select_related("district__province").with_staffing_norm(),
+            pk=kwargs["code"],
         )
+        self.query = SuggestionQueryForm(request.GET, default_post=default_post(self.commune), auto_id="suggest_%s")
+        self.post_choice, self.start_choice = self.query.choice()
+
+    def get_initial(self):
+        return {**super().get_initial(), "post": self.post_choice, "started_on": self.start_choice}
 
     def available_officers(self):
         return (
@@ -218,14 +233,29 @@ class AssignView(ScopedObjectMixin, FormView):
         return form
 
     def get_context_data(self, **kwargs):
-        plan = services.plan_for(self.commune.district.province_id)
-        suggestions = officer_suggestions(commune=self.commune, user=self.request.user, plan=plan)
         context = super().get_context_data(**kwargs)
+        post, on = self.post_choice, self.start_choice
+        form = context["form"]
+        if form.is_bound:  # a refused assignment: the suggestions follow the post and the date it asked for
+            cleaned = getattr(form, "cleaned_data", {})
+            post, on = cleaned.get("post") or post, cleaned.get("started_on") or on
+        plan = services.plan_for(self.commune.district.province_id)
+        suggestions = officer_suggestions(commune=self.commune, user=self.request.user, plan=plan, post=post, on=on)
+        current = list(
+            self.commune.assignments.active().select_related("officer", "overridden_by").order_by("post", "started_on")
+        )
         context.update(
             commune=self.commune,
             plan=plan,
             suggestions=suggestions,
-            current=self.commune.assignments.active().select_related("officer").order_by("post", "started_on"),
+            current=current,
+            query=self.query,
+            post=post,
+            post_label=Post(post).label,
+            on=on,
+            training_required=plan.training_required_for(post),
+            training_deadline=plan.training_deadline(on),
+            choose_query=urlencode({"post": post, "on": f"{on:%d/%m/%Y}"}),
         )
         return context
 

@@ -12,6 +12,17 @@ class PilotPlanAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "province", "started_on", "target_on", "default_staffing_norm"]}),
         (_("Eligibility rules"), {"fields": ["min_age", "max_age", "min_rank", "requires_vetting"]}),
+        (
+            _("Training before deployment"),
+            {
+                "fields": [
+                    "training_required_chief",
+                    "training_required_deputy",
+                    "training_required_officer",
+                    "training_grace_days",
+                ]
+            },
+        ),
     ]
 
 

@@ -1,8 +1,11 @@
 """The pilot plan. It starts with the eligibility rules for assignments; phases, committee, tasks, snapshots and
 reports join it with the Steering Committee issue."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -10,9 +13,12 @@ from django.utils.translation import pgettext_lazy
 
 from personnel.choices import Rank
 
+MAX_TRAINING_GRACE_DAYS = 365
+
 
 class PilotPlan(models.Model):
-    """One plan per province: dates, default staffing norm and the eligibility rules of the selection."""
+    """One plan per province: dates, default staffing norm, the eligibility rules of the selection and which
+    posts need training before deployment."""
 
     province = models.OneToOneField(
         "communes.Province", verbose_name=_("province"), on_delete=models.PROTECT, related_name="pilot_plan"
@@ -28,6 +34,20 @@ class PilotPlan(models.Model):
     min_rank = models.PositiveSmallIntegerField(_("minimum rank"), choices=Rank.choices, default=Rank.TRUNG_SI)
     requires_vetting = models.BooleanField(
         _("vetting required"), default=True, help_text=_("Only officers who passed every vetting criterion.")
+    )
+    # Readiness before deployment: which posts need a trained officer, and how long after the start an officer
+    # may still complete their training (see ``personnel.eligibility``).
+    training_required_chief = models.BooleanField(_("training required before deployment: chief"), default=True)
+    training_required_deputy = models.BooleanField(_("training required before deployment: deputy"), default=True)
+    training_required_officer = models.BooleanField(_("training required before deployment: officer"), default=False)
+    training_grace_days = models.PositiveSmallIntegerField(
+        _("training grace period (days)"),
+        default=0,
+        validators=[MaxValueValidator(MAX_TRAINING_GRACE_DAYS)],
+        help_text=_(
+            "An officer may start a post untrained if they are trained by the start date plus this many days; "
+            "0: trained by the start date."
+        ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -50,10 +70,23 @@ class PilotPlan(models.Model):
                 name="%(app_label)s_%(class)s_staffing_norm_positive",
                 violation_error_message=_("The staffing norm is at least one officer."),
             ),
+            models.CheckConstraint(
+                condition=Q(training_grace_days__gte=0, training_grace_days__lte=MAX_TRAINING_GRACE_DAYS),
+                name="%(app_label)s_%(class)s_training_grace_days_range",
+                violation_error_message=_("The training grace period lies between 0 and 365 days."),
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def training_required_for(self, post: str) -> bool:
+        """Whether an officer must be trained (by the deadline) before taking ``post`` (a ``Post`` value)."""
+        return bool(getattr(self, f"training_required_{post}", False))
+
+    def training_deadline(self, started_on: datetime.date) -> datetime.date:
+        """The day by which an officer starting a post on ``started_on`` must be trained."""
+        return started_on + datetime.timedelta(days=self.training_grace_days or 0)
 
     def clean(self):
         if self.min_age is not None and not 18 <= self.min_age <= 65:

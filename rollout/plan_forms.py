@@ -17,7 +17,7 @@ from personnel.choices import Rank
 from personnel.forms import DateInput
 
 from .forms import BootstrapFormMixin
-from .models import CommitteeRole, Phase, PilotPlan, Task, TaskStatus
+from .models import MAX_TRAINING_GRACE_DAYS, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
 from .services import MAX_AGE_LIMIT, MAX_PHASE_NUMBER, MAX_STAFFING_NORM, MIN_AGE_LIMIT, validate_plan_date
 from .text import fold
 
@@ -58,6 +58,23 @@ class PilotPlanForm(BootstrapFormMixin, forms.Form):
     requires_vetting = forms.BooleanField(
         label=_("Vetting required"), required=False, help_text=_("Only officers who passed every vetting criterion.")
     )
+    training_required_chief = forms.BooleanField(
+        label=_("Training required before deployment: chief"), required=False,
+        help_text=_("A chief must be trained (every mandatory course) by the start, plus the grace period."),
+    )  # fmt: skip
+    training_required_deputy = forms.BooleanField(
+        label=_("Training required before deployment: deputy"), required=False
+    )
+    training_required_officer = forms.BooleanField(
+        label=_("Training required before deployment: officer"), required=False
+    )
+    training_grace_days = forms.IntegerField(
+        label=_("Training grace period (days)"), min_value=0, max_value=MAX_TRAINING_GRACE_DAYS, required=False,
+        help_text=_("Days after the start of a post by which the officer must be trained; empty or 0: none."),
+    )  # fmt: skip
+
+    def clean_training_grace_days(self):
+        return self.cleaned_data["training_grace_days"] or 0
 
 
 class PhaseForm(PlanChoiceMixin, BootstrapFormMixin, forms.Form):

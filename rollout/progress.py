@@ -6,7 +6,8 @@ past day use the same definitions:
 - a commune is **covered** when it had regular police before the pilot (baseline) or a chief's assignment is
   active that day;
 - **deployed** officers are the active assignments of the communes; the **staffing norm** is the commune's own
-  norm, else its province's plan default, else ``settings.DEFAULT_STAFFING_NORM``;
+  norm, else its province's plan default, else ``settings.DEFAULT_STAFFING_NORM`` (``communes.models.staffing_norm``,
+  the one definition every page uses);
 - a deployed officer is **trained** when they hold a valid pass of every mandatory course that day;
 - a covered commune is **equipped** when it holds its standard of every equipment type that day;
 - a commune is **operational** when covered, staffed to its norm, every officer assigned there trained, and
@@ -29,13 +30,11 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from communes.models import Coverage
+from communes.models import Coverage, staffing_norm
 from equipment.selectors import is_equipped
 from personnel.choices import Post
 from personnel.models import Assignment
 from training.selectors import mandatory_courses, mandatory_passed_by
-
-from .models import PilotPlan
 
 FIGURES = ("communes", "covered", "staffing_norm", "deployed", "trained_deployed", "equipped", "operational")
 
@@ -62,13 +61,11 @@ def with_progress(communes: QuerySet, on: datetime.date | None = None) -> QueryS
         ))  # fmt: skip
     else:
         untrained = Value(0)
-    plan_norm = Subquery(
-        PilotPlan.objects.filter(province_id=OuterRef("district__province_id")).values("default_staffing_norm")[:1],
-        output_field=IntegerField(),
-    )
     annotated = communes.annotate(
         is_covered=Q(coverage=Coverage.BASELINE) | Exists(active.filter(post=Post.CHIEF)),
-        norm=Coalesce("staffing_norm", plan_norm, Value(settings.DEFAULT_STAFFING_NORM)),
+        # the one definition (the same expression as ``Commune.objects.with_staffing_norm()``, so a queryset
+        # already annotated with it gets the same ``norm`` again)
+        norm=staffing_norm(),
         officers_deployed=_count(active),
         officers_untrained=untrained,
         is_equipped=is_equipped(on),

@@ -4,7 +4,8 @@
 right for a district's few dozen communes, but at 10,000 communes the planner runs those subqueries per commune
 (seconds). Here the same definitions are computed with joins and GROUP BYs over the whole area at once:
 
-1. ``c``: the communes of the area with their staffing norm (own, else the plan's default, else the setting);
+1. ``c``: the communes of the area with their staffing norm (own, else the plan's default, else the setting), the
+   SQL of ``communes.models.staffing_norm``: change both together;
 2. ``a``: the assignments active on the day, ``trained``: the officers among them holding a valid pass of every
    mandatory course, ``staff``: per commune, officers deployed, untrained, and whether a chief is among them;
 3. ``held`` and ``unmet``: per commune and equipment type, what it holds on the day against its effective
@@ -41,6 +42,7 @@ def _sql(group_expression: str, communes_sql: str) -> str:
     return f"""
 WITH c AS (
     SELECT cc.code, cc.kind, cc.coverage, cc.district_id, d.province_id,
+           -- mirrors communes.models.staffing_norm: own norm, else the plan default, else the setting
            COALESCE(cc.staffing_norm, p.default_staffing_norm, %(default_norm)s) AS norm
     FROM {_table(Commune)} cc
     JOIN {_table(District)} d ON d.code = cc.district_id

@@ -17,7 +17,7 @@ from communes.models import Commune
 from personnel.choices import Rank
 from personnel.services import constraint_error
 
-from .models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
+from .models import MAX_TRAINING_GRACE_DAYS, CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
 
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
@@ -34,7 +34,12 @@ PLAN_FIELDS = (
     "max_age",
     "min_rank",
     "requires_vetting",
+    "training_required_chief",
+    "training_required_deputy",
+    "training_required_officer",
+    "training_grace_days",
 )
+TRAINING_REQUIRED_FIELDS = ("training_required_chief", "training_required_deputy", "training_required_officer")
 PHASE_FIELDS = ("number", "name", "target_on", "note")
 MEMBER_FIELDS = ("full_name", "unit", "role", "is_standing_body", "email", "is_active")
 TASK_FIELDS = ("title", "unit", "deadline", "notes")
@@ -101,8 +106,9 @@ def _lock_plan(plan: PilotPlan) -> PilotPlan:
 
 @transaction.atomic
 def plan_update(*, plan: PilotPlan, user, **fields) -> PilotPlan:
-    """Change a plan's dates, default staffing norm and eligibility rules: the target is not before the start,
-    age limits lie between 18 and 65 with the minimum not above the maximum."""
+    """Change a plan's dates, default staffing norm, eligibility rules and readiness rules: the target is not
+    before the start, age limits lie between 18 and 65 with the minimum not above the maximum, the training grace
+    period lies between 0 and 365 days."""
     plan = _lock_plan(plan)
     check_plan_in_scope(user, plan)
     for name in PLAN_FIELDS:
@@ -129,6 +135,14 @@ def plan_update(*, plan: PilotPlan, user, **fields) -> PilotPlan:
         }
     if plan.min_rank not in Rank.values:
         errors["min_rank"] = _("Choose a rank from the list.")
+    grace = plan.training_grace_days
+    if isinstance(grace, bool) or not isinstance(grace, int) or not 0 <= grace <= MAX_TRAINING_GRACE_DAYS:
+        errors["training_grace_days"] = _("The training grace period lies between 0 and %(max)s days.") % {
+            "max": MAX_TRAINING_GRACE_DAYS
+        }
+    for name in TRAINING_REQUIRED_FIELDS:
+        if not isinstance(getattr(plan, name), bool):
+            errors[name] = _("Answer yes or no.")
     if errors:
         raise ValidationError(errors)
     plan.full_clean()

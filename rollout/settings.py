@@ -138,6 +138,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rollout.record_snapshot",
         "schedule": crontab(hour=23, minute=50),
     },
+    "settle-lapsed-training-daily": {
+        "task": "training.settle_lapsed_statuses",
+        "schedule": crontab(hour=0, minute=15),
+    },
     "weekly-reports-monday-0700": {
         "task": "rollout.weekly_reports",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),

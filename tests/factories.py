@@ -73,3 +73,58 @@ def vet_fully(officer, user):
         decisions=[VettingDecision(criterion=c, passed=True) for c in VettingCriterion.values],
         decided_by=user,
     )
+
+
+def _days_from_today(days: int):
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    """A mandatory, active course that never expires."""
+
+    class Meta:
+        model = "training.Course"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"MH-{n:02d}")
+    title_vi = factory.Sequence(lambda n: f"Môn học {n}")
+    title_en = factory.Sequence(lambda n: f"Course {n}")
+    subject_area = "commune_police_duties"
+    hours = 40
+    is_mandatory = True
+    validity_months = 0
+
+
+class TrainingSessionFactory(factory.django.DjangoModelFactory):
+    """A class of Kon Tum that ran from five days ago until yesterday."""
+
+    class Meta:
+        model = "training.TrainingSession"
+
+    course = factory.SubFactory(CourseFactory)
+    province_id = 62
+    starts_on = factory.LazyFunction(lambda: _days_from_today(-5))
+    ends_on = factory.LazyFunction(lambda: _days_from_today(-1))
+    place = "Trường Chính trị tỉnh Kon Tum"
+    instructor = "Nguyễn Văn Giảng"
+    capacity = 30
+    created_by = factory.SubFactory(UserFactory)
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    """An officer's seat in a class, with no result yet (``attended=True, passed=True`` for a pass); the course
+    and dates are the class's, as the service copies them."""
+
+    class Meta:
+        model = "training.Enrollment"
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    officer = factory.SubFactory(OfficerFactory)
+    course = factory.SelfAttribute("session.course")
+    starts_on = factory.SelfAttribute("session.starts_on")
+    ends_on = factory.SelfAttribute("session.ends_on")
+    enrolled_by = factory.SelfAttribute("session.created_by")

@@ -112,50 +112,169 @@ class EnrolForm(BootstrapFormMixin, forms.Form):
         return cleaned
 
 
+ATTENDANCE_CHOICES = [("", _("— not recorded")), ("yes", _("Present")), ("no", _("Absent"))]
+RESULT_CHOICES = [("", _("— not recorded")), ("yes", _("Passed")), ("no", _("Failed"))]
+_TRI_STATE = {"": None, "yes": True, "no": False}
+_TRI_STATE_VALUE = {None: "", True: "yes", False: "no"}
+
+
+def _score_text(score) -> str:
+    return "" if score is None else format(score.normalize(), "f").replace(".", ",")
+
+
+def _shown_token(result) -> str:
+    """What a row showed when the page was opened, posted back with it: "attended|score|passed"."""
+    return "|".join((_TRI_STATE_VALUE[result.attended], "" if result.score is None else str(result.score),
+                     _TRI_STATE_VALUE[result.passed]))  # fmt: skip
+
+
+def _parse_token(token: str):
+    from .services import Result
+
+    attended, score, passed = token.split("|")
+    return Result(_TRI_STATE[attended], parse_score(score), _TRI_STATE[passed])
+
+
 class ResultsForm(forms.Form):
-    """One row per enrolled officer: attended, score (0–10, comma or point) and passed."""
+    """One row per enrolment the page shows: attendance (not recorded / present / absent), score (0–10, comma or
+    point) and result (not recorded / passed / failed), each starting from what is recorded.
+
+    Every row posts what it showed (``shown_<id>``) with its fields: a row is saved only when the clerk changed
+    it, and enrolments whose fields are not all in the post (enrolled after the page was opened, or a post
+    carrying nothing) are left alone. The service refuses a changed row that someone else changed meanwhile."""
 
     def __init__(self, *args, enrollments, **kwargs):
         super().__init__(*args, **kwargs)
+        from .services import Result
+
         self.enrollments = list(enrollments)
         for e in self.enrollments:
-            self.fields[f"attended_{e.pk}"] = forms.BooleanField(
-                required=False, initial=e.attended if e.attended is not None else True,
-                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            current = Result.of(e)
+            self.fields[f"attended_{e.pk}"] = forms.ChoiceField(
+                required=False, choices=ATTENDANCE_CHOICES, initial=_TRI_STATE_VALUE[e.attended],
+                widget=forms.Select(attrs={"class": "form-select form-select-sm", "data-part": "attended"}),
             )  # fmt: skip
             self.fields[f"score_{e.pk}"] = forms.CharField(
-                required=False, max_length=6, initial="" if e.score is None else str(e.score).replace(".", ","),
-                widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "inputmode": "decimal"}),
+                required=False, max_length=6, initial=_score_text(e.score),
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "inputmode": "decimal",
+                                              "data-part": "score", "size": 5}),
             )  # fmt: skip
-            self.fields[f"passed_{e.pk}"] = forms.BooleanField(
-                required=False, initial=bool(e.passed),
-                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            self.fields[f"passed_{e.pk}"] = forms.ChoiceField(
+                required=False, choices=RESULT_CHOICES, initial=_TRI_STATE_VALUE[e.passed],
+                widget=forms.Select(attrs={"class": "form-select form-select-sm", "data-part": "passed"}),
             )  # fmt: skip
+            self.fields[f"shown_{e.pk}"] = forms.CharField(
+                required=False, initial=_shown_token(current), widget=forms.HiddenInput
+            )
+
+    def _posted(self, e) -> bool:
+        return all(f"{part}_{e.pk}" in self.data for part in ("attended", "score", "passed", "shown"))
 
     def rows(self):
-        return [(e, self[f"attended_{e.pk}"], self[f"score_{e.pk}"], self[f"passed_{e.pk}"]) for e in self.enrollments]
+        return [(e, self[f"attended_{e.pk}"], self[f"score_{e.pk}"], self[f"passed_{e.pk}"], self[f"shown_{e.pk}"])
+                for e in self.enrollments]  # fmt: skip
+
+    @property
+    def posted(self) -> list:
+        """The enrolments the post carries whole."""
+        return [e for e in self.enrollments if self._posted(e)]
+
+    @property
+    def not_posted(self) -> list:
+        return [e for e in self.enrollments if not self._posted(e)]
 
     def clean(self):
         cleaned = super().clean()
-        for e in self.enrollments:
+        for e in self.posted:
             if f"score_{e.pk}" not in self._errors:  # a score too long for the field is already refused
                 try:
                     cleaned[f"score_{e.pk}"] = parse_score(cleaned.get(f"score_{e.pk}"))
                 except forms.ValidationError as error:
                     self.add_error(f"score_{e.pk}", error)
-            if cleaned.get(f"passed_{e.pk}") and not cleaned.get(f"attended_{e.pk}"):
+            if cleaned.get(f"passed_{e.pk}") == "yes" and cleaned.get(f"attended_{e.pk}") == "no":
                 self.add_error(f"passed_{e.pk}", _("An officer who did not attend cannot pass."))
+            try:
+                cleaned[f"shown_{e.pk}"] = _parse_token(cleaned.get(f"shown_{e.pk}") or "")
+            except (ValueError, KeyError, forms.ValidationError):
+                self.add_error(f"passed_{e.pk}", _("This row is out of date: open the page again."))
         return cleaned
 
     def result_rows(self):
+        """The rows the clerk changed (what they entered differs from what the row showed)."""
         from .services import ResultRow
 
-        return [
-            ResultRow(
+        rows = []
+        for e in self.posted:
+            row = ResultRow(
                 enrollment_id=e.pk,
-                attended=self.cleaned_data[f"attended_{e.pk}"],
+                attended=_TRI_STATE[self.cleaned_data[f"attended_{e.pk}"]],
                 score=self.cleaned_data[f"score_{e.pk}"],
-                passed=self.cleaned_data[f"passed_{e.pk}"],
+                passed=_TRI_STATE[self.cleaned_data[f"passed_{e.pk}"]],
+                shown=self.cleaned_data[f"shown_{e.pk}"],
             )
-            for e in self.enrollments
-        ]
+            if row.result != row.shown:
+                rows.append(row)
+        return rows
+
+    def refreshed_data(self):
+        """The post to show again after a refused save: rows the clerk changed keep what they entered, every
+        other row (untouched, or enrolled since) shows what is recorded now; each row now "showed" what is
+        recorded now, so saving again is a deliberate choice over someone else's entry."""
+        from .services import Result
+
+        data = self.data.copy()
+        changed = {row.enrollment_id for row in self.result_rows()} if hasattr(self, "cleaned_data") else set()
+        for e in self.enrollments:
+            current = Result.of(e)
+            if e.pk not in changed:
+                data[f"attended_{e.pk}"] = _TRI_STATE_VALUE[e.attended]
+                data[f"score_{e.pk}"] = _score_text(e.score)
+                data[f"passed_{e.pk}"] = _TRI_STATE_VALUE[e.passed]
+            data[f"shown_{e.pk}"] = _shown_token(current)
+        return data
+
+
+class PriorTrainingForm(BootstrapFormMixin, forms.Form):
+    """A course passed before or outside this system's classes."""
+
+    course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.filter(is_active=True))
+    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput(), validators=[validate_plan_date])
+    provider = forms.CharField(label=_("Provider"), max_length=200,
+                               help_text=_("The school or unit that gave the training."))  # fmt: skip
+    certificate_number = forms.CharField(label=_("Certificate number"), max_length=40)
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=DateInput(), validators=[validate_plan_date],
+        help_text=_("Empty: from the course's validity."),
+    )  # fmt: skip
+    certificate_file = forms.FileField(
+        label=_("Scanned certificate (PDF, JPEG or PNG, at most 5 MB)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )  # fmt: skip
+
+    def clean_certificate_file(self):
+        upload = self.cleaned_data.get("certificate_file")
+        if upload:
+            validate_certificate_upload(upload)
+        return upload
+
+
+CERTIFICATE_MAX_BYTES = 5 * 1024 * 1024
+_CERTIFICATE_SIGNATURES = {".pdf": (b"%PDF-",), ".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",),
+                           ".jpeg": (b"\xff\xd8\xff",)}  # fmt: skip
+
+
+def validate_certificate_upload(upload) -> None:
+    """A scanned certificate is a PDF, JPEG or PNG of at most 5 MB whose content matches its name."""
+    import pathlib
+
+    if upload.size > CERTIFICATE_MAX_BYTES:
+        raise forms.ValidationError(_("The file is larger than 5 MB."), code="size")
+    extension = pathlib.PurePath(upload.name or "").suffix.lower()
+    signatures = _CERTIFICATE_SIGNATURES.get(extension)
+    if signatures is None:
+        raise forms.ValidationError(_("Give a PDF, JPEG or PNG file."), code="type")
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(signatures):
+        raise forms.ValidationError(_("The file's content is not a %(kind)s.") % {"kind": extension[1:].upper()},
+                                    code="content")  # fmt: skip

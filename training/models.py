@@ -1,12 +1,15 @@
 """Training (đào tạo, tập huấn): the course catalogue, classes, enrolments and results."""
 
 import datetime
+import pathlib
+import secrets
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -86,7 +89,7 @@ class TrainingSession(models.Model):
     capacity = models.PositiveSmallIntegerField(
         _("capacity"), validators=[MinValueValidator(1), MaxValueValidator(500)]
     )
-    results_closed = models.BooleanField(_("results recorded"), default=False)
+    results_closed = models.BooleanField(_("closed to enrolment"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -121,17 +124,32 @@ class TrainingSession(models.Model):
         return reverse("training:session_detail", args=[self.pk])
 
 
+def certificate_upload_to(enrollment, filename: str) -> str:
+    """A scanned certificate is stored under a random name: the original name may carry personal data."""
+    extension = pathlib.PurePath(filename).suffix.lower()[:5]
+    return f"certificates/{timezone.now():%Y}/{secrets.token_hex(12)}{extension}"
+
+
 class Enrollment(models.Model):
-    """An officer in a class, and the officer's result: attendance, score (0–10), passed, certificate."""
+    """A course taken by an officer, and its result: either a seat in a class (attendance, score 0–10, passed,
+    certificate numbered by the system), or **prior or external training** recorded by a clerk (no class: the
+    provider, the day it was completed, the certificate and its expiry). Readiness reads both alike."""
 
     session = models.ForeignKey(
-        TrainingSession, verbose_name=_("class"), on_delete=models.CASCADE, related_name="enrollments"
+        TrainingSession,
+        verbose_name=_("class"),
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        null=True,
+        blank=True,
     )
     officer = models.ForeignKey(
         "personnel.Officer", verbose_name=_("officer"), on_delete=models.PROTECT, related_name="enrollments"
     )
     # Copies of the class dates and course, kept by the service, so readiness and overlaps are one indexed query.
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+", editable=False)
+    # For prior training both dates are the day it was completed.
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="+",
+                               editable=False)  # fmt: skip
     starts_on = models.DateField(editable=False)
     ends_on = models.DateField(editable=False)
     attended = models.BooleanField(_("attended"), null=True, blank=True)
@@ -146,6 +164,12 @@ class Enrollment(models.Model):
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     certificate_number = models.CharField(_("certificate number"), max_length=40, null=True, blank=True, unique=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True, editable=False)
+    provider = models.CharField(
+        _("provider"), max_length=200, blank=True, help_text=_("Who gave prior or external training.")
+    )
+    certificate_file = models.FileField(
+        _("scanned certificate"), upload_to=certificate_upload_to, blank=True, max_length=200
+    )
     result_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
@@ -160,6 +184,7 @@ class Enrollment(models.Model):
         ordering = ["session", "officer__search_key"]
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
+        permissions = [("record_prior_training", _("Can record prior or external training"))]
         indexes = [
             models.Index(fields=["officer", "course", "passed"], name="training_enrol_officer_course"),
             models.Index(fields=["valid_until"], name="training_enrol_valid_until"),
@@ -185,10 +210,27 @@ class Enrollment(models.Model):
                 name="%(app_label)s_%(class)s_certificate_only_if_passed",
                 violation_error_message=_("Only a passed course earns a certificate."),
             ),
+            models.CheckConstraint(
+                condition=Q(session__isnull=False, provider="")
+                | Q(session__isnull=True, passed=True, certificate_number__isnull=False) & ~Q(provider=""),
+                name="%(app_label)s_%(class)s_prior_training_complete",
+                violation_error_message=_("Prior training is a passed course with its provider and certificate."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message=_("A class cannot end before it starts."),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.officer} @ {self.session}"
+        where = self.session if self.session_id else self.provider
+        return f"{self.officer} @ {where}"
+
+    @property
+    def is_prior(self) -> bool:
+        """Prior or external training, recorded without a class."""
+        return self.session_id is None
 
 
 def valid_until(course: Course, ends_on: datetime.date) -> datetime.date | None:

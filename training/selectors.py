@@ -2,12 +2,13 @@
 and the expressions that let officer lists and suggestions know who is trained in one query."""
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Course, Enrollment
+from .models import Course, Enrollment, TrainingSession
 
 REFRESHER_WINDOW_DAYS = 60
 
@@ -50,12 +51,63 @@ def officers_missing_courses(officer_ids, on: datetime.date | None = None) -> di
     return {officer_id: [c for c in courses if c.pk not in have] for officer_id, have in held.items()}
 
 
-def officer_training(officer, on: datetime.date | None = None) -> dict:
-    """What the officer page shows: trained or not, what is missing, passed courses with their expiry, and
-    refreshers that fall due within the window."""
+def training_facts(officer_ids, on: datetime.date | None = None):
+    """What the status pipeline needs to know of ``officer_ids`` (three queries for any number of officers):
+    the mandatory courses each lacks, who is in a class whose result is still to come, who has any record."""
+    from personnel.services import TrainingFacts
+
+    missing = officers_missing_courses(officer_ids, on)
+    rows = Enrollment.objects.filter(officer_id__in=list(missing)).values_list("officer_id", "session_id", "passed")
+    in_class, ever = set(), set()
+    for officer_id, session_id, passed in rows:
+        ever.add(officer_id)
+        if session_id is not None and passed is None:
+            in_class.add(officer_id)
+    return TrainingFacts(missing=missing, in_class=frozenset(in_class), ever_trained=frozenset(ever))
+
+
+class CourseState:
+    PASSED = "passed"
+    EXPIRED = "expired"
+    IN_CLASS = "in_class"
+    FAILED = "failed"
+    MISSING = "missing"
+
+
+@dataclass
+class MandatoryCourse:
+    """One mandatory course as the officer page shows it: its state, the record behind it, the class the officer
+    is in now, and the next open class to enrol in when the course is still to be taken (or due again)."""
+
+    course: Course
+    state: str
+    record: Enrollment | None = None  # the valid (or last expired, or last failed) result
+    pending: Enrollment | None = None  # a class of the course whose result is still to come
+    next_class: TrainingSession | None = None
+    refresher_due: bool = False
+
+    @property
+    def needs_class(self) -> bool:
+        return self.pending is None and (self.state != CourseState.PASSED or self.refresher_due)
+
+
+def open_sessions(*, province_id: int, on: datetime.date | None = None):
+    """Classes that still take officers on ``on``: not closed, not yet over, with a free seat; soonest first."""
     on = on or timezone.localdate()
-    missing = officers_missing_courses([officer.pk], on)[officer.pk]
-    enrollments = list(officer.enrollments.select_related("session__course").order_by("-starts_on"))
+    return (
+        TrainingSession.objects.filter(province_id=province_id, results_closed=False, ends_on__gte=on)
+        .annotate(enrolled=Count("enrollments"))
+        .filter(enrolled__lt=F("capacity"))
+        .select_related("course")
+        .order_by("starts_on", "pk")
+    )
+
+
+def officer_training(officer, on: datetime.date | None = None) -> dict:
+    """What the officer page shows: trained or not, each mandatory course with its state and the next open
+    class of it, every class and prior training, and refreshers that fall due within the window (four queries)."""
+    on = on or timezone.localdate()
+    enrollments = list(officer.enrollments.select_related("session__course", "course").order_by("-ends_on", "-pk"))
     due_by = on + datetime.timedelta(days=REFRESHER_WINDOW_DAYS)
     latest_pass: dict[int, Enrollment] = {}
     for enrollment in enrollments:
@@ -65,8 +117,49 @@ def officer_training(officer, on: datetime.date | None = None) -> dict:
         (e for e in latest_pass.values() if e.valid_until and e.valid_until <= due_by),
         key=lambda e: e.valid_until,
     )
-    return {"trained": not missing, "missing": missing, "enrollments": enrollments, "refreshers": refreshers,
-            "due_by": due_by}  # fmt: skip
+    courses = []
+    for course in mandatory_courses():
+        mine = [e for e in enrollments if e.course_id == course.pk]
+        valid = [e for e in mine if e.passed and (e.valid_until is None or e.valid_until >= on)]
+        pending = next((e for e in reversed(mine) if e.session_id is not None and e.passed is None), None)
+        if valid:
+            record = max(valid, key=lambda e: e.valid_until or datetime.date.max)
+            state = CourseState.PASSED
+        elif any(e.passed for e in mine):
+            record, state = next(e for e in mine if e.passed), CourseState.EXPIRED
+        elif pending is not None:
+            record, state = None, CourseState.IN_CLASS
+        elif any(e.passed is False for e in mine):
+            record, state = next(e for e in mine if e.passed is False), CourseState.FAILED
+        else:
+            record, state = None, CourseState.MISSING
+        refresher_due = state == CourseState.PASSED and record.valid_until is not None and record.valid_until <= due_by
+        courses.append(MandatoryCourse(course, state, record, pending, refresher_due=refresher_due))
+    wanted = [c for c in courses if c.needs_class]
+    if wanted:
+        _choose_next_classes(officer, wanted, enrollments, on)
+    return {"trained": all(c.state == CourseState.PASSED for c in courses), "courses": courses,
+            "missing": [c.course for c in courses if c.state != CourseState.PASSED], "enrollments": enrollments,
+            "refreshers": refreshers, "due_by": due_by}  # fmt: skip
+
+
+def _choose_next_classes(officer, wanted: list[MandatoryCourse], enrollments: list[Enrollment], on) -> None:
+    """The soonest open class of each wanted course that the officer can take: not already in it, and not at
+    dates overlapping a class the officer is in (the enrolment service refuses both)."""
+    taken = [(e.starts_on, e.ends_on) for e in enrollments if e.session_id is not None and e.passed is None]
+    in_classes = {e.session_id for e in enrollments}
+    sessions = open_sessions(province_id=officer.province_id, on=on).filter(
+        course__in=[c.course for c in wanted]
+    )
+    by_course: dict[int, TrainingSession] = {}
+    for session in sessions:
+        if session.course_id in by_course or session.pk in in_classes:
+            continue
+        if any(start <= session.ends_on and session.starts_on <= end for start, end in taken):
+            continue
+        by_course[session.course_id] = session
+    for item in wanted:
+        item.next_class = by_course.get(item.course.pk)
 
 
 def refreshers_due(enrollments, on: datetime.date | None = None):
@@ -96,3 +189,27 @@ def mandatory_passed_by(officer_ref, on: datetime.date):
         .values("n")
     )  # fmt: skip
     return Coalesce(Subquery(passed, output_field=IntegerField()), Value(0))
+
+
+def mandatory_covered_by(officer_ref, on: datetime.date):
+    """An expression: how many distinct mandatory courses the officer ``officer_ref`` (an ``OuterRef``) is trained
+    in *by* the day ``on``: a valid pass on that day, or a seat in a class of the course with no result yet that
+    ends before it (an officer marked absent is not counted). Equal to ``mandatory_courses().count()`` means
+    "trained by then"; the readiness rule of ``personnel.eligibility`` reads it."""
+    pending = Q(passed__isnull=True, session__isnull=False, ends_on__lt=on) & ~Q(attended=False)
+    covered = (
+        Enrollment.objects.filter(_valid_pass(on) | pending, officer=officer_ref, course__is_mandatory=True,
+                                  course__is_active=True)
+        .order_by()
+        .values("officer")
+        .annotate(n=Count("course", distinct=True))
+        .values("n")
+    )  # fmt: skip
+    return Coalesce(Subquery(covered, output_field=IntegerField()), Value(0))
+
+
+def mandatory_course_count():
+    """An expression: how many mandatory courses are active (an uncorrelated subquery the database runs once), so
+    that a query comparing it with ``mandatory_covered_by`` needs no count of its own."""
+    counted = mandatory_courses().order_by().values("is_mandatory").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))

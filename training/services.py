@@ -1,4 +1,6 @@
-"""Writes to training: classes, enrolment (capacity, duplicates, overlaps) and results (one transaction)."""
+"""Writes to training: classes, enrolment (capacity, duplicates, overlaps, dates), results (only what the clerk
+entered, one transaction), closing a class, and prior or external training. Every write leaves the officers
+concerned where their training puts them in the status pipeline (``personnel.services.officer_statuses_settle``)."""
 
 import datetime
 from dataclasses import dataclass
@@ -13,12 +15,11 @@ from django.utils.translation import gettext as _
 from accounts.roles import Scope
 from personnel.choices import OfficerStatus
 from personnel.models import Officer
-from personnel.services import constraint_error
+from personnel.services import PIPELINE_STATUSES, _check_in_scope, constraint_error, officer_statuses_settle
+from rollout.text import clean_text
 
 from .models import Course, Enrollment, TrainingSession, valid_until
-from .selectors import officers_missing_courses
 
-PIPELINE_STATUSES = (OfficerStatus.VETTED, OfficerStatus.IN_TRAINING, OfficerStatus.READY)
 ENROLLABLE_STATUSES = (*PIPELINE_STATUSES, OfficerStatus.DEPLOYED)
 
 
@@ -57,19 +58,27 @@ class EnrolmentOutcome:
 def enrolment_add(*, session: TrainingSession, officers: list[Officer], enrolled_by) -> EnrolmentOutcome:
     """Enrol many officers at once. Refuses (with a reason each) officers already in the class, in another class
     at overlapping dates, of another province or district scope, or not at least vetted; refuses everything if
-    the class would go over capacity. The class row and the officers' rows are locked, so two clerks filling
-    the last seats at once cannot overbook it."""
+    the class would go over capacity. A class takes officers until its last day, unless a clerk closed it. The
+    class row and the officers' rows are locked, so two clerks filling the last seats at once cannot overbook
+    it."""
     session = TrainingSession.objects.select_for_update().select_related("course").get(pk=session.pk)
     _check_province(enrolled_by, session.province_id)
     scope = Scope.of(enrolled_by)
     if session.results_closed:
-        raise ValidationError(_("The results of this class are recorded; it takes no more officers."))
+        raise ValidationError(_("This class is closed; it takes no more officers."))
+    if session.ends_on < timezone.localdate():
+        raise ValidationError(
+            _("This class ended on %(date)s; it takes no more officers. Record earlier training as prior training.")
+            % {"date": f"{session.ends_on:%d/%m/%Y}"}
+        )
     locked = {
         o.pk: o for o in Officer.objects.select_for_update().filter(pk__in=[o.pk for o in officers]).order_by("pk")
     }
     already = set(session.enrollments.values_list("officer_id", flat=True))
     overlapping = set(
-        Enrollment.objects.filter(officer_id__in=locked, starts_on__lte=session.ends_on, ends_on__gte=session.starts_on)
+        Enrollment.objects.filter(
+            officer_id__in=locked, session__isnull=False, starts_on__lte=session.ends_on, ends_on__gte=session.starts_on
+        )
         .exclude(session=session)
         .values_list("officer_id", flat=True)
     )
@@ -109,59 +118,71 @@ def enrolment_add(*, session: TrainingSession, officers: list[Officer], enrolled
                 row.save()
     except IntegrityError as exc:
         raise constraint_error(Enrollment, exc) from exc
-    for officer in accepted:
-        if officer.status in (OfficerStatus.VETTED, OfficerStatus.READY):
-            officer.status = OfficerStatus.IN_TRAINING
-            officer._history_user = enrolled_by
-            officer.save(update_fields=["status", "updated_at"])
+    officer_statuses_settle(officers=accepted, user=enrolled_by)
     return EnrolmentOutcome(enrolled=accepted, refused=refused)
 
 
 @transaction.atomic
 def enrolment_remove(*, enrollment: Enrollment, user) -> None:
+    """Take an officer out of a class, as long as no result is recorded for them."""
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",)).select_related("session", "officer").get(pk=enrollment.pk)
+    )
+    if enrollment.is_prior:
+        raise ValidationError(_("This is prior training, not a seat in a class."))
     _check_province(user, enrollment.session.province_id)
+    _check_in_scope(user, province_id=enrollment.officer.province_id, district_id=enrollment.officer.district_id)
     if enrollment.passed is not None:
         raise ValidationError(_("A result is recorded for this officer; it cannot be removed."))
     enrollment._history_user = user
     enrollment.delete()
-    _settle_statuses([Officer.objects.select_for_update().get(pk=enrollment.officer_id)], user)
+    officer_statuses_settle(officers=[Officer.objects.select_for_update().get(pk=enrollment.officer_id)], user=user)
 
 
-def _settle_statuses(officers: list[Officer], user) -> None:
-    """Put officers of the training pipeline (vetted, in training, ready) where their training leaves them: in
-    training while a class of theirs has no result yet, *ready* once every mandatory course is passed and
-    valid, otherwise in training (or back to vetted when they have never been enrolled)."""
-    officers = [o for o in officers if o.status in PIPELINE_STATUSES]
-    if not officers:
-        return
-    ids = [o.pk for o in officers]
-    missing = officers_missing_courses(ids)
-    enrolled = dict.fromkeys(Enrollment.objects.filter(officer_id__in=ids).values_list("officer_id", flat=True), False)
-    for officer_id in Enrollment.objects.filter(officer_id__in=ids, passed__isnull=True).values_list(
-        "officer_id", flat=True
-    ):
-        enrolled[officer_id] = True  # a class without a result yet
-    for officer in officers:
-        if enrolled.get(officer.pk):
-            wanted = OfficerStatus.IN_TRAINING
-        elif not missing.get(officer.pk):
-            wanted = OfficerStatus.READY
-        elif officer.pk in enrolled or officer.status == OfficerStatus.READY:
-            wanted = OfficerStatus.IN_TRAINING
-        else:
-            wanted = OfficerStatus.VETTED
-        if wanted != officer.status:
-            officer.status = wanted
-            officer._history_user = user
-            officer.save(update_fields=["status", "updated_at"])
+@dataclass(frozen=True)
+class Result:
+    """A result as recorded: each part is ``None`` until the clerk enters it."""
+
+    attended: bool | None = None
+    score: Decimal | None = None
+    passed: bool | None = None
+
+    @classmethod
+    def of(cls, enrollment: Enrollment) -> "Result":
+        return cls(enrollment.attended, enrollment.score, enrollment.passed)
 
 
 @dataclass
 class ResultRow:
+    """What the clerk entered for one enrolment. ``shown`` is what the page (or the preview) showed when it was
+    opened: if the row has changed since, the save is refused rather than overwrite someone else's entry."""
+
     enrollment_id: int
-    attended: bool
+    attended: bool | None
     score: Decimal | None
-    passed: bool
+    passed: bool | None
+    shown: Result | None = None
+
+    @property
+    def result(self) -> Result:
+        # Only an officer who attended can pass: a pass with attendance not entered means present.
+        attended = True if self.passed and self.attended is None else self.attended
+        return Result(attended, self.score, self.passed)
+
+
+@dataclass
+class ResultsOutcome:
+    saved: list[Enrollment]  # the rows whose result changed
+    unchanged: int  # rows sent with the result they already had
+
+
+def _describe(result: Result) -> str:
+    parts = [
+        {None: _("attendance not recorded"), True: _("present"), False: _("absent")}[result.attended],
+        _("score %(score)s") % {"score": result.score} if result.score is not None else _("no score"),
+        {None: _("result not recorded"), True: _("passed"), False: _("failed")}[result.passed],
+    ]
+    return ", ".join(parts)
 
 
 def _last_certificate_number(course: Course, year: int) -> int:
@@ -171,41 +192,71 @@ def _last_certificate_number(course: Course, year: int) -> int:
     return int(last["last"].rsplit("-", 1)[1]) if last["last"] else 0
 
 
+def results_can_be_entered(session: TrainingSession, on: datetime.date | None = None) -> bool:
+    """Results are entered from the class's first day on (never before it started)."""
+    return session.starts_on <= (on or timezone.localdate())
+
+
 @transaction.atomic
-def results_record(*, session: TrainingSession, rows: list[ResultRow], recorded_by) -> list[Enrollment]:
-    """Record attendance, score and pass/fail for a class in one transaction. Every row is checked first; any
-    error refuses the whole class (``ValidationError`` keyed by enrolment id). Passing officers get a numbered
-    certificate (COURSE-YEAR-00001, numbered per course and year under a lock on the course), and those who
-    are vetted and now trained become *ready*."""
+def results_record(*, session: TrainingSession, rows: list[ResultRow], recorded_by) -> ResultsOutcome:
+    """Record the results the clerk entered, and only those: enrolments not in ``rows`` are left as they are,
+    and a row sent with the result it already has is not written. Every row is checked first and any error
+    refuses the whole save (``ValidationError`` keyed by enrolment id): a score out of range, a pass without
+    attendance, an officer outside a district clerk's district, a row changed by someone else since the page
+    showed it. Results are entered once the class has started; saving part of a class leaves it open.
+
+    Passing officers get a numbered certificate (COURSE-YEAR-00001, numbered per course and year under a lock on
+    the course); a result taken back (failed, or not recorded) loses it. The officers concerned then move where
+    their training leaves them (*ready* once every mandatory course is passed)."""
     session = TrainingSession.objects.select_for_update().select_related("course").get(pk=session.pk)
     _check_province(recorded_by, session.province_id)
-    if session.starts_on > timezone.localdate():
-        raise ValidationError(_("Results can be recorded once the class has started."))
+    if not results_can_be_entered(session):
+        raise ValidationError(
+            _("Results can be entered from %(date)s, when the class starts.")
+            % {"date": f"{session.starts_on:%d/%m/%Y}"}
+        )
     course = Course.objects.select_for_update().get(pk=session.course_id)
-    enrollments = {e.pk: e for e in session.enrollments.select_related("officer")}
+    wanted = {row.enrollment_id for row in rows}
+    enrollments = {e.pk: e for e in session.enrollments.select_for_update(of=("self",)).select_related("officer")
+                   .filter(pk__in=wanted).order_by("pk")}  # fmt: skip
+    scope = Scope.of(recorded_by)
     errors: dict[str, list[str]] = {}
+    changed: list[tuple[Enrollment, Result]] = []
+    unchanged = 0
     for row in rows:
         key = str(row.enrollment_id)
-        if row.enrollment_id not in enrollments:
+        enrollment = enrollments.get(row.enrollment_id)
+        if enrollment is None:
             errors.setdefault(key, []).append(_("This officer is not enrolled in the class."))
             continue
-        if row.score is not None and not Decimal(0) <= row.score <= Decimal(10):
+        if scope.district_code is not None and enrollment.officer.district_id != scope.district_code:
+            errors.setdefault(key, []).append(_("This officer is outside your district."))
+            continue
+        result, current = row.result, Result.of(enrollment)
+        if result.score is not None and not (result.score.is_finite() and Decimal(0) <= result.score <= Decimal(10)):
             errors.setdefault(key, []).append(_("A score lies between 0 and 10."))
-        if row.passed and not row.attended:
+        if result.passed and result.attended is False:
             errors.setdefault(key, []).append(_("An officer who did not attend cannot pass."))
+        if result == current:
+            unchanged += 1
+            continue
+        if row.shown is not None and row.shown != current:
+            errors.setdefault(key, []).append(
+                _("%(officer)s's result was changed by someone else since the page was opened (now: %(now)s). "
+                  "Check it and save again.") % {"officer": enrollment.officer.full_name, "now": _describe(current)}
+            )  # fmt: skip
+            continue
+        changed.append((enrollment, result))
     if errors:
         raise ValidationError(errors)
 
     year = session.ends_on.year
-    last_number = _last_certificate_number(course, year)
+    last_number = _last_certificate_number(course, year) if any(r.passed for _e, r in changed) else 0
     saved = []
-    for row in rows:
-        enrollment = enrollments[row.enrollment_id]
-        enrollment.attended = row.attended
-        enrollment.score = row.score
-        enrollment.passed = row.passed
+    for enrollment, result in changed:
+        enrollment.attended, enrollment.score, enrollment.passed = result.attended, result.score, result.passed
         enrollment.result_recorded_by = recorded_by
-        if row.passed:
+        if result.passed:
             if not enrollment.certificate_number:
                 last_number += 1
                 enrollment.certificate_number = f"{course.code.upper()}-{year}-{last_number:05d}"
@@ -216,10 +267,141 @@ def results_record(*, session: TrainingSession, rows: list[ResultRow], recorded_
         enrollment._history_user = recorded_by
         enrollment.save()
         saved.append(enrollment)
-    # the class is closed to new officers once every officer in it has a result
-    session.results_closed = all(e.passed is not None for e in enrollments.values())
-    session._history_user = recorded_by
+    if saved:
+        officers = Officer.objects.select_for_update().filter(pk__in=[e.officer_id for e in saved]).order_by("pk")
+        officer_statuses_settle(officers=list(officers), user=recorded_by)
+    return ResultsOutcome(saved=saved, unchanged=unchanged)
+
+
+class CloseNeedsConfirmation(ValidationError):
+    """Closing a class with officers who have no result yet: the clerk confirms how many (``unrecorded``)."""
+
+    def __init__(self, unrecorded: int):
+        super().__init__(
+            _("%(n)s officer(s) in this class have no result yet. Close it anyway?") % {"n": unrecorded},
+            code="confirm",
+        )
+        self.unrecorded = unrecorded
+
+
+@transaction.atomic
+def session_close(*, session: TrainingSession, user, unrecorded_confirmed: int | None = None) -> TrainingSession:
+    """Close a class to enrolment; results can still be entered. When some officers have no result yet, the
+    clerk must confirm their number: a number that no longer matches (someone enrolled or entered results in
+    the meantime) raises ``CloseNeedsConfirmation`` again, with the new count."""
+    session = TrainingSession.objects.select_for_update().get(pk=session.pk)
+    _check_province(user, session.province_id)
+    if session.results_closed:
+        raise ValidationError(_("This class is already closed."))
+    unrecorded = session.enrollments.filter(passed__isnull=True).count()
+    if unrecorded and unrecorded_confirmed != unrecorded:
+        raise CloseNeedsConfirmation(unrecorded)
+    session.results_closed = True
+    session._history_user = user
     session.save(update_fields=["results_closed"])
-    officers = Officer.objects.select_for_update().filter(pk__in=[e.officer_id for e in saved]).order_by("pk")
-    _settle_statuses(list(officers), recorded_by)
-    return saved
+    return session
+
+
+@transaction.atomic
+def session_reopen(*, session: TrainingSession, user) -> TrainingSession:
+    """Open a closed class to enrolment again (until its last day)."""
+    session = TrainingSession.objects.select_for_update().get(pk=session.pk)
+    _check_province(user, session.province_id)
+    if not session.results_closed:
+        raise ValidationError(_("This class is open."))
+    if session.ends_on < timezone.localdate():
+        raise ValidationError(_("This class has ended; it cannot take officers again."))
+    session.results_closed = False
+    session._history_user = user
+    session.save(update_fields=["results_closed"])
+    return session
+
+
+EARLIEST_TRAINING_AGE = 16
+
+
+@transaction.atomic
+def prior_training_record(
+    *, officer: Officer, course: Course, completed_on: datetime.date, provider: str, certificate_number: str,
+    recorded_by, valid_until_on: datetime.date | None = None, certificate_file=None,
+) -> Enrollment:  # fmt: skip
+    """Record a course the officer passed before or outside this system's classes (a school, another unit):
+    its provider, completion day, certificate number and expiry (from the course's validity when not given),
+    with the scanned certificate if there is one. It counts for readiness exactly like a passed class; a clerk
+    records it in their own area, district clerks included. Raises ``ValidationError`` naming the field."""
+    officer = Officer.objects.select_for_update().get(pk=officer.pk)
+    _check_in_scope(recorded_by, province_id=officer.province_id, district_id=officer.district_id)
+    provider, certificate_number = clean_text(provider), clean_text(certificate_number)
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    if not course.is_active:
+        errors["course"] = _("This course is no longer taught.")
+    if not isinstance(completed_on, datetime.date):
+        errors["completed_on"] = _("Enter a valid date (dd/mm/yyyy).")
+    elif completed_on > today:
+        errors["completed_on"] = _("Training cannot be dated in the future.")
+    elif completed_on.year - officer.birth_date.year < EARLIEST_TRAINING_AGE:
+        errors["completed_on"] = _("The officer was not yet %(age)s then.") % {"age": EARLIEST_TRAINING_AGE}
+    if not provider:
+        errors["provider"] = _("Say who gave the training.")
+    if not certificate_number:
+        errors["certificate_number"] = _("Enter the certificate number.")
+    elif Enrollment.objects.filter(certificate_number=certificate_number).exists():
+        errors["certificate_number"] = _("Certificate %(number)s is already recorded.") % {"number": certificate_number}
+    if valid_until_on is not None and "completed_on" not in errors and valid_until_on < completed_on:
+        errors["valid_until"] = _("A certificate cannot expire before the training was completed.")
+    if "completed_on" not in errors and "course" not in errors and Enrollment.objects.filter(
+        officer=officer, course=course, session__isnull=True, ends_on=completed_on
+    ).exists():
+        errors["course"] = _("This training is already recorded for the officer.")
+    if errors:
+        raise ValidationError(errors)
+    enrollment = Enrollment(
+        session=None, officer=officer, course=course, starts_on=completed_on, ends_on=completed_on, attended=True,
+        passed=True, certificate_number=certificate_number[:40], provider=provider[:200],
+        valid_until=valid_until_on or valid_until(course, completed_on), enrolled_by=recorded_by,
+        result_recorded_by=recorded_by,
+    )  # fmt: skip
+    if certificate_file:
+        enrollment.certificate_file = certificate_file
+    enrollment.full_clean(exclude=["session", "certificate_file"])
+    enrollment._history_user = recorded_by
+    try:
+        with transaction.atomic():
+            enrollment.save()
+    except IntegrityError as exc:
+        raise constraint_error(Enrollment, exc) from exc
+    officer_statuses_settle(officers=[officer], user=recorded_by)
+    return enrollment
+
+
+@transaction.atomic
+def prior_training_remove(*, enrollment: Enrollment, user) -> None:
+    """Delete prior training recorded by mistake (it stays in the history); the officer's status follows."""
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("officer").get(pk=enrollment.pk)
+    if not enrollment.is_prior:
+        raise ValidationError(_("This is a seat in a class: change its result on the class's results page."))
+    _check_in_scope(user, province_id=enrollment.officer.province_id, district_id=enrollment.officer.district_id)
+    enrollment._history_user = user
+    enrollment.delete()
+    officer_statuses_settle(officers=[Officer.objects.select_for_update().get(pk=enrollment.officer_id)], user=user)
+
+
+def statuses_settle_lapsed(*, user=None) -> int:
+    """Officers marked *ready* whose training has lapsed (a certificate expired) go back to *in training*;
+    the daily task runs it. Returns how many moved."""
+    from .selectors import mandatory_courses, mandatory_passed_count
+
+    required = mandatory_courses().count()
+    moved = 0
+    ids = list(
+        Officer.objects.filter(status=OfficerStatus.READY)
+        .annotate(held=mandatory_passed_count())
+        .filter(held__lt=required)
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), 500):
+        with transaction.atomic():
+            officers = Officer.objects.select_for_update().filter(pk__in=ids[start : start + 500]).order_by("pk")
+            moved += len(officer_statuses_settle(officers=list(officers), user=user))
+    return moved

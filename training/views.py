@@ -1,11 +1,13 @@
+import pathlib
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +28,7 @@ from rollout.spreadsheets import read_dataset
 from rollout.widgets import YesNoWidget
 
 from . import services
-from .forms import POLICE_NUMBER_HEADER, EnrolForm, ResultsForm, SessionForm, parse_score
+from .forms import POLICE_NUMBER_HEADER, EnrolForm, PriorTrainingForm, ResultsForm, SessionForm, parse_score
 from .models import Course, Enrollment, TrainingSession
 from .selectors import mandatory_courses, mandatory_passed_count, refreshers_due
 
@@ -113,8 +115,13 @@ class SessionDetailView(VisibleToMixin, DetailView):
         # ``Officer.visible_to`` does); the seats still count everyone.
         district = Scope.of(self.request.user).district_code
         enrollments = [e for e in everyone if district is None or e.officer.district_id == district]
+        today = timezone.localdate()
         return super().get_context_data(
             enrollments=enrollments,
+            takes_officers=not self.object.results_closed and self.object.ends_on >= today,
+            results_open=services.results_can_be_entered(self.object, today),
+            today=today,
+            unrecorded=sum(1 for e in everyone if e.passed is None),
             enrolled_count=len(everyone),
             other_districts=len(everyone) - len(enrollments),
             free_seats=max(self.object.capacity - len(everyone), 0),
@@ -185,7 +192,8 @@ class EnrollmentRemoveView(ScopedObjectMixin, View):
 
 
 class SessionResultsView(ScopedObjectMixin, FormView):
-    """One screen for a whole class: attendance, scores and pass/fail, saved in one transaction."""
+    """One screen for a whole class: attendance, scores and results. Only the rows the clerk changes are saved
+    (in one transaction); a district clerk sees and records the officers of their district."""
 
     permission_required = "training.record_results"
     form_class = ResultsForm
@@ -196,34 +204,109 @@ class SessionResultsView(ScopedObjectMixin, FormView):
             TrainingSession.objects.visible_to(request.user).select_related("course"), pk=kwargs["pk"]
         )
 
+    def get(self, request, *args, **kwargs):
+        if not services.results_can_be_entered(self.session):
+            messages.info(request, _("Results can be entered from %(date)s, when the class starts.")
+                          % {"date": f"{self.session.starts_on:%d/%m/%Y}"})  # fmt: skip
+            return HttpResponseRedirect(self.session.get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
+    def get_enrollments(self):
+        return (
+            self.session.enrollments.filter(officer__in=Officer.objects.visible_to(self.request.user))
+            .select_related("officer")
+            .order_by("officer__search_key", "pk")
+        )
+
     def get_form_kwargs(self):
-        enrollments = self.session.enrollments.select_related("officer").order_by("officer__search_key")
-        return {**super().get_form_kwargs(), "enrollments": enrollments}
+        return {**super().get_form_kwargs(), "enrollments": self.get_enrollments()}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(session=self.session, **kwargs)
 
     def form_valid(self, form):
-        if not form.enrollments:
-            # Recording "results" of an empty class would close it to enrolment with nobody graded.
-            form.add_error(None, _("Nobody is enrolled yet."))
-            return self.form_invalid(form)
+        rows = form.result_rows()
+        left_alone = len(form.not_posted)
+        if not rows:
+            messages.info(self.request, _("No result was changed."))
+        else:
+            try:
+                outcome = services.results_record(session=self.session, rows=rows, recorded_by=self.request.user)
+            except (ValidationError, PermissionDenied) as error:
+                return self.refused(form, error)
+            messages.success(
+                self.request, _("Results saved for %(n)s officer(s).") % {"n": len(outcome.saved)}
+            )
+        if left_alone:
+            messages.warning(
+                self.request,
+                _("%(n)s officer(s) enrolled after the page was opened were left as they are: enter their results "
+                  "now.") % {"n": left_alone},
+            )  # fmt: skip
+        unrecorded = self.get_enrollments().filter(passed__isnull=True).count()
+        if unrecorded:
+            messages.info(self.request, _("%(n)s officer(s) still have no result.") % {"n": unrecorded})
+        return HttpResponseRedirect(self.session.get_absolute_url())
+
+    def refused(self, form, error):
+        """Show the page again with the errors: the clerk's changes kept, every other row as recorded now."""
+        again = self.get_form_class()(data=form.refreshed_data(), enrollments=self.get_enrollments())
+        again.is_valid()
+        again._errors = {}
+        if hasattr(error, "error_dict"):
+            for key, errors in error.error_dict.items():
+                field = f"passed_{key}" if f"passed_{key}" in again.fields else None
+                again.add_error(field, errors)
+        else:
+            again.add_error(None, getattr(error, "messages", [str(error)]))
+        return self.render_to_response(self.get_context_data(form=again))
+
+
+class SessionCloseView(ScopedObjectMixin, View):
+    """Close a class to enrolment (POST); with officers still without a result, ask first and say how many."""
+
+    permission_required = "training.change_trainingsession"
+    template_name = "training/session_close.html"
+
+    def load_objects(self, request, **kwargs):
+        self.session = get_object_or_404(
+            TrainingSession.objects.visible_to(request.user).select_related("course"), pk=kwargs["pk"]
+        )
+
+    def post(self, request, pk):
+        raw = request.POST.get("unrecorded", "")
+        confirmed = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else None
         try:
-            services.results_record(session=self.session, rows=form.result_rows(), recorded_by=self.request.user)
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for key, errors in error.error_dict.items():
-                    field = f"score_{key}" if f"score_{key}" in form.fields else None
-                    form.add_error(field, errors)
-            else:
-                form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Results saved."))
+            services.session_close(session=self.session, user=request.user, unrecorded_confirmed=confirmed)
+        except services.CloseNeedsConfirmation as ask:
+            return render(request, self.template_name, {"session": self.session, "unrecorded": ask.unrecorded,
+                                                        "asked_before": confirmed is not None})  # fmt: skip
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("The class is closed to enrolment."))
+        return HttpResponseRedirect(self.session.get_absolute_url())
+
+
+class SessionReopenView(ScopedObjectMixin, View):
+    permission_required = "training.change_trainingsession"
+
+    def load_objects(self, request, **kwargs):
+        self.session = get_object_or_404(TrainingSession.objects.visible_to(request.user), pk=kwargs["pk"])
+
+    def post(self, request, pk):
+        try:
+            services.session_reopen(session=self.session, user=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("The class takes officers again."))
         return HttpResponseRedirect(self.session.get_absolute_url())
 
 
 class SessionResultsImportView(ScopedObjectMixin, ImportView):
-    """Results from Excel: Số hiệu, Có mặt, Điểm, Đạt. Preview every row; any bad row writes nothing."""
+    """Results from Excel: Số hiệu, Có mặt, Điểm, Đạt. A blank cell changes nothing, nor does an officer left out
+    of the file; preview every row; any bad row writes nothing."""
 
     permission_required = "training.record_results"
     required_headers = (POLICE_NUMBER_HEADER, "Có mặt", "Điểm", "Đạt")
@@ -241,7 +324,11 @@ class SessionResultsImportView(ScopedObjectMixin, ImportView):
         return read_dataset(upload, required_headers=self.required_headers)
 
     def run(self, dataset, *, dry_run):
-        enrollments = {e.officer.police_number: e for e in self.session.enrollments.select_related("officer")}
+        enrollments = {
+            e.officer.police_number: e
+            for e in self.session.enrollments.filter(officer__in=Officer.objects.visible_to(self.request.user))
+            .select_related("officer")
+        }
         yes_no = YesNoWidget()
         rows, results, seen = [], [], set()
         # Errors name the row the user sees in Excel, even when blank rows were dropped.
@@ -255,18 +342,19 @@ class SessionResultsImportView(ScopedObjectMixin, ImportView):
             elif number in seen:
                 row.errors.append(CellError(POLICE_NUMBER_HEADER, number, _("Appears twice in the file.")))
             seen.add(number)
+            current = services.Result.of(enrollment) if enrollment is not None else services.Result()
             try:
-                attended = yes_no.clean(values.get("Có mặt"))
+                attended = _cell_or(current.attended, values.get("Có mặt"), yes_no.clean)
             except ValueError as exc:
                 row.errors.append(CellError("Có mặt", values.get("Có mặt"), str(exc)))
                 attended = None  # unknown: no second error about passing without attending
             try:
-                passed = yes_no.clean(values.get("Đạt"))
+                passed = _cell_or(current.passed, values.get("Đạt"), yes_no.clean)
             except ValueError as exc:
                 row.errors.append(CellError("Đạt", values.get("Đạt"), str(exc)))
                 passed = None
             try:
-                score = parse_score(values.get("Điểm"))
+                score = _cell_or(current.score, values.get("Điểm"), parse_score)
             except forms.ValidationError as exc:
                 row.errors.append(CellError("Điểm", values.get("Điểm"), " ".join(exc.messages)))
                 score = None
@@ -276,18 +364,24 @@ class SessionResultsImportView(ScopedObjectMixin, ImportView):
                 row.status = "error"
             elif enrollment is not None:
                 row.label = enrollment.officer.full_name
-                before = (enrollment.attended, enrollment.score, enrollment.passed)
-                after = (attended, score, passed)
-                for column, old, new in zip(("Có mặt", "Điểm", "Đạt"), before, after, strict=True):
+                entered = services.ResultRow(enrollment.pk, attended, score, passed, shown=current)
+                after = entered.result
+                before_after = zip(
+                    ("Có mặt", "Điểm", "Đạt"),
+                    (current.attended, current.score, current.passed),
+                    (after.attended, after.score, after.passed),
+                    strict=True,
+                )
+                for column, old, new in before_after:
                     if old != new:
                         shown = (old, new) if column == "Điểm" else (_yes_no_or_blank(old), _yes_no_or_blank(new))
                         row.changes.append((column, *shown))
                 if row.changes:
                     row.status = "changed"
-                results.append(services.ResultRow(enrollment.pk, attended, score, passed))
+                    results.append(entered)
             rows.append(row)
         report = ImportReport(rows=rows)
-        if report.ok:
+        if report.ok and results:
             # The preview runs the same service in a transaction that is rolled back, so that what only the
             # service checks (a class that has not started, a concurrent change) shows before the confirmation.
             try:
@@ -297,9 +391,17 @@ class SessionResultsImportView(ScopedObjectMixin, ImportView):
                         raise _DryRun
             except _DryRun:
                 pass
-            except ValidationError as error:
-                report.rows.append(PreviewRow(0, "error", "", errors=[CellError("", None, m) for m in error.messages]))
+            except (ValidationError, PermissionDenied) as error:
+                messages_ = getattr(error, "messages", [str(error)])
+                report.rows.append(PreviewRow(0, "error", "", errors=[CellError("", None, m) for m in messages_]))
         return report
+
+
+def _cell_or(current, value, parse):
+    """A cell's value, or ``current`` when the cell is blank: a blank cell changes nothing."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return current
+    return parse(value)
 
 
 class _DryRun(Exception):
@@ -406,3 +508,128 @@ class RefreshersDueView(PermissionRequiredMixin, PagedListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(today=timezone.localdate(), **kwargs)
+
+
+class OfficerTrainingMixin(ScopedObjectMixin):
+    """A training write from the officer page, on an officer of the user's area (404 outside it)."""
+
+    def load_objects(self, request, **kwargs):
+        self.officer = get_object_or_404(
+            Officer.objects.visible_to(request.user).select_related("province", "district"), pk=kwargs["pk"]
+        )
+
+
+class OfficerEnrolView(OfficerTrainingMixin, View):
+    """Enrol the officer in one class (POST ``session``), from the course list of the officer page."""
+
+    permission_required = "training.add_enrollment"
+
+    def post(self, request, pk):
+        raw = request.POST.get("session", "")
+        session = None
+        if raw.isascii() and raw.isdigit() and len(raw) < 10:
+            session = TrainingSession.objects.visible_to(request.user).filter(pk=int(raw)).first()
+        if session is None:
+            messages.error(request, _("Choose a class."))
+            return HttpResponseRedirect(self.officer.get_absolute_url())
+        try:
+            outcome = services.enrolment_add(session=session, officers=[self.officer], enrolled_by=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            for _officer, reason in outcome.refused:
+                messages.error(request, _("Not enrolled: %(reason)s.") % {"reason": reason})
+            if outcome.enrolled:
+                messages.success(
+                    request,
+                    _("%(officer)s is enrolled in %(class)s (%(start)s – %(end)s).")
+                    % {"officer": self.officer.full_name, "class": session.course.title,
+                       "start": f"{session.starts_on:%d/%m/%Y}", "end": f"{session.ends_on:%d/%m/%Y}"},
+                )  # fmt: skip
+        return HttpResponseRedirect(self.officer.get_absolute_url() + "#officer-training")
+
+
+class PriorTrainingCreateView(OfficerTrainingMixin, FormView):
+    """Record a course the officer passed before or outside the classes of this system."""
+
+    permission_required = "training.record_prior_training"
+    form_class = PriorTrainingForm
+    template_name = "training/prior_training_form.html"
+
+    def get_initial(self):
+        raw = self.request.GET.get("course", "")
+        if raw.isascii() and raw.isdigit() and len(raw) < 10:
+            return {"course": int(raw)}
+        return {}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(officer=self.officer, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.prior_training_record(
+                officer=self.officer, course=data["course"], completed_on=data["completed_on"],
+                provider=data["provider"], certificate_number=data["certificate_number"],
+                valid_until_on=data["valid_until"], certificate_file=data["certificate_file"],
+                recorded_by=self.request.user,
+            )  # fmt: skip
+        except ValidationError as error:
+            form_errors_from(form, error)
+            return self.form_invalid(form)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        officer = Officer.objects.get(pk=self.officer.pk)
+        messages.success(
+            self.request,
+            _("Prior training recorded. Status: %(status)s.") % {"status": officer.get_status_display()},
+        )
+        return HttpResponseRedirect(self.officer.get_absolute_url() + "#officer-training")
+
+
+class PriorTrainingRemoveView(ScopedObjectMixin, View):
+    permission_required = "training.record_prior_training"
+
+    def load_objects(self, request, **kwargs):
+        self.enrollment = get_object_or_404(
+            Enrollment.objects.filter(session__isnull=True, officer__in=Officer.objects.visible_to(request.user))
+            .select_related("officer", "course"),
+            pk=kwargs["pk"],
+        )
+
+    def post(self, request, pk):
+        try:
+            services.prior_training_remove(enrollment=self.enrollment, user=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("Prior training removed; it stays in the history."))
+        return HttpResponseRedirect(self.enrollment.officer.get_absolute_url() + "#officer-training")
+
+
+class CertificateFileView(ScopedObjectMixin, View):
+    """The scanned certificate of prior training, for users who may see the officer; each download recorded."""
+
+    permission_required = "training.view_enrollment"
+
+    def load_objects(self, request, **kwargs):
+        self.enrollment = get_object_or_404(
+            Enrollment.objects.filter(officer__in=Officer.objects.visible_to(request.user)).exclude(
+                certificate_file=""
+            ),
+            pk=kwargs["pk"],
+        )
+
+    def get(self, request, pk):
+        stored = self.enrollment.certificate_file
+        try:
+            handle = stored.open("rb")
+        except OSError:
+            raise Http404(_("The file is missing.")) from None
+        name = f"chung-chi-{self.enrollment.pk}{pathlib.PurePath(stored.name).suffix}"
+        export_record(request, what=_("Scanned certificate"), file_name=name, rows=1,
+                      identifiers_shown=can_see_identifiers(request.user))  # fmt: skip
+        response = FileResponse(handle, as_attachment=True, filename=name)
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -400,6 +400,54 @@ def test_commune_detail(client_as, demo_baseline):
     assert re.search(r'data-testid="coverage-badge" data-coverage="baseline"', html)
 
 
+def _norm_cell(html: str, code: int | None = None) -> str:
+    pattern = (
+        rf'data-testid="commune-row" data-code="{code}">.*?data-testid="commune-norm">(.*?)</td>'
+        if code
+        else r'data-testid="commune-norm">(.*?)</dd>'
+    )
+    match = re.search(pattern, html, re.S)
+    assert match, code
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip()
+
+
+def test_the_staffing_norm_is_the_communes_own_else_the_plans_else_the_setting(client_as, kon_tum, settings):
+    from rollout.models import PilotPlan
+
+    settings.DEFAULT_STAFFING_NORM = 7
+    http = client_as("committee")
+    Commune.objects.filter(code=DAK_BLO).update(staffing_norm=6)
+    other = Commune.objects.filter(district_id=DEMO_DISTRICT).exclude(code=DAK_BLO).first().code
+    with translation.override("vi"):
+        plan_default = translation.gettext("plan default")
+
+    # no plan yet: the setting, marked as the default
+    assert _norm_cell(http.get("/communes/", {"district": DEMO_DISTRICT}).content.decode(), other) == "7*"
+    assert _norm_cell(http.get(f"/communes/{other}/").content.decode()) == f"7 ({plan_default})"
+
+    PilotPlan.objects.create(province=kon_tum, name="Kế hoạch", started_on="2026-01-01", target_on="2026-12-31",
+                             default_staffing_norm=4)  # fmt: skip
+    listed = http.get("/communes/", {"district": DEMO_DISTRICT}).content.decode()
+    assert _norm_cell(listed, other) == "4*"
+    assert _norm_cell(listed, DAK_BLO) == "6"
+    assert _norm_cell(http.get(f"/communes/{other}/").content.decode()) == f"4 ({plan_default})"
+    assert _norm_cell(http.get(f"/communes/{DAK_BLO}/").content.decode()) == "6"
+
+
+def test_the_export_keeps_the_communes_own_norm_blank_for_the_default(client_as, kon_tum):
+    from rollout.models import PilotPlan
+
+    PilotPlan.objects.create(province=kon_tum, name="Kế hoạch", started_on="2026-01-01", target_on="2026-12-31",
+                             default_staffing_norm=4)  # fmt: skip
+    Commune.objects.filter(code=DAK_BLO).update(staffing_norm=6)
+    response = client_as("committee").get("/communes/export.xlsx", {"district": DEMO_DISTRICT})
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
+    code, norm = rows[0].index(COLUMN_CODE), rows[0].index("Định biên")
+    norms = {int(row[code]): row[norm] for row in rows[1:]}
+    assert norms.pop(DAK_BLO) == 6
+    assert set(norms.values()) == {None}  # the import column: blank means the default, as an import reads it
+
+
 def test_an_unknown_commune_answers_404(client_as, kon_tum):
     assert client_as("committee").get("/communes/99999/").status_code == 404
 

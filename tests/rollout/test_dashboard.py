@@ -18,9 +18,10 @@ from personnel.choices import Post
 from personnel.models import Assignment, Officer
 from personnel.services import assignment_create
 from rollout.models import Phase, PilotPlan, ProgressSnapshot, Report, ReportStatus, Task, TaskStatus
+from tests.builders.training import enrol
 from tests.factories import OfficerFactory, vet_fully
 from training.models import Course
-from training.services import ResultRow, enrolment_add, results_record, session_create
+from training.services import ResultRow, results_record, session_create
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def pilot(plan, users):
     session = session_create(course=course, province_id=62, starts_on=days(-12), ends_on=days(-10), place="Kon Tum",
                              instructor="Đại úy Lê Văn B", capacity=10, created_by=admin)  # fmt: skip
     chief_man, officer_man, chief_pek, officer_blo = (vet_fully(OfficerFactory(), admin) for _ in range(4))
-    enrolment_add(session=session, officers=[chief_man, chief_pek, officer_blo], enrolled_by=admin)
+    enrol(session, [chief_man, chief_pek, officer_blo], admin)
     rows = [ResultRow(e.pk, attended=True, score=Decimal(8), passed=True) for e in session.enrollments.all()]
     results_record(session=session, rows=rows, recorded_by=admin)
     Commune.objects.filter(code=DAK_MAN).update(staffing_norm=2)

@@ -353,6 +353,13 @@ def test_phase_rules(plan):
         ({"default_staffing_norm": 0}, "default_staffing_norm"),
         ({"started_on": datetime.date(1900, 1, 1)}, "started_on"),
         ({"name": ""}, "name"),
+        ({"training_grace_days": -1}, "training_grace_days"),
+        ({"training_grace_days": 366}, "training_grace_days"),
+        ({"training_grace_days": "10"}, "training_grace_days"),
+        ({"training_grace_days": None}, "training_grace_days"),
+        ({"training_grace_days": True}, "training_grace_days"),
+        ({"training_required_chief": "yes"}, "training_required_chief"),
+        ({"training_required_officer": None}, "training_required_officer"),
     ],
 )
 def test_plan_update_refuses_bad_settings(plan, users, fields, field):
@@ -414,6 +421,10 @@ def test_plan_edit_bad_input_writes_nothing(objects, client_as):
         ({"min_rank": "99"}, "min_rank"),
         ({"default_staffing_norm": "-1"}, "default_staffing_norm"),
         ({"started_on": "hôm qua"}, "started_on"),
+        ({"training_grace_days": "-1"}, "training_grace_days"),
+        ({"training_grace_days": "366"}, "training_grace_days"),
+        ({"training_grace_days": "abc"}, "training_grace_days"),
+        ({"training_grace_days": "1.5"}, "training_grace_days"),
     ]
     for override, field in cases:
         response = client.post(url, good | override)
@@ -626,3 +637,67 @@ def test_admin_phase_refuses_foreign_communes(objects, elsewhere, client_as):
     assert response.status_code == 200
     assert "Not in Tỉnh Kon Tum" in response.content.decode()
     assert phase.communes.count() == 3
+
+
+# --- readiness rules of the plan ---------------------------------------------------------------------------------
+
+
+def test_a_new_plan_requires_training_for_chiefs_and_deputies_without_grace(plan):
+    assert (plan.training_required_chief, plan.training_required_deputy, plan.training_required_officer) == (
+        True, True, False,
+    )  # fmt: skip
+    assert plan.training_grace_days == 0
+    assert [plan.training_required_for(post) for post in ("chief", "deputy", "officer")] == [True, True, False]
+    assert plan.training_deadline(START) == START
+    plan.training_grace_days = 30
+    assert plan.training_deadline(START) == START + datetime.timedelta(days=30)
+
+
+def test_plan_edit_saves_the_training_rules_and_the_index_shows_them(objects, client_as):
+    client = client_as("administrator")
+    url = reverse("plan:plan_edit", args=[objects["plan"].pk])
+    page = client.get(url).content.decode()
+    for name in ("training_required_chief", "training_required_deputy", "training_required_officer",
+                 "training_grace_days"):  # fmt: skip
+        assert f'name="{name}"' in page, name
+    data = valid_posts(objects)["plan_edit"] | {"training_required_chief": "on", "training_required_officer": "on",
+                                                 "training_grace_days": "30"}  # fmt: skip
+
+    assert client.post(url, data).status_code == 302
+
+    plan = PilotPlan.objects.get(pk=objects["plan"].pk)
+    assert (plan.training_required_chief, plan.training_required_deputy, plan.training_required_officer) == (
+        True, False, True,
+    )  # fmt: skip
+    assert plan.training_grace_days == 30
+    index = client.get(reverse("plan:index")).content.decode()
+    assert "Training required before deployment" in index
+    assert "chief, officer" in index and "30 days" in index
+
+    # An empty grace period is none; no post ticked is shown as such.
+    data = valid_posts(objects)["plan_edit"] | {"training_grace_days": ""}
+    assert client.post(url, data).status_code == 302
+    plan.refresh_from_db()
+    assert plan.training_grace_days == 0
+    assert not (plan.training_required_chief or plan.training_required_deputy or plan.training_required_officer)
+    index = client.get(reverse("plan:index")).content.decode()
+    assert "for no post" in index and "none: trained by the start" in index
+
+
+def test_plan_update_keeps_the_training_rules_it_is_not_given(plan, users):
+    services.plan_update(plan=plan, user=users["administrator"], training_grace_days=365)
+    plan.refresh_from_db()
+    assert (plan.training_grace_days, plan.training_required_chief) == (365, True)
+
+
+@pytest.mark.parametrize("days", [-1, 366])
+def test_the_database_refuses_a_grace_period_out_of_range(plan, days):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PilotPlan.objects.filter(pk=plan.pk).update(training_grace_days=days)
+
+
+def test_admin_plan_page_shows_the_training_rules(plan, client_as):
+    page = client_as("administrator").get(reverse("admin:rollout_pilotplan_change", args=[plan.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Training before deployment" in html and 'name="training_grace_days"' in html

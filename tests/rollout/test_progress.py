@@ -1,5 +1,5 @@
-"""The progress figures: the set-based SQL (PostgreSQL) agrees with the ORM definitions, and the cache forgets
-them as soon as one of their sources changes."""
+"""The progress figures: the set-based SQL (PostgreSQL) agrees with the ORM definitions (the staffing norm
+included), and the cache forgets them as soon as one of their sources changes."""
 
 import datetime
 import os
@@ -10,9 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from communes.models import Commune
+from communes.services import divisions_load
 from personnel.choices import Post
 from personnel.models import Assignment, Officer
-from rollout.progress import FIGURES, _orm_grouped, figures, figures_by
+from rollout.models import PilotPlan
+from rollout.progress import FIGURES, _orm_grouped, figures, figures_by, with_progress
 from rollout.progress_sql import grouped_figures
 from training.selectors import mandatory_courses
 
@@ -55,6 +57,33 @@ def test_sql_and_orm_agree_on_a_district_clerks_area_and_with_no_mandatory_cours
     sql = _plain(grouped_figures(communes, None, today, 0))
     assert sql == _plain(_orm_grouped(communes, None, today))
     assert sql[0]["trained_deployed"] == sql[0]["deployed"]  # nothing mandatory: every deployed officer trained
+
+
+@postgresql_only
+def test_sql_and_orm_agree_on_the_staffing_norm(kon_tum, settings):
+    """Own norm, the plan's default and, in a province without a plan, the setting: the SQL twin of
+    ``communes.models.staffing_norm`` gives the same sums as the ORM, per commune's district and per province."""
+    settings.DEFAULT_STAFFING_NORM = 7
+    divisions_load(province_codes=[1])  # Hà Nội: no plan
+    PilotPlan.objects.create(province=kon_tum, name="Kế hoạch", started_on=datetime.date.today(),
+                             target_on=datetime.date.today(), default_staffing_norm=4)  # fmt: skip
+    Commune.objects.filter(code=23344).update(staffing_norm=6)  # Xã Đắk Blô, Huyện Đắk Glei (610)
+    communes = Commune.objects.all()
+    today = datetime.date.today()
+    for key in (None, "district", "district__province"):
+        sql = _plain(grouped_figures(communes, key, today, mandatory_courses().count()))
+        assert sql == _plain(_orm_grouped(communes, key, today)), key
+    by_province = _plain(grouped_figures(communes, "district__province", today, 0))
+    ha_noi = Commune.objects.filter(district__province_id=1).count()
+    assert by_province[62]["staffing_norm"] == 6 + 4 * 101
+    assert by_province[1]["staffing_norm"] == 7 * ha_noi
+    by_district = _plain(grouped_figures(communes, "district", today, 0))
+    assert by_district[610]["staffing_norm"] == 6 + 4 * 11
+    # and each commune's norm is the one definition's
+    norms = dict(Commune.objects.with_staffing_norm().values_list("code", "norm"))
+    progress = dict(with_progress(communes.order_by(), today).values_list("code", "norm"))
+    assert progress == norms
+    assert (norms[23344], norms[23350], norms[1]) == (6, 4, 7)
 
 
 def test_figures_are_cached_until_a_source_changes(demo, settings, users):

@@ -252,10 +252,13 @@ FORMS = {
             "max_age": "45",
             "min_rank": "3",
             "requires_vetting": "on",
+            "training_required_chief": "on",
+            "training_required_deputy": "on",
+            "training_grace_days": "30",
         },
         text={"name": 200},
         dates=["started_on", "target_on"],
-        numbers=["default_staffing_norm", "min_age", "max_age", "min_rank"],
+        numbers=["default_staffing_norm", "min_age", "max_age", "min_rank", "training_grace_days"],
     ),
     "phase_create": FormSpec(
         "administrator",
@@ -497,9 +500,26 @@ def test_future_dates_are_refused_where_the_event_has_happened(world, client_as,
 
 @pytest.mark.parametrize(("name", "field_name"), _cases("numbers"))
 def test_negative_zero_huge_and_non_numeric_numbers_are_refused(world, client_as, name, field_name):
-    # A score of 0 or 1.5 is a real score.
-    values = [v for v in BAD_NUMBERS if not (field_name.startswith("score") and v in ("0", "1.5"))]
+    # A score of 0 or 1.5 is a real score; a grace period of 0 days is none.
+    values = [
+        v
+        for v in BAD_NUMBERS
+        if not (field_name.startswith("score") and v in ("0", "1.5"))
+        and not (field_name in ZERO_IS_A_VALUE and v == "0")
+    ]
     each_refused(world, client_as, name, field_name, values)
+
+
+ZERO_IS_A_VALUE = {"training_grace_days"}
+
+
+def test_a_grace_period_beyond_a_year_is_refused_and_zero_or_empty_is_none(world, client_as):
+    spec = FORMS["plan_edit"]
+    each_refused(world, client_as, "plan_edit", "training_grace_days", ["366", "-0.5", "30 ngày"])
+    for value in ("0", ""):
+        response = _post(client_as(spec.role), spec.url(world), {**spec.valid(world), "training_grace_days": value})
+        assert response.status_code == 302, value
+        assert PilotPlan.objects.get(pk=world.plan.pk).training_grace_days == 0
 
 
 def test_full_width_digits_are_read_as_the_same_number(world, client_as):

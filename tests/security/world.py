@@ -15,6 +15,7 @@ from equipment.services import issuance_create
 from personnel.models import Assignment, Officer, Vetting
 from rollout import services as plan_services
 from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task
+from tests.builders.training import enrol
 from tests.equipment import QUANG_TRUNG, TT_DAK_GLEI, Catalogue, items, make_catalogue, officer_at
 from tests.factories import OfficerFactory, vet_fully
 from training import services as training_services
@@ -98,7 +99,7 @@ def build_world(users) -> World:
     )  # fmt: skip
     trainee = vet_fully(OfficerFactory(district_id=DAK_GLEI), admin)
     city_trainee = vet_fully(OfficerFactory(district_id=CITY), admin)
-    training_services.enrolment_add(session=session, officers=[trainee, city_trainee], enrolled_by=admin)
+    enrol(session, [trainee, city_trainee], admin)
 
     plan, _created = PilotPlan.objects.get_or_create(
         province_id=62,

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from personnel.choices import OfficerStatus
 from personnel.models import Officer
 from rollout.spreadsheets import XLSX_CONTENT_TYPE
+from tests.builders.training import enrol
 from tests.factories import OfficerFactory, vet_fully
 from tests.spreadsheets import xlsx as spreadsheet
 from training import services
@@ -109,7 +110,7 @@ def new_class(course, user, *, starts=-5, ends=-1, officers=6):
         instructor="Đại úy Lê Văn B", capacity=30, created_by=user,
     )  # fmt: skip
     people = [vet_fully(OfficerFactory(district_id=DAK_GLEI), user) for _ in range(officers)]
-    services.enrolment_add(session=session, officers=people, enrolled_by=user)
+    enrol(session, people, user)
     return session, [Officer.objects.get(pk=o.pk) for o in people]
 
 

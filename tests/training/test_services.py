@@ -36,7 +36,7 @@ def make_course(code="CAX-01", mandatory=True, validity=0):
 
 
 def make_session(course, user, start=None, days=3, capacity=30):
-    start = start or TODAY - datetime.timedelta(days=days)
+    start = start or TODAY - datetime.timedelta(days=days - 1)  # running: it ends today
     return session_create(
         course=course, province_id=62, starts_on=start, ends_on=start + datetime.timedelta(days=days - 1),
         place="Trường Chính trị tỉnh", instructor="Đại úy Lê Văn B", capacity=capacity, created_by=user,

@@ -25,6 +25,7 @@ from personnel.choices import OfficerStatus
 from personnel.identifiers import mask
 from personnel.models import Officer
 from rollout.spreadsheets import XLSX_CONTENT_TYPE
+from tests.builders.training import enrol
 from tests.factories import OfficerFactory, vet_fully
 from tests.spreadsheets import xlsx
 from training import services
@@ -77,8 +78,6 @@ def vetted(user, count: int = 1, *, district: int = DAK_GLEI) -> list[Officer]:
     return [vet_fully(OfficerFactory(district_id=district), user) for _ in range(count)]
 
 
-def enrol(session, officers, user):
-    return services.enrolment_add(session=session, officers=list(officers), enrolled_by=user)
 
 
 def record_all(session, user, *, passed: bool = True, score: str = "8"):
@@ -86,7 +85,7 @@ def record_all(session, user, *, passed: bool = True, score: str = "8"):
         services.ResultRow(e.pk, attended=True, score=Decimal(score), passed=passed)
         for e in session.enrollments.order_by("pk")
     ]
-    return services.results_record(session=session, rows=rows, recorded_by=user)
+    return services.results_record(session=session, rows=rows, recorded_by=user).saved
 
 
 def give_pass(officer, course, user, *, ends: int) -> Enrollment:
@@ -94,6 +93,12 @@ def give_pass(officer, course, user, *, ends: int) -> Enrollment:
     session = open_class(course, user, starts=ends - 2, ends=ends)
     enrol(session, [officer], user)
     return record_all(session, user)[0]
+
+
+def page_data(response) -> dict[str, str]:
+    """What the browser sends back for a form as the page shows it: every field with its shown value."""
+    form = response.context["form"]
+    return {name: form[name].value() or "" for name in form.fields}
 
 
 def sheet_rows(content: bytes) -> list[tuple]:
@@ -452,27 +457,34 @@ def test_district_clerk_enrols_only_officers_of_their_district(catalogue, client
     client.post(reverse("training:session_enrol", args=[session.pk]), {"status": "vetted"})
     assert enrolled(session) == {mine.police_number, second.police_number}
 
-    # Results are the province's: the district clerk cannot open or post them.
+    # Results: the district clerk records those of their own district's officers, and sees no other.
     started = open_class(catalogue["skills"], admin, starts=-20, ends=-18)
-    enrol(started, [Officer.objects.get(pk=mine.pk)], admin)
-    started_enrolment = started.enrollments.get()
-    before = result_state()
-    assert client.get(reverse("training:session_results", args=[started.pk])).status_code == 403
-    pk = started_enrolment.pk
-    posted = client.post(
-        reverse("training:session_results", args=[started.pk]),
-        {f"attended_{pk}": "on", f"score_{pk}": "9", f"passed_{pk}": "on"},
-    )
-    assert posted.status_code == 403
-    assert client.get(reverse("training:session_results_import", args=[started.pk])).status_code == 403
-    assert result_state() == before
+    (foreign,) = vetted(admin, district=NGOC_HOI)
+    enrol(started, [Officer.objects.get(pk=mine.pk), foreign], admin)
+    own_row, foreign_row = started.enrollments.get(officer=mine), started.enrollments.get(officer=foreign)
+    page = client.get(reverse("training:session_results", args=[started.pk]))
+    assert set(result_rows_html(page)) == {own_row.pk}
+    data = {**page_data(page), f"attended_{own_row.pk}": "yes", f"score_{own_row.pk}": "9",
+            f"passed_{own_row.pk}": "yes"}  # fmt: skip
+    forged = {f"attended_{foreign_row.pk}": "yes", f"score_{foreign_row.pk}": "2", f"passed_{foreign_row.pk}": "no",
+              f"shown_{foreign_row.pk}": "||"}  # fmt: skip
+    assert client.post(reverse("training:session_results", args=[started.pk]), {**data, **forged}).status_code == 302
+    own_row.refresh_from_db()
+    foreign_row.refresh_from_db()
+    assert (own_row.passed, own_row.score) == (True, Decimal("9"))
+    assert (foreign_row.passed, foreign_row.score) == (None, None)  # not on the clerk's page: left alone
+    assert Officer.objects.get(pk=foreign.pk).status == OfficerStatus.IN_TRAINING
+    # Closing a class is the province's.
+    assert client.post(reverse("training:session_close", args=[started.pk])).status_code == 403
+    assert not TrainingSession.objects.get(pk=started.pk).results_closed
 
 
-def test_a_class_with_recorded_results_takes_no_more_officers(catalogue, clerk, users):
+def test_a_closed_class_takes_no_more_officers(catalogue, clerk, users):
     admin = users["administrator"]
-    session = open_class(catalogue["duties"], admin)
+    session = open_class(catalogue["duties"], admin, starts=-1, ends=3)
     enrol(session, vetted(admin), admin)
     record_all(session, admin)
+    services.session_close(session=session, user=admin)
     (late,) = vetted(admin)
 
     response = clerk.post(
@@ -486,7 +498,7 @@ def test_a_class_with_recorded_results_takes_no_more_officers(catalogue, clerk, 
 
 def test_remove_an_enrolment(catalogue, client_as, users):
     admin = users["administrator"]
-    session = open_class(catalogue["duties"], admin)
+    session = open_class(catalogue["duties"], admin, ends=0)
     pending, graded = vetted(admin, 2)
     (other_district,) = vetted(admin, district=NGOC_HOI)
     enrol(session, [pending, graded, other_district], admin)
@@ -530,14 +542,15 @@ def graded_class(catalogue, users):
     return session, [rows[holder.pk], rows[newcomer.pk], rows[failing.pk]]
 
 
-def results_data(rows, **overrides):
-    """The form for ``rows`` (enrolments): the first two pass with comma and point decimals, the third fails
-    after attending. ``overrides`` replace fields by name, ``None`` leaves a field out (an unticked box)."""
+def results_data(page, rows, **overrides):
+    """The form as the page ``page`` shows it, with the first two of ``rows`` passed (comma and point decimals)
+    and the third failed after attending. ``overrides`` replace fields by name; ``None`` leaves one out."""
     first, second, third = rows
     data = {
-        f"attended_{first.pk}": "on", f"score_{first.pk}": "8,5", f"passed_{first.pk}": "on",
-        f"attended_{second.pk}": "on", f"score_{second.pk}": " 7.25 ", f"passed_{second.pk}": "on",
-        f"attended_{third.pk}": "on", f"score_{third.pk}": "3",
+        **page_data(page),
+        f"attended_{first.pk}": "yes", f"score_{first.pk}": "8,5", f"passed_{first.pk}": "yes",
+        f"attended_{second.pk}": "yes", f"score_{second.pk}": " 7.25 ", f"passed_{second.pk}": "yes",
+        f"attended_{third.pk}": "yes", f"score_{third.pk}": "3", f"passed_{third.pk}": "no",
     }  # fmt: skip
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -550,9 +563,12 @@ def test_results_form_saves_the_whole_class(graded_class, clerk, users):
     assert page.status_code == 200
     assert 'data-testid="results-form"' in page.content.decode()
     assert set(result_rows_html(page)) == {first.pk, second.pk, third.pk}
+    # Nothing is pre-filled: every row starts as not recorded.
+    assert all(page_data(page)[f"{part}_{e.pk}"] == "" for e in (first, second, third)
+               for part in ("attended", "score", "passed"))  # fmt: skip
     assert Officer.objects.get(pk=first.officer_id).status == OfficerStatus.IN_TRAINING
 
-    response = clerk.post(url, results_data((first, second, third)))
+    response = clerk.post(url, results_data(page, (first, second, third)))
 
     assert response.status_code == 302
     assert response["Location"] == session.get_absolute_url()
@@ -568,7 +584,7 @@ def test_results_form_saves_the_whole_class(graded_class, clerk, users):
     assert saved[third.pk].certificate_number is None
     assert saved[first.pk].valid_until is None  # CAX-01 never expires
     assert all(e.result_recorded_by == users["provincial_clerk"] for e in saved.values())
-    assert TrainingSession.objects.get(pk=session.pk).results_closed
+    assert not TrainingSession.objects.get(pk=session.pk).results_closed  # only the clerk closes a class
     # Vetted and now trained: ready. Passed but still missing CAX-02, or failed: still in training.
     statuses = dict(Officer.objects.values_list("pk", "status"))
     assert statuses[first.officer_id] == OfficerStatus.READY
@@ -585,8 +601,6 @@ def test_results_form_saves_the_whole_class(graded_class, clerk, users):
     assert [c.code for c in untrained.context["training"]["missing"]] == ["CAX-02"]
     assert re.search(r'class="badge text-bg-warning" data-testid="trained"', untrained.content.decode())
 
-    detail = clerk.get(session.get_absolute_url())
-    assert detail.context["object"].results_closed
     listing = clerk.get(reverse("training:session_list"))
     row = next(s for s in listing.context["object_list"] if s.pk == session.pk)
     assert (row.enrolled, row.passed) == (3, 2)
@@ -595,19 +609,115 @@ def test_results_form_saves_the_whole_class(graded_class, clerk, users):
 def test_results_can_be_corrected_and_keep_their_certificate(graded_class, clerk):
     session, rows = graded_class
     url = reverse("training:session_results", args=[session.pk])
-    clerk.post(url, results_data(rows))
+    clerk.post(url, results_data(clerk.get(url), rows))
     first = Enrollment.objects.get(pk=rows[0].pk)
     number = first.certificate_number
 
     page = clerk.get(url)
-    assert page.context["form"][f"score_{first.pk}"].value() == "8,50"
-    response = clerk.post(url, results_data(rows, **{f"score_{first.pk}": "9", f"passed_{rows[1].pk}": None}))
+    assert page.context["form"][f"score_{first.pk}"].value() == "8,5"
+    response = clerk.post(url, {**page_data(page), f"score_{first.pk}": "9", f"passed_{rows[1].pk}": "no"})
 
     assert response.status_code == 302
     first.refresh_from_db()
     assert (first.score, first.certificate_number) == (Decimal("9"), number)
     second = Enrollment.objects.get(pk=rows[1].pk)
     assert (second.passed, second.certificate_number) == (False, None)
+
+
+def test_one_result_of_a_class_of_thirty_leaves_the_other_29_unrecorded(catalogue, clerk, users):
+    """The reproduction: filling in one officer's result recorded all 30 others as present and failed."""
+    admin = users["administrator"]
+    session = open_class(catalogue["duties"], admin, starts=-2, ends=4, capacity=31)
+    enrol(session, vetted(admin, 31), admin)
+    url = reverse("training:session_results", args=[session.pk])
+    page = clerk.get(url)
+    one = session.enrollments.order_by("pk").first()
+
+    response = clerk.post(url, {**page_data(page), f"attended_{one.pk}": "yes", f"score_{one.pk}": "8",
+                                f"passed_{one.pk}": "yes"})  # fmt: skip
+
+    assert response.status_code == 302
+    recorded = Enrollment.objects.get(pk=one.pk)
+    assert (recorded.attended, recorded.passed, recorded.certificate_number is not None) == (True, True, True)
+    others = session.enrollments.exclude(pk=one.pk)
+    assert others.count() == 30
+    assert set(others.values_list("attended", "score", "passed", "result_recorded_by")) == {
+        (None, None, None, None)
+    }
+    assert not Enrollment.history.filter(session_id=session.pk, history_type="~").exclude(id=one.pk).exists()
+    assert not TrainingSession.objects.get(pk=session.pk).results_closed
+    messages_ = [text for _level, text in flashed(clerk.get(session.get_absolute_url()))]
+    assert vi("%(n)s officer(s) still have no result.") % {"n": 30} in messages_
+
+
+def test_a_post_with_only_the_csrf_token_changes_nothing(catalogue, users, client):
+    """The reproduction: a POST carrying only the CSRF token took a class from 50 passed to 0."""
+    admin = users["administrator"]
+    session = open_class(catalogue["duties"], admin, capacity=50)
+    enrol(session, vetted(admin, 50), admin)
+    record_all(session, admin)
+    before = result_state()
+    client.force_login(users["provincial_clerk"])
+    client.handler.enforce_csrf_checks = True
+    url = reverse("training:session_results", args=[session.pk])
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(url).content.decode()).group(1)
+
+    response = client.post(url, {"csrfmiddlewaretoken": token}, follow=True)
+
+    assert response.status_code == 200
+    assert result_state() == before
+    assert session.enrollments.filter(passed=True).exclude(certificate_number=None).count() == 50
+    assert vi("No result was changed.") in [text for _level, text in flashed(response)]
+
+
+def test_a_stale_results_page_changes_nothing_it_did_not_show(catalogue, client_as, users):
+    """A page opened before another clerk enrolled more officers and recorded a result leaves both alone; a row
+    both clerks changed is refused, shown again as recorded now, and saved on purpose the second time."""
+    admin = users["administrator"]
+    session = open_class(catalogue["duties"], admin, starts=-1, ends=3)
+    first, second = vetted(admin, 2)
+    enrol(session, [first, second], admin)
+    rows = {e.officer_id: e for e in session.enrollments.all()}
+    clerk = client_as("provincial_clerk")
+    url = reverse("training:session_results", args=[session.pk])
+    stale = page_data(clerk.get(url))
+
+    late = vetted(admin, 3)
+    enrol(session, late, admin)  # another clerk enrols three more
+    late_rows = list(session.enrollments.filter(officer__in=late))
+    services.results_record(session=session, recorded_by=admin, rows=[
+        services.ResultRow(late_rows[0].pk, True, Decimal("6"), True),
+        services.ResultRow(rows[second.pk].pk, True, Decimal("4"), False),
+    ])  # fmt: skip
+    before = result_state()
+
+    # The clerk changed only the first officer: saved; the late and the other clerk's rows are left alone.
+    mine = {**stale, f"attended_{rows[first.pk].pk}": "yes", f"passed_{rows[first.pk].pk}": "yes"}
+    response = clerk.post(url, mine, follow=True)
+    assert Enrollment.objects.get(pk=rows[first.pk].pk).passed is True
+    assert Enrollment.objects.get(pk=rows[second.pk].pk).passed is False
+    assert Enrollment.objects.get(pk=late_rows[0].pk).passed is True
+    assert list(session.enrollments.filter(pk__in=[r.pk for r in late_rows[1:]]).values_list("passed", flat=True)) == [
+        None, None]  # fmt: skip
+    assert vi("%(n)s officer(s) enrolled after the page was opened were left as they are: enter their results now.") % {
+        "n": 3} in [text for _level, text in flashed(response)]  # fmt: skip
+
+    # The clerk also changed the row the other clerk recorded meanwhile: refused, nothing written.
+    before = result_state()
+    clash = {**stale, f"attended_{rows[second.pk].pk}": "yes", f"score_{rows[second.pk].pk}": "9",
+             f"passed_{rows[second.pk].pk}": "yes"}  # fmt: skip
+    response = clerk.post(url, clash)
+    assert response.status_code == 200
+    assert result_state() == before
+    assert f"passed_{rows[second.pk].pk}" in response.context["form"].errors
+    # Shown again: the clash keeps what the clerk typed, the others show what is recorded now.
+    again = page_data(response)
+    assert again[f"score_{rows[second.pk].pk}"] == "9"
+    assert (again[f"passed_{rows[first.pk].pk}"], again[f"passed_{late_rows[0].pk}"]) == ("yes", "yes")
+    response = clerk.post(url, again)
+    assert response.status_code == 302
+    assert Enrollment.objects.get(pk=rows[second.pk].pk).passed is True
+    assert Enrollment.objects.get(pk=late_rows[0].pk).passed is True
 
 
 @pytest.mark.parametrize(
@@ -623,16 +733,19 @@ def test_results_can_be_corrected_and_keep_their_certificate(graded_class, clerk
         (1, {"score": "sNaN"}, "score"),
         (1, {"score": "Infinity"}, "score"),
         (1, {"score": "1234567"}, "score"),
-        (2, {"attended": None, "passed": "on"}, "passed"),  # passed without attendance
+        (2, {"attended": "no", "passed": "yes"}, "passed"),  # passed while absent
+        (2, {"attended": "maybe"}, "attended"),
+        (2, {"shown": "not a token"}, "passed"),
     ],
 )
 def test_one_bad_row_saves_nothing_and_marks_that_row(graded_class, clerk, row, overrides, field):
     session, rows = graded_class
     bad = rows[row]
     before = result_state()
-    data = results_data(rows, **{f"{name}_{bad.pk}": value for name, value in overrides.items()})
+    url = reverse("training:session_results", args=[session.pk])
+    data = results_data(clerk.get(url), rows, **{f"{name}_{bad.pk}": value for name, value in overrides.items()})
 
-    response = clerk.post(reverse("training:session_results", args=[session.pk]), data)
+    response = clerk.post(url, data)
 
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {f"{field}_{bad.pk}"}
@@ -643,25 +756,38 @@ def test_one_bad_row_saves_nothing_and_marks_that_row(graded_class, clerk, row, 
     assert 'data-testid="form-errors"' in response.content.decode()
 
 
-def test_results_of_a_class_that_has_not_started_are_refused(catalogue, clerk, users):
+def test_a_pass_with_attendance_left_blank_means_present(graded_class, clerk):
+    session, (first, *_rest) = graded_class
+    url = reverse("training:session_results", args=[session.pk])
+    clerk.post(url, {**page_data(clerk.get(url)), f"passed_{first.pk}": "yes"})
+    assert Enrollment.objects.filter(pk=first.pk).values_list("attended", "passed").get() == (True, True)
+
+
+def test_results_of_a_class_that_has_not_started_are_not_offered_and_refused(catalogue, clerk, users):
     admin = users["administrator"]
     session = open_class(catalogue["duties"], admin, starts=3, ends=5)
     enrol(session, vetted(admin, 3), admin)
     before = result_state()
     rows = list(session.enrollments.order_by("pk"))
+    url = reverse("training:session_results", args=[session.pk])
 
-    response = clerk.post(reverse("training:session_results", args=[session.pk]), results_data(rows))
+    detail = clerk.get(session.get_absolute_url()).content.decode()
+    assert url not in detail and reverse("training:session_results_import", args=[session.pk]) not in detail
+    assert vi("Results can be entered from {{ date }}.").replace("{{ date }}", dmy(session.starts_on)) in detail
+    assert clerk.get(url)["Location"] == session.get_absolute_url()
+    shown = {f"shown_{e.pk}": "||" for e in rows}
+    response = clerk.post(url, {**shown, **{f"{part}_{e.pk}": v for e in rows
+                                            for part, v in (("attended", "yes"), ("score", "8"), ("passed", "yes"))}})
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert result_state() == before
 
 
-def test_results_of_an_empty_class_are_refused(catalogue, clerk, users):
-    session = open_class(catalogue["duties"], users["administrator"])
+def test_results_of_an_empty_class_change_nothing(catalogue, clerk, users):
+    session = open_class(catalogue["duties"], users["administrator"], ends=2)
     response = clerk.post(reverse("training:session_results", args=[session.pk]), {})
-    assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
+    assert response.status_code == 302
     assert not TrainingSession.objects.get(pk=session.pk).results_closed
     # The class still takes officers.
     (officer,) = vetted(users["administrator"])
@@ -669,12 +795,180 @@ def test_results_of_an_empty_class_are_refused(catalogue, clerk, users):
     assert enrolled(session) == {officer.police_number}
 
 
+def test_closing_a_class_with_unrecorded_rows_asks_first_and_says_how_many(catalogue, client_as, users):
+    admin = users["administrator"]
+    session = open_class(catalogue["duties"], admin, starts=-1, ends=3)
+    enrol(session, vetted(admin, 4), admin)
+    services.results_record(session=session, recorded_by=admin, rows=[
+        services.ResultRow(session.enrollments.order_by("pk").first().pk, True, None, True)])  # fmt: skip
+    clerk = client_as("provincial_clerk")
+    url = reverse("training:session_close", args=[session.pk])
+
+    asked = clerk.post(url)
+    assert asked.status_code == 200
+    assert 'data-testid="close-confirm" data-unrecorded="3"' in asked.content.decode()
+    assert not TrainingSession.objects.get(pk=session.pk).results_closed
+
+    enrol(session, vetted(admin), admin)  # someone enrols one more before the clerk confirms
+    asked_again = clerk.post(url, {"unrecorded": "3"})
+    assert 'data-unrecorded="4"' in asked_again.content.decode()
+    assert not TrainingSession.objects.get(pk=session.pk).results_closed
+
+    closed = clerk.post(url, {"unrecorded": "4"}, follow=True)
+    assert closed.redirect_chain == [(session.get_absolute_url(), 302)]
+    assert TrainingSession.objects.get(pk=session.pk).results_closed
+    assert 'data-testid="enrol-form"' not in closed.content.decode()
+    # Results can still be entered; the class can be opened again while it runs.
+    assert clerk.get(reverse("training:session_results", args=[session.pk])).status_code == 200
+    clerk.post(reverse("training:session_reopen", args=[session.pk]))
+    assert not TrainingSession.objects.get(pk=session.pk).results_closed
+
+
+def test_a_running_class_takes_officers_until_its_last_day_an_ended_one_does_not(catalogue, clerk, users):
+    admin = users["administrator"]
+    running = open_class(catalogue["duties"], admin, starts=-3, ends=0)
+    ended = open_class(catalogue["skills"], admin, starts=-5, ends=-1)
+    officer, late = vetted(admin, 2)
+
+    clerk.post(reverse("training:session_enrol", args=[running.pk]), {"police_numbers": officer.police_number})
+    assert enrolled(running) == {officer.police_number}
+    page = clerk.get(ended.get_absolute_url())
+    assert 'data-testid="enrol-form"' not in page.content.decode()
+    response = clerk.post(reverse("training:session_enrol", args=[ended.pk]), {"police_numbers": late.police_number},
+                          follow=True)  # fmt: skip
+    assert [level for level, _text in flashed(response)] == [levels.ERROR]
+    assert not ended.enrollments.exists()
+
+
+# --- the officer page: a path to trained ---------------------------------------------------------------
+
+
+def test_officer_page_shows_each_mandatory_course_and_enrols_in_the_next_class(catalogue, client_as, users):
+    admin = users["administrator"]
+    (officer,) = vetted(admin)
+    give_pass(officer, catalogue["duties"], admin, ends=-30)
+    services.session_create(course=catalogue["skills"], province_id=62, starts_on=day(20), ends_on=day(25),
+                            place="Later", instructor="X", capacity=5, created_by=admin)  # fmt: skip
+    soonest = open_class(catalogue["skills"], admin, starts=-2, ends=2)  # running: still takes officers
+    full = open_class(catalogue["skills"], admin, starts=1, ends=2, capacity=1)
+    enrol(full, vetted(admin), admin)
+    clerk = client_as("district_clerk")
+    url = reverse("personnel:officer_detail", args=[officer.pk])
+
+    page = clerk.get(url)
+    states = {c.course.code: c.state for c in page.context["training"]["courses"]}
+    assert states == {"CAX-01": "passed", "CAX-02": "missing"}
+    skills = next(c for c in page.context["training"]["courses"] if c.course.code == "CAX-02")
+    assert skills.next_class.pk == soonest.pk
+    html = page.content.decode()
+    assert 'data-course="CAX-02" data-state="missing"' in html and 'data-testid="enrol-next"' in html
+
+    response = clerk.post(reverse("training:officer_enrol", args=[officer.pk]), {"session": soonest.pk}, follow=True)
+    assert officer.police_number in enrolled(soonest)
+    assert Officer.objects.get(pk=officer.pk).status == OfficerStatus.IN_TRAINING
+    skills = next(c for c in response.context["training"]["courses"] if c.course.code == "CAX-02")
+    assert (skills.state, skills.pending.session_id) == ("in_class", soonest.pk)
+    # The district clerk enters the result from the class page the officer page links to.
+    assert reverse("training:session_results", args=[soonest.pk]) in response.content.decode()
+    row = soonest.enrollments.get()
+    results = clerk.get(reverse("training:session_results", args=[soonest.pk]))
+    clerk.post(reverse("training:session_results", args=[soonest.pk]),
+               {**page_data(results), f"passed_{row.pk}": "yes", f"score_{row.pk}": "7"})  # fmt: skip
+    assert Officer.objects.get(pk=officer.pk).status == OfficerStatus.READY
+
+
+def test_officer_enrol_refuses_another_districts_officer_and_a_bad_class(catalogue, client_as, users):
+    admin = users["administrator"]
+    (theirs,) = vetted(admin, district=NGOC_HOI)
+    (mine,) = vetted(admin)
+    session = open_class(catalogue["skills"], admin, starts=1, ends=3)
+    clerk = client_as("district_clerk")
+    assert clerk.post(reverse("training:officer_enrol", args=[theirs.pk]), {"session": session.pk}).status_code == 404
+    for bad in ("", "abc", "²", "99999999", str(session.pk + 1000)):
+        clerk.post(reverse("training:officer_enrol", args=[mine.pk]), {"session": bad})
+    assert not Enrollment.objects.exists()
+
+
+def test_prior_training_makes_an_officer_ready_without_a_status_change_by_hand(catalogue, client_as, users):
+    admin = users["administrator"]
+    (officer,) = vetted(admin)
+    clerk = client_as("district_clerk")
+    url = reverse("training:prior_training_create", args=[officer.pk])
+    page = clerk.get(url, {"course": catalogue["duties"].pk})
+    assert page.status_code == 200 and page.context["form"]["course"].value() == catalogue["duties"].pk
+    scan = SimpleUploadedFile("giay chung nhan.pdf", b"%PDF-1.4 scanned", content_type="application/pdf")
+    clerk.post(url, {"course": catalogue["duties"].pk, "completed_on": dmy(day(-400)),
+                     "provider": "Trường Cao đẳng Cảnh sát nhân dân II", "certificate_number": "CSND-2025-118",
+                     "certificate_file": scan})  # fmt: skip
+    response = clerk.post(url, {"course": catalogue["skills"].pk, "completed_on": dmy(day(-10)),
+                                "provider": "Công an tỉnh Gia Lai", "certificate_number": "GL-77",
+                                "valid_until": dmy(day(700))}, follow=True)  # fmt: skip
+
+    assert response.redirect_chain[-1][0].startswith(reverse("personnel:officer_detail", args=[officer.pk]))
+    assert Officer.objects.get(pk=officer.pk).status == OfficerStatus.READY
+    prior = {e.course.code: e for e in Enrollment.objects.filter(officer=officer, session__isnull=True)}
+    assert (prior["CAX-02"].valid_until, prior["CAX-01"].valid_until) == (day(700), None)
+    assert Enrollment.history.filter(id=prior["CAX-01"].pk).get().history_user == users["district_clerk"]
+    html = response.content.decode()
+    assert "Trường Cao đẳng Cảnh sát nhân dân II" in html
+    download = clerk.get(reverse("training:certificate_file", args=[prior["CAX-01"].pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    assert "no-store" in download["Cache-Control"]
+    assert not prior["CAX-01"].certificate_file.name.endswith("giay chung nhan.pdf")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"completed_on": ""}, "completed_on"),
+        ({"completed_on": "31/02/2026"}, "completed_on"),
+        ({"provider": "   "}, "provider"),
+        ({"certificate_number": ""}, "certificate_number"),
+        ({"valid_until": "01/01/2001"}, "valid_until"),
+        ({"course": "999999"}, "course"),
+    ],
+)
+def test_bad_prior_training_is_refused_and_nothing_written(catalogue, clerk, users, overrides, field):
+    (officer,) = vetted(users["administrator"])
+    data = {"course": catalogue["duties"].pk, "completed_on": dmy(day(-30)), "provider": "Trường",
+            "certificate_number": "X-1", **overrides}  # fmt: skip
+    response = clerk.post(reverse("training:prior_training_create", args=[officer.pk]), data)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Enrollment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("scan.exe", b"MZ\x90\x00"), ("scan.pdf", b"<html>not a pdf"), ("scan.png", b"%PDF-1.4")],
+)
+def test_a_certificate_scan_must_be_a_pdf_or_an_image(catalogue, clerk, users, name, content):
+    (officer,) = vetted(users["administrator"])
+    data = {"course": catalogue["duties"].pk, "completed_on": dmy(day(-30)), "provider": "Trường",
+            "certificate_number": "X-1", "certificate_file": SimpleUploadedFile(name, content)}  # fmt: skip
+    response = clerk.post(reverse("training:prior_training_create", args=[officer.pk]), data)
+    assert "certificate_file" in response.context["form"].errors
+    assert not Enrollment.objects.exists()
+
+
+def test_prior_training_of_another_district_is_not_found(catalogue, client_as, users):
+    (theirs,) = vetted(users["administrator"], district=NGOC_HOI)
+    clerk = client_as("district_clerk")
+    url = reverse("training:prior_training_create", args=[theirs.pk])
+    assert clerk.get(url).status_code == 404
+    data = {"course": catalogue["duties"].pk, "completed_on": dmy(day(-30)), "provider": "T", "certificate_number": "1"}
+    assert clerk.post(url, data).status_code == 404
+    assert client_as("committee").post(url, data).status_code == 403
+    assert not Enrollment.objects.exists()
+
+
 # --- roster, masking, lists and their exports ----------------------------------------------------------
 
 
 def test_roster_export_with_results_and_masking_for_the_committee(graded_class, clerk, client_as):
     session, rows = graded_class
-    clerk.post(reverse("training:session_results", args=[session.pk]), results_data(rows))
+    url = reverse("training:session_results", args=[session.pk])
+    clerk.post(url, results_data(clerk.get(url), rows))
     officers = {e.officer_id: Officer.objects.select_related("district").get(pk=e.officer_id) for e in rows}
 
     response = clerk.get(reverse("training:session_roster", args=[session.pk]))
@@ -887,7 +1181,7 @@ READ, CREATE, ENROL, RESULTS = "read", "create", "enrol", "results"
 ALLOWED = {
     "committee": {READ},
     "provincial_clerk": {READ, CREATE, ENROL, RESULTS},
-    "district_clerk": {READ, ENROL},
+    "district_clerk": {READ, ENROL, RESULTS},
     "administrator": {READ, CREATE, ENROL, RESULTS},
     "no_role": set(),
 }
@@ -897,7 +1191,7 @@ ALLOWED = {
 def world(catalogue, users):
     """A finished class with two enrolled officers of the district clerk's district."""
     admin = users["administrator"]
-    session = open_class(catalogue["duties"], admin)
+    session = open_class(catalogue["duties"], admin, ends=0)
     enrol(session, vetted(admin, 2), admin)
     return session
 
@@ -907,7 +1201,8 @@ def pages(session, catalogue):
     rows = list(session.enrollments.order_by("pk"))
     (newcomer,) = vetted(session.created_by)
     results = {key: value for e in rows for key, value in
-               ((f"attended_{e.pk}", "on"), (f"score_{e.pk}", "8"), (f"passed_{e.pk}", "on"))}  # fmt: skip
+               ((f"attended_{e.pk}", "yes"), (f"score_{e.pk}", "8"), (f"passed_{e.pk}", "yes"), (f"shown_{e.pk}", "||"))
+               }  # fmt: skip
     pk = session.pk
     return [
         ("session_list", "get", READ, 200, [], None),
