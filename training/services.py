@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.roles import Scope
@@ -179,7 +180,9 @@ class ResultsOutcome:
 def _describe(result: Result) -> str:
     parts = [
         {None: _("attendance not recorded"), True: _("present"), False: _("absent")}[result.attended],
-        _("score %(score)s") % {"score": result.score} if result.score is not None else _("no score"),
+        _("score %(score)s") % {"score": number_format(result.score.normalize())}
+        if result.score is not None
+        else _("no score"),
         {None: _("result not recorded"), True: _("passed"), False: _("failed")}[result.passed],
     ]
     return ", ".join(parts)

@@ -44,7 +44,11 @@ class SessionListView(VisibleToMixin, PagedListMixin, ListView):
     permission_required = "training.view_trainingsession"
     queryset = (
         TrainingSession.objects.select_related("course", "province")
-        .annotate(enrolled=Count("enrollments"), passed=Count("enrollments", filter=Q(enrollments__passed=True)))
+        .annotate(
+            enrolled=Count("enrollments"),
+            passed=Count("enrollments", filter=Q(enrollments__passed=True)),
+            unrecorded=Count("enrollments", filter=Q(enrollments__passed__isnull=True)),
+        )
         .order_by("-starts_on", "-pk")  # an aggregation drops the model's default ordering; pages need one
     )
     template_name = "training/session_list.html"

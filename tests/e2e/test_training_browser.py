@@ -7,7 +7,7 @@ from personnel.choices import OfficerStatus
 from personnel.models import Officer
 from tests.e2e.test_communes_browser import sign_in
 from tests.factories import OfficerFactory, vet_fully
-from training.models import Course, Enrollment
+from training.models import Course, Enrollment, TrainingSession
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -49,11 +49,14 @@ def test_clerk_runs_a_class_and_the_passing_officers_become_trained(page, live_s
     results = page.get_by_test_id("results-form")
     for officer, score, passed in zip(officers, ["8,5", "7", "3,5"], [True, True, False], strict=True):
         row = results.get_by_test_id("result-row").filter(has_text=officer.full_name)
+        row.locator("select[name^=attended_]").select_option("yes")
         row.locator("input[name^=score_]").fill(score)
-        row.locator("input[name^=passed_]").set_checked(passed)
+        row.locator("select[name^=passed_]").select_option("yes" if passed else "no")
     screenshot("results")
     results.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"/training/classes/\d+/$"))
+
+    assert not TrainingSession.objects.get().results_closed  # saving results leaves the class open
 
     statuses = [Officer.objects.get(pk=o.pk).status for o in officers]
     assert statuses == [OfficerStatus.READY, OfficerStatus.READY, OfficerStatus.IN_TRAINING]

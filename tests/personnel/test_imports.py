@@ -23,7 +23,7 @@ from personnel.ages import years_before
 from personnel.choices import Education, Ethnicity, Gender, OfficerStatus, PoliticalTheory, Rank
 from personnel.models import Language, Officer
 from rollout.spreadsheets import XLSX_CONTENT_TYPE
-from tests.factories import OfficerFactory, vet_fully
+from tests.factories import CourseFactory, OfficerFactory, vet_fully
 from tests.spreadsheets import xlsx as spreadsheet
 
 HEADERS = [
@@ -354,7 +354,8 @@ def test_good_file_previews_then_creates_candidates_and_updates(roster, admin_cl
 
 @pytest.mark.django_db
 def test_an_update_keeps_the_officers_status(roster, admin_client, users):
-    """The status is read-only in the file: vetting and assignments move it, not a spreadsheet."""
+    """The status is read-only in the file: vetting, training and assignments move it, not a spreadsheet."""
+    CourseFactory()  # a mandatory course the officer has not taken: vetted, not ready
     officer = vet_fully(roster["dak_to"], users["provincial_clerk"])
     assert officer.status == OfficerStatus.VETTED
     content = xlsx(
@@ -848,6 +849,7 @@ def test_export_escapes_formulas(roster, admin_client):
     ids=["status", "rank", "district", "language", "age-young", "age-older", "search", "district-language", "two"],
 )
 def test_export_respects_the_list_filters(roster, admin_client, users, query, expected):
+    CourseFactory()  # a mandatory course nobody has taken: the vetted officer stays vetted
     vet_fully(roster["glei_senior"], users["provincial_clerk"])
     query = dict(query)
     if "language" in query:

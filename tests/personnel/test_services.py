@@ -21,7 +21,7 @@ from personnel.services import (
     vetting_record,
 )
 from rollout.models import PilotPlan
-from tests.factories import OfficerFactory, _years_ago, vet_fully
+from tests.factories import CourseFactory, OfficerFactory, _years_ago, vet_fully
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +104,7 @@ def test_candidate_can_be_withdrawn_and_come_back(kon_tum, users):
 
 
 def test_vetted_only_when_every_criterion_passes(kon_tum, users):
+    CourseFactory()  # a mandatory course the officer has not taken: vetted, not yet ready
     officer = OfficerFactory()
     clerk = users["provincial_clerk"]
     criteria = VettingCriterion.values
@@ -119,6 +120,7 @@ def test_vetted_only_when_every_criterion_passes(kon_tum, users):
 
 
 def test_a_failed_criterion_sends_a_vetted_officer_back_to_candidate(kon_tum, users):
+    CourseFactory()  # a mandatory course the officer has not taken: vetted, not yet ready
     officer = vet_fully(OfficerFactory(), users["provincial_clerk"])
     assert officer.status == OfficerStatus.VETTED
     vetting_record(
@@ -129,6 +131,17 @@ def test_a_failed_criterion_sends_a_vetted_officer_back_to_candidate(kon_tum, us
     officer.refresh_from_db()
     assert officer.status == OfficerStatus.CANDIDATE
     assert officer.vettings.get(criterion=VettingCriterion.HEALTH).note == "Không đủ sức khỏe"
+
+
+def test_with_no_mandatory_course_a_vetted_officer_is_ready_and_a_failed_criterion_takes_it_back(kon_tum, users):
+    clerk = users["provincial_clerk"]
+    officer = vet_fully(OfficerFactory(), clerk)
+    assert officer.status == OfficerStatus.READY  # nothing to train in: ready as soon as vetted
+    assert [h.status for h in officer.history.order_by("history_date")] == ["candidate", "vetted", "ready"]
+    failed = VettingDecision(VettingCriterion.BACKGROUND, False, "Xác minh lại")
+    vetting_record(officer=officer, decisions=[failed], decided_by=clerk)
+    officer.refresh_from_db()
+    assert officer.status == OfficerStatus.CANDIDATE
 
 
 def test_vetting_cannot_be_dated_in_the_future(kon_tum, users):

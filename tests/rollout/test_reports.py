@@ -23,6 +23,7 @@ from rollout.reports import HEADLINE, REPORT_TITLE, report_content, report_pdf, 
 from rollout.snapshots import snapshots_backfill
 from rollout.tasks import produce_report, weekly_reports
 from tests.rollout.report_data import EARLY, TODAY, build_pilot, post_chief
+from training.tasks import settle_lapsed_statuses
 
 pytestmark = pytest.mark.django_db
 
@@ -283,7 +284,7 @@ def _next_run(entry_name: str, after: datetime.datetime) -> datetime.datetime:
 
 def test_beat_runs_the_weekly_reports_on_monday_at_seven_in_vietnam():
     entries = {entry["task"]: name for name, entry in app.conf.beat_schedule.items()}
-    assert set(entries) == {"rollout.weekly_reports", "rollout.record_snapshot"}
+    assert set(entries) == {"rollout.weekly_reports", "rollout.record_snapshot", "training.settle_lapsed_statuses"}
     assert str(app.timezone) == "Asia/Ho_Chi_Minh"
     saigon = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
     sunday_noon = datetime.datetime(2026, 11, 22, 5, 0, tzinfo=datetime.UTC)  # Sunday 12:00 in Vietnam
@@ -295,6 +296,20 @@ def test_beat_runs_the_weekly_reports_on_monday_at_seven_in_vietnam():
     later = _next_run(entries["rollout.weekly_reports"], datetime.datetime(2026, 11, 23, 7, 30, tzinfo=saigon))
     later = later.astimezone(saigon)
     assert later.date() == datetime.date(2026, 11, 30) and later.hour == 7
+
+
+def test_beat_settles_lapsed_training_every_night_after_midnight_in_vietnam():
+    """Certificates expire at the end of their last day: just after midnight, officers whose training lapsed leave
+    *ready* (beat sends the name the task is registered under)."""
+    entries = {entry["task"]: name for name, entry in app.conf.beat_schedule.items()}
+    assert settle_lapsed_statuses.name in entries
+    saigon = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+    nxt = _next_run(entries["training.settle_lapsed_statuses"], datetime.datetime(2026, 11, 24, 9, 0, tzinfo=saigon))
+    nxt = nxt.astimezone(saigon)
+    assert (nxt.date(), nxt.hour, nxt.minute) == (datetime.date(2026, 11, 25), 0, 15)
+    # and the next night again
+    after = _next_run(entries["training.settle_lapsed_statuses"], datetime.datetime(2026, 11, 25, 0, 20, tzinfo=saigon))
+    assert after.astimezone(saigon).date() == datetime.date(2026, 11, 26)
 
 
 def test_beat_records_a_snapshot_every_evening():

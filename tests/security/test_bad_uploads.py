@@ -58,8 +58,9 @@ IMPORTS = {
     "results": ImportSpec("provincial_clerk", lambda w: reverse("training:session_results_import", args=[w.session.pk]),
                           ["Số hiệu", "Có mặt", "Điểm", "Đạt"],
                           lambda w: [w.enrollment.officer.police_number, "Có", 8, "Có"], strict_headers=False),
-    "enrolment_list": ImportSpec("provincial_clerk", lambda w: reverse("training:session_enrol", args=[w.session.pk]),
-                                 ["Số hiệu"], lambda w: [w.free.police_number], kind="enrol", strict_headers=False),
+    "enrolment_list": ImportSpec("provincial_clerk",
+                                 lambda w: reverse("training:session_enrol", args=[w.open_session.pk]), ["Số hiệu"],
+                                 lambda w: [w.free.police_number], kind="enrol", strict_headers=False),
 }  # fmt: skip
 
 

@@ -1,6 +1,7 @@
-"""A small world for the bad-input suites: Kon Tum with the demo baseline, officers, an assignment, a class,
-equipment and the pilot plan in the district clerk's district (Đắk Glei, 610) and in the provincial city (608),
-plus another province with its own plan; and ``db_state``, which reads every row the forms and imports can write.
+"""A small world for the bad-input suites: Kon Tum with the demo baseline, officers, an assignment, a class that
+has ended and one that still takes officers, equipment and the pilot plan in the district clerk's district (Đắk
+Glei, 610) and in the provincial city (608), plus another province with its own plan; and ``db_state``, which reads
+every row the forms and imports can write.
 """
 
 import datetime
@@ -47,7 +48,7 @@ class World:
     cat: Catalogue
     glei: Officer  # a candidate of Đắk Glei
     city: Officer  # a candidate of the provincial city
-    free: Officer  # vetted, not assigned, Đắk Glei: may be assigned
+    free: Officer  # vetted and trained (prior training), not assigned, Đắk Glei: may be assigned as chief
     city_free: Officer  # vetted, not assigned, provincial city
     chief: Officer  # chief of Thị trấn Đắk Glei
     city_chief: Officer  # chief of Phường Quang Trung (608)
@@ -57,6 +58,7 @@ class World:
     city_issuance: Issuance
     course: Course
     session: TrainingSession  # a class that ended yesterday, with a trainee of each district
+    open_session: TrainingSession  # a class running until the day after tomorrow, nobody in it: it takes officers
     enrollment: Enrollment  # the Đắk Glei trainee's
     city_enrollment: Enrollment
     plan: PilotPlan
@@ -100,6 +102,16 @@ def build_world(users) -> World:
     trainee = vet_fully(OfficerFactory(district_id=DAK_GLEI), admin)
     city_trainee = vet_fully(OfficerFactory(district_id=CITY), admin)
     enrol(session, [trainee, city_trainee], admin)
+    open_session = training_services.session_create(
+        course=course, province_id=62, starts_on=YESTERDAY, ends_on=TODAY + datetime.timedelta(days=2),
+        place="Trường Chính trị tỉnh Kon Tum", instructor="Thượng tá Y Nhiên", capacity=30, created_by=admin,
+    )  # fmt: skip
+    # The officer free to assign holds the one mandatory course (the plan requires training before deployment).
+    free = vet_fully(OfficerFactory(district_id=DAK_GLEI), admin)
+    training_services.prior_training_record(
+        officer=free, course=course, completed_on=TODAY - datetime.timedelta(days=400),
+        provider="Trường Cao đẳng Cảnh sát nhân dân II", certificate_number="CSND-2025-0417", recorded_by=admin,
+    )  # fmt: skip
 
     plan, _created = PilotPlan.objects.get_or_create(
         province_id=62,
@@ -136,7 +148,7 @@ def build_world(users) -> World:
         cat=cat,
         glei=OfficerFactory(district_id=DAK_GLEI),
         city=OfficerFactory(district_id=CITY),
-        free=vet_fully(OfficerFactory(district_id=DAK_GLEI), admin),
+        free=Officer.objects.get(pk=free.pk),
         city_free=vet_fully(OfficerFactory(district_id=CITY), admin),
         chief=chief,
         city_chief=city_chief,
@@ -146,6 +158,7 @@ def build_world(users) -> World:
         city_issuance=city_issuance,
         course=course,
         session=session,
+        open_session=open_session,
         enrollment=enrollments[trainee.pk],
         city_enrollment=enrollments[city_trainee.pk],
         plan=plan,
