@@ -122,13 +122,13 @@ def _score_text(score) -> str:
     return "" if score is None else format(score.normalize(), "f").replace(".", ",")
 
 
-def _shown_token(result) -> str:
+def shown_token(result) -> str:
     """What a row showed when the page was opened, posted back with it: "attended|score|passed"."""
     return "|".join((_TRI_STATE_VALUE[result.attended], "" if result.score is None else str(result.score),
                      _TRI_STATE_VALUE[result.passed]))  # fmt: skip
 
 
-def _parse_token(token: str):
+def parse_shown_token(token: str):
     from .services import Result
 
     attended, score, passed = token.split("|")
@@ -164,7 +164,7 @@ class ResultsForm(forms.Form):
                 widget=forms.Select(attrs={"class": "form-select form-select-sm", "data-part": "passed"}),
             )  # fmt: skip
             self.fields[f"shown_{e.pk}"] = forms.CharField(
-                required=False, initial=_shown_token(current), widget=forms.HiddenInput
+                required=False, initial=shown_token(current), widget=forms.HiddenInput
             )
 
     def _posted(self, e) -> bool:
@@ -194,7 +194,7 @@ class ResultsForm(forms.Form):
             if cleaned.get(f"passed_{e.pk}") == "yes" and cleaned.get(f"attended_{e.pk}") == "no":
                 self.add_error(f"passed_{e.pk}", _("An officer who did not attend cannot pass."))
             try:
-                cleaned[f"shown_{e.pk}"] = _parse_token(cleaned.get(f"shown_{e.pk}") or "")
+                cleaned[f"shown_{e.pk}"] = parse_shown_token(cleaned.get(f"shown_{e.pk}") or "")
             except (ValueError, KeyError, forms.ValidationError):
                 self.add_error(f"passed_{e.pk}", _("This row is out of date: open the page again."))
         return cleaned
@@ -230,7 +230,7 @@ class ResultsForm(forms.Form):
                 data[f"attended_{e.pk}"] = _TRI_STATE_VALUE[e.attended]
                 data[f"score_{e.pk}"] = _score_text(e.score)
                 data[f"passed_{e.pk}"] = _TRI_STATE_VALUE[e.passed]
-            data[f"shown_{e.pk}"] = _shown_token(current)
+            data[f"shown_{e.pk}"] = shown_token(current)
         return data
 
 

@@ -28,7 +28,16 @@ from rollout.spreadsheets import read_dataset
 from rollout.widgets import YesNoWidget
 
 from . import services
-from .forms import POLICE_NUMBER_HEADER, EnrolForm, PriorTrainingForm, ResultsForm, SessionForm, parse_score
+from .forms import (
+    POLICE_NUMBER_HEADER,
+    EnrolForm,
+    PriorTrainingForm,
+    ResultsForm,
+    SessionForm,
+    parse_score,
+    parse_shown_token,
+    shown_token,
+)
 from .models import Course, Enrollment, TrainingSession
 from .selectors import mandatory_courses, mandatory_passed_count, refreshers_due
 
@@ -230,7 +239,7 @@ class SessionResultsView(ScopedObjectMixin, FormView):
 
     def form_valid(self, form):
         rows = form.result_rows()
-        left_alone = len(form.not_posted)
+        left_alone = len(form.not_posted) if form.posted else 0  # a post carrying no row at all reports nothing
         if not rows:
             messages.info(self.request, _("No result was changed."))
         else:
@@ -328,6 +337,11 @@ class SessionResultsImportView(ScopedObjectMixin, ImportView):
         return read_dataset(upload, required_headers=self.required_headers)
 
     def run(self, dataset, *, dry_run):
+        # What the preview showed is kept for the confirmation: a result someone else changes in between is
+        # refused there (stale), as on the results page, instead of being overwritten.
+        shown_key = f"{self.session_prefix}-shown:{self.session.pk}"
+        previewed = {} if dry_run else self.request.session.pop(shown_key, {})
+        shown_now = {}
         enrollments = {
             e.officer.police_number: e
             for e in self.session.enrollments.filter(officer__in=Officer.objects.visible_to(self.request.user))
@@ -368,7 +382,11 @@ class SessionResultsImportView(ScopedObjectMixin, ImportView):
                 row.status = "error"
             elif enrollment is not None:
                 row.label = enrollment.officer.full_name
-                entered = services.ResultRow(enrollment.pk, attended, score, passed, shown=current)
+                shown_now[str(enrollment.pk)] = shown_token(current)
+                token = previewed.get(str(enrollment.pk))
+                entered = services.ResultRow(
+                    enrollment.pk, attended, score, passed, shown=parse_shown_token(token) if token else current
+                )
                 after = entered.result
                 before_after = zip(
                     ("Có mặt", "Điểm", "Đạt"),
@@ -385,6 +403,8 @@ class SessionResultsImportView(ScopedObjectMixin, ImportView):
                     results.append(entered)
             rows.append(row)
         report = ImportReport(rows=rows)
+        if dry_run:
+            self.request.session[shown_key] = shown_now
         if report.ok and results:
             # The preview runs the same service in a transaction that is rolled back, so that what only the
             # service checks (a class that has not started, a concurrent change) shows before the confirmation.

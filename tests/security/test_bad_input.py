@@ -642,6 +642,8 @@ ACTIONS = [
     ("training:session_enrol", "provincial_clerk", _open_class, {"police_numbers": "\x00"}),
     ("training:session_enrol", "provincial_clerk", _open_class,
      {"police_numbers": "x" * 100_000}),
+    # a class that has ended takes nobody, whoever is chosen
+    ("training:session_enrol", "provincial_clerk", lambda w: [w.session.pk], {"status": "vetted"}),
 ]  # fmt: skip
 
 

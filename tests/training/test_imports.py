@@ -14,7 +14,8 @@ import pytest
 from django.contrib.messages import constants as levels
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from personnel.choices import OfficerStatus
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.django_db
 
 HEADERS = ["Số hiệu", "Có mặt", "Điểm", "Đạt"]
 DAK_GLEI = 610
+NGOC_HOI = 611
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -405,6 +407,24 @@ def test_confirm_checks_again_and_writes_nothing_when_the_class_changed(klass, c
     assert stored_uploads(settings) == []
 
 
+def test_confirm_refuses_a_result_someone_else_entered_after_the_preview(klass, clerk, users, settings):
+    session, (a, b, *_rest), _outsider = klass
+    content = xlsx(HEADERS, [[a.police_number, "Có", 8, "Có"], [b.police_number, "Có", 7, "Có"]])
+    response = preview(clerk, session, content)
+    assert response.status_code == 200
+    # Between the preview and the confirmation, another clerk records a failed result for a.
+    row = session.enrollments.get(officer=a)
+    services.results_record(session=session, recorded_by=users["administrator"],
+                            rows=[services.ResultRow(row.pk, True, Decimal(3), False)])  # fmt: skip
+    before = db_state()
+
+    response = confirm(clerk, session, response.context["token"])
+
+    assert response.status_code == 400
+    assert db_state() == before
+    assert Enrollment.objects.get(pk=row.pk).passed is False  # not overwritten by the file
+
+
 def test_a_new_preview_replaces_the_earlier_one(klass, clerk, settings):
     session, (a, *_rest), _outsider = klass
     first = preview(clerk, session, xlsx(HEADERS, [[a.police_number, "Có", 5, "Không"]])).context["token"]
@@ -435,6 +455,127 @@ def test_only_who_records_results_may_import_them(klass, client_as, role, code):
     assert preview(client, session, xlsx(HEADERS, [[a.police_number, "Có", 8, "Có"]])).status_code == code
     assert confirm(client, session, "x" * 32).status_code == code
     assert db_state() == before
+
+
+def messages_by_row(response) -> dict[int, list[str]]:
+    return {row.number: [e.message for e in row.errors] for row in response.context["report"].rows if row.errors}
+
+
+def vi(message: str) -> str:
+    with translation.override("vi"):
+        return gettext(message)
+
+
+def enrol_from_ngoc_hoi(session, user) -> Officer:
+    """An officer of another district (Ngọc Hồi) in the class, as a provincial clerk enrols them."""
+    other = vet_fully(OfficerFactory(district_id=NGOC_HOI), user)
+    enrol(session, [other], user)
+    return Officer.objects.get(pk=other.pk)
+
+
+def test_a_district_clerk_imports_the_results_of_their_districts_officers(klass, client_as, users):
+    session, (a, b, *_rest), _outsider = klass
+    other = enrol_from_ngoc_hoi(session, users["administrator"])
+    client = client_as("district_clerk")
+    assert client.get(url_of(session)).status_code == 200
+    # The roster, their template, lists the six officers of their district, not the one of Ngọc Hồi.
+    assert len(sheet_rows(client.get(reverse("training:session_roster", args=[session.pk])).content)) == 1 + 6
+
+    content = xlsx(HEADERS, [[a.police_number, "Có", 8, "Có"], [b.police_number, "Có", 4, "Không"]])
+    response = preview(client, session, content)
+
+    assert response.status_code == 200, errors_by_row(response)
+    assert statuses(response) == {2: "changed", 3: "changed"}
+    assert confirm(client, session, response.context["token"]).status_code == 302
+    saved = {x.officer_id: x for x in Enrollment.objects.filter(session=session)}
+    assert (saved[a.pk].passed, saved[a.pk].certificate_number is not None) == (True, True)
+    assert (saved[b.pk].score, saved[b.pk].passed) == (Decimal("4.00"), False)
+    assert {saved[o.pk].result_recorded_by for o in (a, b)} == {users["district_clerk"]}
+    assert (saved[other.pk].attended, saved[other.pk].score, saved[other.pk].passed) == (None, None, None)
+
+
+def test_a_district_clerks_file_naming_an_officer_of_another_district_is_refused(klass, client_as, users, settings):
+    session, (a, *_rest), _outsider = klass
+    other = enrol_from_ngoc_hoi(session, users["administrator"])
+    content = xlsx(HEADERS, [[a.police_number, "Có", 8, "Có"], [other.police_number, "Có", 9, "Có"]])
+    before = db_state()
+
+    response = preview(client_as("district_clerk"), session, content)
+
+    assert response.status_code == 400
+    assert errors_by_row(response) == {3: [("Số hiệu", other.police_number)]}
+    assert messages_by_row(response) == {3: [vi("Not enrolled in this class.")]}
+    assert response.context["token"] is None
+    assert 'data-testid="import-confirm"' not in response.content.decode()
+    assert db_state() == before  # not even the row of their own officer
+    assert stored_uploads(settings) == []
+    # The same file from a provincial clerk is good: the refusal is the district's doing.
+    assert statuses(preview(client_as("provincial_clerk"), session, content)) == {2: "changed", 3: "changed"}
+
+
+def test_a_template_with_every_result_cell_blank_changes_nothing(klass, clerk, users):
+    session, officers, _outsider = klass
+    a, b = officers[:2]
+    # The roster of a class with no result yet: every result cell is blank.
+    roster = clerk.get(reverse("training:session_roster", args=[session.pk])).content
+    before = db_state()
+    response = preview(clerk, session, roster)
+    assert response.status_code == 200, errors_by_row(response)
+    assert statuses(response) == dict.fromkeys(range(2, 8), "unchanged")
+    assert confirm(clerk, session, response.context["token"]).status_code == 302
+    assert db_state() == before
+
+    # With results recorded, a file whose result cells are all blank leaves them as they are.
+    seats = {e.officer_id: e.pk for e in session.enrollments.all()}
+    services.results_record(
+        session=session,
+        rows=[ResultRow(seats[a.pk], True, Decimal("8"), True), ResultRow(seats[b.pk], False, None, False)],
+        recorded_by=users["provincial_clerk"],
+    )
+    before = db_state()
+    response = preview(clerk, session, xlsx(HEADERS, [[o.police_number, None, " ", None] for o in officers]))
+    assert response.status_code == 200, errors_by_row(response)
+    assert statuses(response) == dict.fromkeys(range(2, 8), "unchanged")
+    assert all(row.changes == [] for row in response.context["report"].rows)
+    assert confirm(clerk, session, response.context["token"]).status_code == 302
+    assert db_state() == before  # a's pass and certificate, b's absence, the four rows not recorded: all kept
+
+
+def test_a_file_with_only_one_score_filled_changes_only_that_score(klass, clerk, users):
+    session, officers, _outsider = klass
+    a = officers[0]
+    seat = session.enrollments.get(officer=a)
+    services.results_record(
+        session=session, rows=[ResultRow(seat.pk, True, Decimal("8"), True)], recorded_by=users["provincial_clerk"]
+    )
+    seat.refresh_from_db()
+    rows = [[o.police_number, None, None, None] for o in officers]
+    rows[0][2] = "9,25"  # "Điểm" of a, every other cell blank
+    before = db_state()
+
+    response = preview(clerk, session, xlsx(HEADERS, rows))
+
+    assert response.status_code == 200, errors_by_row(response)
+    assert statuses(response) == {2: "changed", **dict.fromkeys(range(3, 8), "unchanged")}
+    assert response.context["report"].rows[0].changes == [("Điểm", Decimal("8"), Decimal("9.25"))]
+    assert confirm(clerk, session, response.context["token"]).status_code == 302
+    after = db_state()
+    assert [row for row in after if row not in before] == [
+        (seat.pk, True, Decimal("9.25"), True, seat.certificate_number, seat.valid_until, users["provincial_clerk"].pk)
+    ]
+    assert [row for row in before if row not in after] == [
+        (seat.pk, True, Decimal("8.00"), True, seat.certificate_number, seat.valid_until, users["provincial_clerk"].pk)
+    ]
+
+
+def test_a_pass_with_attendance_left_blank_means_present(klass, clerk):
+    session, (a, *_rest), _outsider = klass
+    response = preview(clerk, session, xlsx(HEADERS, [[a.police_number, None, None, "Có"]]))
+    assert response.status_code == 200, errors_by_row(response)
+    assert response.context["report"].rows[0].changes == [("Có mặt", "", "Có"), ("Đạt", "", "Có")]
+    assert confirm(clerk, session, response.context["token"]).status_code == 302
+    seat = session.enrollments.get(officer=a)
+    assert (seat.attended, seat.score, seat.passed) == (True, None, True)
 
 
 def test_anonymous_is_sent_to_login(klass, client):

@@ -773,7 +773,7 @@ def test_results_of_a_class_that_has_not_started_are_not_offered_and_refused(cat
 
     detail = clerk.get(session.get_absolute_url()).content.decode()
     assert url not in detail and reverse("training:session_results_import", args=[session.pk]) not in detail
-    assert vi("Results can be entered from {{ date }}.").replace("{{ date }}", dmy(session.starts_on)) in detail
+    assert vi("Results can be entered from %(date)s.") % {"date": dmy(session.starts_on)} in detail
     assert clerk.get(url)["Location"] == session.get_absolute_url()
     shown = {f"shown_{e.pk}": "||" for e in rows}
     response = clerk.post(url, {**shown, **{f"{part}_{e.pk}": v for e in rows
