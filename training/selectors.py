@@ -148,9 +148,7 @@ def _choose_next_classes(officer, wanted: list[MandatoryCourse], enrollments: li
     dates overlapping a class the officer is in (the enrolment service refuses both)."""
     taken = [(e.starts_on, e.ends_on) for e in enrollments if e.session_id is not None and e.passed is None]
     in_classes = {e.session_id for e in enrollments}
-    sessions = open_sessions(province_id=officer.province_id, on=on).filter(
-        course__in=[c.course for c in wanted]
-    )
+    sessions = open_sessions(province_id=officer.province_id, on=on).filter(course__in=[c.course for c in wanted])
     by_course: dict[int, TrainingSession] = {}
     for session in sessions:
         if session.course_id in by_course or session.pk in in_classes:

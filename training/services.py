@@ -353,9 +353,13 @@ def prior_training_record(
         errors["certificate_number"] = _("Certificate %(number)s is already recorded.") % {"number": certificate_number}
     if valid_until_on is not None and "completed_on" not in errors and valid_until_on < completed_on:
         errors["valid_until"] = _("A certificate cannot expire before the training was completed.")
-    if "completed_on" not in errors and "course" not in errors and Enrollment.objects.filter(
-        officer=officer, course=course, session__isnull=True, ends_on=completed_on
-    ).exists():
+    if (
+        "completed_on" not in errors
+        and "course" not in errors
+        and Enrollment.objects.filter(
+            officer=officer, course=course, session__isnull=True, ends_on=completed_on
+        ).exists()
+    ):
         errors["course"] = _("This training is already recorded for the officer.")
     if errors:
         raise ValidationError(errors)

@@ -247,9 +247,7 @@ class SessionResultsView(ScopedObjectMixin, FormView):
                 outcome = services.results_record(session=self.session, rows=rows, recorded_by=self.request.user)
             except (ValidationError, PermissionDenied) as error:
                 return self.refused(form, error)
-            messages.success(
-                self.request, _("Results saved for %(n)s officer(s).") % {"n": len(outcome.saved)}
-            )
+            messages.success(self.request, _("Results saved for %(n)s officer(s).") % {"n": len(outcome.saved)})
         if left_alone:
             messages.warning(
                 self.request,
@@ -344,8 +342,9 @@ class SessionResultsImportView(ScopedObjectMixin, ImportView):
         shown_now = {}
         enrollments = {
             e.officer.police_number: e
-            for e in self.session.enrollments.filter(officer__in=Officer.objects.visible_to(self.request.user))
-            .select_related("officer")
+            for e in self.session.enrollments.filter(
+                officer__in=Officer.objects.visible_to(self.request.user)
+            ).select_related("officer")
         }
         yes_no = YesNoWidget()
         rows, results, seen = [], [], set()
@@ -617,8 +616,9 @@ class PriorTrainingRemoveView(ScopedObjectMixin, View):
 
     def load_objects(self, request, **kwargs):
         self.enrollment = get_object_or_404(
-            Enrollment.objects.filter(session__isnull=True, officer__in=Officer.objects.visible_to(request.user))
-            .select_related("officer", "course"),
+            Enrollment.objects.filter(
+                session__isnull=True, officer__in=Officer.objects.visible_to(request.user)
+            ).select_related("officer", "course"),
             pk=kwargs["pk"],
         )
 

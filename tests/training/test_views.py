@@ -78,8 +78,6 @@ def vetted(user, count: int = 1, *, district: int = DAK_GLEI) -> list[Officer]:
     return [vet_fully(OfficerFactory(district_id=district), user) for _ in range(count)]
 
 
-
-
 def record_all(session, user, *, passed: bool = True, score: str = "8"):
     rows = [
         services.ResultRow(e.pk, attended=True, score=Decimal(score), passed=passed)
@@ -641,9 +639,7 @@ def test_one_result_of_a_class_of_thirty_leaves_the_other_29_unrecorded(catalogu
     assert (recorded.attended, recorded.passed, recorded.certificate_number is not None) == (True, True, True)
     others = session.enrollments.exclude(pk=one.pk)
     assert others.count() == 30
-    assert set(others.values_list("attended", "score", "passed", "result_recorded_by")) == {
-        (None, None, None, None)
-    }
+    assert set(others.values_list("attended", "score", "passed", "result_recorded_by")) == {(None, None, None, None)}
     assert not Enrollment.history.filter(session_id=session.pk, history_type="~").exclude(id=one.pk).exists()
     assert not TrainingSession.objects.get(pk=session.pk).results_closed
     messages_ = [text for _level, text in flashed(clerk.get(session.get_absolute_url()))]
@@ -776,8 +772,17 @@ def test_results_of_a_class_that_has_not_started_are_not_offered_and_refused(cat
     assert vi("Results can be entered from %(date)s.") % {"date": dmy(session.starts_on)} in detail
     assert clerk.get(url)["Location"] == session.get_absolute_url()
     shown = {f"shown_{e.pk}": "||" for e in rows}
-    response = clerk.post(url, {**shown, **{f"{part}_{e.pk}": v for e in rows
-                                            for part, v in (("attended", "yes"), ("score", "8"), ("passed", "yes"))}})
+    response = clerk.post(
+        url,
+        {
+            **shown,
+            **{
+                f"{part}_{e.pk}": v
+                for e in rows
+                for part, v in (("attended", "yes"), ("score", "8"), ("passed", "yes"))
+            },
+        },
+    )
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
