@@ -1,6 +1,7 @@
 """Reads over personnel, with the work done in the database."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Value, When
@@ -187,7 +188,7 @@ class HistoryEntry:
 IDENTIFIER_FIELDS = {"birth_date", "phone", "police_number"}
 
 
-def _history_entries(records, what: str, label_of, *, reveal: bool = True) -> list[HistoryEntry]:
+def history_entries(records, what: str, label_of, *, reveal: bool = True) -> list[HistoryEntry]:
     """Turn simple-history records (oldest first within each object) into entries with field changes."""
     entries = []
     previous: dict[int, object] = {}
@@ -221,6 +222,8 @@ def _history_entries(records, what: str, label_of, *, reveal: bool = True) -> li
 def _display(record, field, value):
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if field.is_relation:
@@ -228,9 +231,12 @@ def _display(record, field, value):
     return value
 
 
-def officer_history(officer: Officer, *, reveal_identifiers: bool) -> list[HistoryEntry]:
-    """Every recorded change to the officer, their vetting and their assignments, newest first (three queries).
-    Personal identifiers in the changes are masked unless ``reveal_identifiers``."""
+def officer_history(
+    officer: Officer, *, reveal_identifiers: bool, also: Iterable[HistoryEntry] = ()
+) -> list[HistoryEntry]:
+    """Every recorded change to the officer, their vetting and their assignments, newest first (three queries),
+    with ``also`` (entries of higher layers: training, equipment) merged in. Personal identifiers in the changes
+    are masked unless ``reveal_identifiers``."""
     officer_records = officer.history.select_related("history_user").order_by("history_date", "history_id")
     vetting_records = (
         Vetting.history.filter(officer_id=officer.pk)
@@ -243,9 +249,10 @@ def officer_history(officer: Officer, *, reveal_identifiers: bool) -> list[Histo
         .order_by("history_date", "history_id")
     )
     entries = [
-        *_history_entries(officer_records, "officer", lambda r: r.full_name, reveal=reveal_identifiers),
-        *_history_entries(vetting_records, "vetting", lambda r: r.get_criterion_display()),
-        *_history_entries(assignment_records, "assignment", lambda r: f"{r.commune} — {r.get_post_display()}"),
+        *history_entries(officer_records, "officer", lambda r: r.full_name, reveal=reveal_identifiers),
+        *history_entries(vetting_records, "vetting", lambda r: r.get_criterion_display()),
+        *history_entries(assignment_records, "assignment", lambda r: f"{r.commune} — {r.get_post_display()}"),
     ]
+    entries.extend(also)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries

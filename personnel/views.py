@@ -18,7 +18,7 @@ from accounts.mixins import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 from communes.models import Commune, District
 from equipment.selectors import officer_equipment
 from rollout.imports import ImportView, resource_rows, xlsx_response
-from training.selectors import officer_training
+from training.selectors import officer_training, officer_training_history
 
 from . import services
 from .choices import ASSIGNABLE_STATUSES, STATUS_TRANSITIONS, OfficerStatus, Post
@@ -83,7 +83,9 @@ class OfficerDetailView(VisibleToMixin, DetailView):
     def get_context_data(self, **kwargs):
         officer = self.object
         context = super().get_context_data(**kwargs)
-        context["history"] = officer_history(officer, reveal_identifiers=can_see_identifiers(self.request.user))
+        context["history"] = officer_history(
+            officer, reveal_identifiers=can_see_identifiers(self.request.user), also=officer_training_history(officer)
+        )
         context["training"] = officer_training(officer)
         context["today"] = timezone.localdate()
         context["equipment"] = officer_equipment(officer)

@@ -22,6 +22,13 @@ class TrainingSessionAdmin(SimpleHistoryAdmin):
     date_hierarchy = "starts_on"
     readonly_fields = ["results_closed", "created_by", "created_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The enrolments copy the class's course and dates (readiness reads them): once the class exists, they
+        # are not changed behind the services' back.
+        if obj is not None:
+            return [*self.readonly_fields, "course", "province", "starts_on", "ends_on"]
+        return self.readonly_fields
+
     def has_add_permission(self, request):
         return False  # through the class page, which applies the rules
 

@@ -160,6 +160,26 @@ def _choose_next_classes(officer, wanted: list[MandatoryCourse], enrollments: li
         item.next_class = by_course.get(item.course.pk)
 
 
+def officer_training_history(officer) -> list:
+    """Every recorded change to the officer's classes, results and prior training, as history entries for the
+    officer page (one query): who enrolled them, who entered or changed a result, and when."""
+    from personnel.selectors import history_entries
+
+    records = (
+        Enrollment.history.filter(officer_id=officer.pk)
+        .select_related("history_user", "course")
+        .order_by("history_date", "history_id")
+    )
+
+    def label(record) -> str:
+        where = (
+            record.provider if record.session_id is None else f"{record.starts_on:%d/%m/%Y}–{record.ends_on:%d/%m/%Y}"
+        )
+        return f"{record.course.code} ({where})"
+
+    return history_entries(records, "enrollment", label)
+
+
 def refreshers_due(enrollments, on: datetime.date | None = None):
     """Latest passes that expire within the window (or have expired), with no later valid pass of the course."""
     on = on or timezone.localdate()

@@ -247,7 +247,10 @@ class SessionResultsView(ScopedObjectMixin, FormView):
                 outcome = services.results_record(session=self.session, rows=rows, recorded_by=self.request.user)
             except (ValidationError, PermissionDenied) as error:
                 return self.refused(form, error)
-            messages.success(self.request, _("Results saved for %(n)s officer(s).") % {"n": len(outcome.saved)})
+            if outcome.saved:
+                messages.success(self.request, _("Results saved for %(n)s officer(s).") % {"n": len(outcome.saved)})
+            else:  # the same post again (a double click, the browser's "resend"): already recorded
+                messages.info(self.request, _("No result was changed."))
         if left_alone:
             messages.warning(
                 self.request,

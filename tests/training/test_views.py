@@ -594,6 +594,12 @@ def test_results_form_saves_the_whole_class(graded_class, clerk, users):
     assert trained.context["training"]["missing"] == []
     assert re.search(r'class="badge text-bg-success" data-testid="trained"', trained.content.decode())
     assert f"CAX-01-{year}-0000" in trained.content.decode()
+    # Who entered the result, and what it was before, is in the officer's history.
+    passed_label = vi("passed")
+    entered = [e for e in trained.context["history"] if e.what == "enrollment" and e.action == "~"
+               and e.label.startswith("CAX-01")]  # fmt: skip
+    assert [e.user for e in entered] == [users["provincial_clerk"]]
+    assert (passed_label, "—", vi("Yes")) in entered[0].changes
     untrained = clerk.get(reverse("personnel:officer_detail", args=[second.officer_id]))
     assert untrained.context["training"]["trained"] is False
     assert [c.code for c in untrained.context["training"]["missing"]] == ["CAX-02"]
@@ -644,6 +650,21 @@ def test_one_result_of_a_class_of_thirty_leaves_the_other_29_unrecorded(catalogu
     assert not TrainingSession.objects.get(pk=session.pk).results_closed
     messages_ = [text for _level, text in flashed(clerk.get(session.get_absolute_url()))]
     assert vi("%(n)s officer(s) still have no result.") % {"n": 30} in messages_
+
+
+def test_the_same_results_post_twice_writes_once(graded_class, clerk):
+    session, rows = graded_class
+    url = reverse("training:session_results", args=[session.pk])
+    data = results_data(clerk.get(url), rows)
+    clerk.post(url, data)
+    after_first = result_state()
+    history = Enrollment.history.count()
+
+    response = clerk.post(url, data, follow=True)  # a double click, or the browser's "resend"
+
+    assert result_state() == after_first
+    assert Enrollment.history.count() == history
+    assert vi("No result was changed.") in [text for _level, text in flashed(response)]
 
 
 def test_a_post_with_only_the_csrf_token_changes_nothing(catalogue, users, client):
