@@ -21,19 +21,23 @@ def _valid_pass(on: datetime.date) -> Q:
     return Q(passed=True) & (Q(valid_until__isnull=True) | Q(valid_until__gte=on))
 
 
-def mandatory_passed_count(on: datetime.date | None = None):
-    """An expression for officer querysets: how many distinct mandatory courses the officer holds a valid pass
-    of on ``on``. Compare with ``mandatory_courses().count()``."""
-    on = on or timezone.localdate()
-    passed = (
-        Enrollment.objects.filter(_valid_pass(on), officer=OuterRef("pk"), course__is_mandatory=True,
-                                  course__is_active=True)
+def _mandatory_held(officer_ref, condition: Q):
+    """An integer expression: how many distinct active mandatory courses the officer ``officer_ref`` (an
+    ``OuterRef``) has a record of that meets ``condition`` (0 when none)."""
+    held = (
+        Enrollment.objects.filter(condition, officer=officer_ref, course__is_mandatory=True, course__is_active=True)
         .order_by()
         .values("officer")
         .annotate(n=Count("course", distinct=True))
         .values("n")
-    )  # fmt: skip
-    return Coalesce(Subquery(passed, output_field=IntegerField()), Value(0))
+    )
+    return Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
+
+
+def mandatory_passed_count(on: datetime.date | None = None):
+    """An expression for officer querysets: how many distinct mandatory courses the officer holds a valid pass
+    of on ``on``. Compare with ``mandatory_courses().count()``."""
+    return _mandatory_held(OuterRef("pk"), _valid_pass(on or timezone.localdate()))
 
 
 def officers_missing_courses(officer_ids, on: datetime.date | None = None) -> dict[int, list[Course]]:
@@ -198,15 +202,7 @@ def refreshers_due(enrollments, on: datetime.date | None = None):
 def mandatory_passed_by(officer_ref, on: datetime.date):
     """An expression: how many distinct mandatory courses the officer ``officer_ref`` (an ``OuterRef``) held a
     valid pass of on the day ``on`` (a class that had begun by then, passed and not yet expired)."""
-    passed = (
-        Enrollment.objects.filter(_valid_pass(on), officer=officer_ref, starts_on__lte=on, course__is_mandatory=True,
-                                  course__is_active=True)
-        .order_by()
-        .values("officer")
-        .annotate(n=Count("course", distinct=True))
-        .values("n")
-    )  # fmt: skip
-    return Coalesce(Subquery(passed, output_field=IntegerField()), Value(0))
+    return _mandatory_held(officer_ref, _valid_pass(on) & Q(starts_on__lte=on))
 
 
 def mandatory_covered_by(officer_ref, on: datetime.date):
@@ -215,15 +211,7 @@ def mandatory_covered_by(officer_ref, on: datetime.date):
     ends before it (an officer marked absent is not counted). Equal to ``mandatory_courses().count()`` means
     "trained by then"; the readiness rule of ``personnel.eligibility`` reads it."""
     pending = Q(passed__isnull=True, session__isnull=False, ends_on__lt=on) & ~Q(attended=False)
-    covered = (
-        Enrollment.objects.filter(_valid_pass(on) | pending, officer=officer_ref, course__is_mandatory=True,
-                                  course__is_active=True)
-        .order_by()
-        .values("officer")
-        .annotate(n=Count("course", distinct=True))
-        .values("n")
-    )  # fmt: skip
-    return Coalesce(Subquery(covered, output_field=IntegerField()), Value(0))
+    return _mandatory_held(officer_ref, _valid_pass(on) | pending)
 
 
 def mandatory_course_count():

@@ -276,18 +276,33 @@ class SessionResultsView(ScopedObjectMixin, FormView):
         return self.render_to_response(self.get_context_data(form=again))
 
 
-class SessionCloseView(ScopedObjectMixin, View):
-    """Close a class to enrolment (POST); with officers still without a result, ask first and say how many."""
-
-    permission_required = "training.change_trainingsession"
-    template_name = "training/session_close.html"
+class SessionActionView(ScopedObjectMixin, View):
+    """A button of the class page (POST): ``act`` calls the service; its refusal comes back as a message."""
 
     def load_objects(self, request, **kwargs):
         self.session = get_object_or_404(
             TrainingSession.objects.visible_to(request.user).select_related("course"), pk=kwargs["pk"]
         )
 
+    def act(self, request):
+        raise NotImplementedError
+
     def post(self, request, pk):
+        try:
+            response = self.act(request)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            response = None
+        return response or HttpResponseRedirect(self.session.get_absolute_url())
+
+
+class SessionCloseView(SessionActionView):
+    """Close a class to enrolment; with officers still without a result, ask first and say how many."""
+
+    permission_required = "training.change_trainingsession"
+    template_name = "training/session_close.html"
+
+    def act(self, request):
         raw = request.POST.get("unrecorded", "")
         confirmed = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else None
         try:
@@ -295,27 +310,16 @@ class SessionCloseView(ScopedObjectMixin, View):
         except services.CloseNeedsConfirmation as ask:
             return render(request, self.template_name, {"session": self.session, "unrecorded": ask.unrecorded,
                                                         "asked_before": confirmed is not None})  # fmt: skip
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        else:
-            messages.success(request, _("The class is closed to enrolment."))
-        return HttpResponseRedirect(self.session.get_absolute_url())
+        messages.success(request, _("The class is closed to enrolment."))
+        return None
 
 
-class SessionReopenView(ScopedObjectMixin, View):
+class SessionReopenView(SessionActionView):
     permission_required = "training.change_trainingsession"
 
-    def load_objects(self, request, **kwargs):
-        self.session = get_object_or_404(TrainingSession.objects.visible_to(request.user), pk=kwargs["pk"])
-
-    def post(self, request, pk):
-        try:
-            services.session_reopen(session=self.session, user=request.user)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        else:
-            messages.success(request, _("The class takes officers again."))
-        return HttpResponseRedirect(self.session.get_absolute_url())
+    def act(self, request):
+        services.session_reopen(session=self.session, user=request.user)
+        messages.success(request, _("The class takes officers again."))
 
 
 class SessionResultsImportView(ScopedObjectMixin, ImportView):
