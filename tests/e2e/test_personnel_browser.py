@@ -6,12 +6,14 @@ import pytest
 from communes.models import Commune, Coverage
 from personnel.models import Officer
 from tests.e2e.test_communes_browser import sign_in
+from tests.factories import CourseFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_clerk_registers_vets_and_assigns_a_chief(page, live_server, demo_baseline, users, screenshot):
     today = datetime.date.today().strftime("%d/%m/%Y")
+    course = CourseFactory(code="CAX-01", title_vi="Chức năng, nhiệm vụ, quyền hạn của Công an xã")
     sign_in(page, live_server, users["provincial_clerk"].username)
 
     # Register
@@ -43,6 +45,17 @@ def test_clerk_registers_vets_and_assigns_a_chief(page, live_server, demo_baseli
     officer = Officer.objects.get(police_number="456-789")
     assert officer.status == "vetted"
     assert page.get_by_test_id("vetting-table").locator("tbody tr").count() == 5
+
+    # Trained before (the plan wants a trained chief): recorded as prior training, the officer is ready at once
+    page.get_by_test_id("officer-training").get_by_role("link", name=re.compile("Ghi nhận đào tạo trước đây")).click()
+    prior = page.get_by_test_id("prior-training-form")
+    prior.locator("select[name=course]").select_option(str(course.pk))
+    prior.locator("input[name=completed_on]").fill("20/06/2024")
+    prior.locator("input[name=provider]").fill("Trường Cao đẳng Cảnh sát nhân dân II")
+    prior.locator("input[name=certificate_number]").fill("CĐCS-2024-0117")
+    prior.get_by_role("button", name=re.compile("Lưu|Save")).click()
+    page.wait_for_url(re.compile(r"/officers/\d+/(#officer-training)?$"))
+    assert Officer.objects.get(pk=officer.pk).status == "ready"
 
     # Assign as chief of an uncovered commune, choosing the top suggestion
     page.goto(f"{live_server.url}/communes/23347/")
