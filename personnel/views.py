@@ -91,10 +91,15 @@ class OfficerDetailView(VisibleToMixin, DetailView):
         context["equipment"] = officer_equipment(officer)
         context["vettings"] = {v.criterion: v for v in officer.vettings.all()}
         context["status_form"] = OfficerStatusForm()
+        # Deployment and vetting have their own pages; *ready* follows the training, so it is offered only to an
+        # officer who is trained (the service would refuse anyone else, naming the missing courses).
+        by_hand_never = {OfficerStatus.DEPLOYED, OfficerStatus.VETTED}
+        if not context["training"]["trained"]:
+            by_hand_never.add(OfficerStatus.READY)
         context["next_statuses"] = [
             (s, OfficerStatus(s).label)
             for s in OfficerStatus.values
-            if s in STATUS_TRANSITIONS[officer.status] and s not in (OfficerStatus.DEPLOYED, OfficerStatus.VETTED)
+            if s in STATUS_TRANSITIONS[officer.status] and s not in by_hand_never
         ]
         return context
 

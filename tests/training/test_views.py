@@ -1342,3 +1342,17 @@ def test_list_pages_query_count_does_not_grow(deployed, catalogue, clerk, users,
     for url in urls:
         with django_assert_max_num_queries(captured[url]):
             clerk.get(url)
+
+
+def test_ready_is_not_offered_by_hand_to_an_untrained_officer_and_is_refused(catalogue, clerk, users):
+    admin = users["administrator"]
+    (officer,) = vetted(admin)
+    give_pass(officer, catalogue["duties"], admin, ends=-30)  # CAX-02 still missing: in training
+    url = reverse("personnel:officer_detail", args=[officer.pk])
+    assert OfficerStatus.READY not in [value for value, _label in clerk.get(url).context["next_statuses"]]
+
+    response = clerk.post(reverse("personnel:officer_status", args=[officer.pk]), {"status": "ready"}, follow=True)
+
+    assert Officer.objects.get(pk=officer.pk).status == OfficerStatus.IN_TRAINING
+    (error,) = [text for level, text in flashed(response) if level == levels.ERROR]
+    assert "CAX-02" in error
