@@ -152,7 +152,8 @@ class ResultsForm(forms.Form):
             current = Result.of(e)
             self.fields[f"attended_{e.pk}"] = forms.ChoiceField(
                 required=False, choices=ATTENDANCE_CHOICES, initial=_TRI_STATE_VALUE[e.attended],
-                widget=forms.Select(attrs={"class": "form-select form-select-sm result-select", "data-part": "attended"}),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm result-select",
+                                           "data-part": "attended"}),
             )  # fmt: skip
             self.fields[f"score_{e.pk}"] = forms.CharField(
                 required=False, max_length=6, initial=_score_text(e.score),
@@ -161,7 +162,8 @@ class ResultsForm(forms.Form):
             )  # fmt: skip
             self.fields[f"passed_{e.pk}"] = forms.ChoiceField(
                 required=False, choices=RESULT_CHOICES, initial=_TRI_STATE_VALUE[e.passed],
-                widget=forms.Select(attrs={"class": "form-select form-select-sm result-select", "data-part": "passed"}),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm result-select",
+                                           "data-part": "passed"}),
             )  # fmt: skip
             self.fields[f"shown_{e.pk}"] = forms.CharField(
                 required=False, initial=shown_token(current), widget=forms.HiddenInput
