@@ -1226,6 +1226,14 @@ def pages(session, catalogue):
     """(name, method, what is needed, status when allowed, request data); applied in this order."""
     rows = list(session.enrollments.order_by("pk"))
     (newcomer,) = vetted(session.created_by)
+    later, holder = vetted(session.created_by, 2)
+    prior = services.prior_training_record(
+        officer=holder, course=catalogue["skills"], completed_on=day(-90), provider="Trường Cao đẳng CSND II",
+        certificate_number="CSND-1", recorded_by=session.created_by,
+        certificate_file=SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan"),
+    )  # fmt: skip
+    prior_data = {"course": catalogue["duties"].pk, "completed_on": dmy(day(-30)), "provider": "Trường",
+                  "certificate_number": "CSND-2"}  # fmt: skip
     results = {key: value for e in rows for key, value in
                ((f"attended_{e.pk}", "yes"), (f"score_{e.pk}", "8"), (f"passed_{e.pk}", "yes"), (f"shown_{e.pk}", "||"))
                }  # fmt: skip
@@ -1247,6 +1255,16 @@ def pages(session, catalogue):
         ("session_results_import", "get", RESULTS, 200, [pk], None),
         ("session_results", "post", RESULTS, 302, [pk],
          {k: v for k, v in results.items() if not k.endswith(f"_{rows[0].pk}")}),
+        ("officer_enrol", "get", ENROL, 405, [later.pk], None),
+        ("officer_enrol", "post", ENROL, 302, [later.pk], {"session": pk}),
+        ("prior_training_create", "get", ENROL, 200, [later.pk], None),
+        ("prior_training_create", "post", ENROL, 302, [later.pk], prior_data),
+        ("certificate_file", "get", READ, 200, [prior.pk], None),
+        ("prior_training_remove", "get", ENROL, 405, [prior.pk], None),
+        ("prior_training_remove", "post", ENROL, 302, [prior.pk], {}),
+        ("session_close", "get", CREATE, 405, [pk], None),
+        ("session_close", "post", CREATE, 200, [pk], {}),  # officers without a result: asks first
+        ("session_reopen", "post", CREATE, 302, [pk], {}),  # open: refused with a message
     ]  # fmt: skip
 
 
