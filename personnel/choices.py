@@ -89,7 +89,13 @@ STATUS_TRANSITIONS: dict[str, set[str]] = {
         OfficerStatus.CANDIDATE,
         OfficerStatus.WITHDRAWN,
     },
-    OfficerStatus.DEPLOYED: {OfficerStatus.READY, OfficerStatus.IN_TRAINING, OfficerStatus.WITHDRAWN},
+    # Back from a post to where the training leaves the officer (vetted when never trained), or withdrawn.
+    OfficerStatus.DEPLOYED: {
+        OfficerStatus.READY,
+        OfficerStatus.IN_TRAINING,
+        OfficerStatus.VETTED,
+        OfficerStatus.WITHDRAWN,
+    },
     OfficerStatus.WITHDRAWN: {OfficerStatus.CANDIDATE},
 }
 

@@ -90,11 +90,19 @@ class TrainingFacts:
     """What the training app knows of some officers, as the status pipeline needs it."""
 
     missing: dict[int, list] = field(default_factory=dict)  # officer id → mandatory courses without a valid pass
-    in_class: frozenset[int] = frozenset()  # officers in a class whose result is still to come
-    ever_trained: frozenset[int] = frozenset()  # officers with any training record
+    ever_trained: frozenset[int] = frozenset()  # officers with any training record (a class, a result, a pass)
 
     def is_trained(self, officer_id: int) -> bool:
         return not self.missing.get(officer_id)
+
+    def pipeline_status(self, officer_id: int) -> str:
+        """Where the training leaves a vetted officer: *ready* when every mandatory course is passed and valid,
+        whatever classes are still to come; *in training* once they have a training record; else *vetted*."""
+        if self.is_trained(officer_id):
+            return OfficerStatus.READY
+        if officer_id in self.ever_trained:
+            return OfficerStatus.IN_TRAINING
+        return OfficerStatus.VETTED
 
 
 _training_reader: Callable[..., TrainingFacts] | None = None
@@ -117,22 +125,16 @@ PIPELINE_STATUSES = (OfficerStatus.VETTED, OfficerStatus.IN_TRAINING, OfficerSta
 
 
 def officer_statuses_settle(*, officers, user) -> list[Officer]:
-    """Put officers of the training pipeline (vetted, in training, ready) where the facts leave them: *ready*
-    when every mandatory course is passed and valid, whatever classes are still to come; otherwise *in
-    training* once they have a training record (a class, a result, an expired pass), else *vetted*. Candidates,
-    deployed and withdrawn officers keep their status. ``officers`` are locked rows; returns those that moved."""
+    """Put officers of the training pipeline (vetted, in training, ready) where the facts leave them
+    (``TrainingFacts.pipeline_status``). Candidates, deployed and withdrawn officers keep their status.
+    ``officers`` are locked rows; returns those that moved."""
     officers = [o for o in officers if o.status in PIPELINE_STATUSES]
     if not officers:
         return []
     facts = training_facts(o.pk for o in officers)
     moved = []
     for officer in officers:
-        if facts.is_trained(officer.pk):
-            wanted = OfficerStatus.READY
-        elif officer.pk in facts.in_class or officer.pk in facts.ever_trained:
-            wanted = OfficerStatus.IN_TRAINING
-        else:
-            wanted = OfficerStatus.VETTED
+        wanted = facts.pipeline_status(officer.pk)
         if wanted != officer.status:
             officer.status = wanted
             officer._history_user = user
@@ -361,9 +363,12 @@ def assignment_end(*, assignment: Assignment, ended_on: datetime.date, reason: s
     assignment._history_user = user
     assignment.save()
     officer = Officer.objects.select_for_update().get(pk=assignment.officer_id)
-    next_status = OfficerStatus.WITHDRAWN if reason == AssignmentEndReason.WITHDRAWAL else OfficerStatus.READY
     if officer.status == OfficerStatus.DEPLOYED:
+        # One status change (one history entry): withdrawn, or back where the officer's training leaves them.
+        if reason == AssignmentEndReason.WITHDRAWAL:
+            next_status = OfficerStatus.WITHDRAWN
+        else:
+            next_status = training_facts([officer.pk]).pipeline_status(officer.pk)
         _set_status(officer, next_status, user)
-        officer_statuses_settle(officers=[officer], user=user)
     coverage_recompute(commune_codes=[assignment.commune_id])
     return assignment

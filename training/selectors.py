@@ -57,17 +57,12 @@ def officers_missing_courses(officer_ids, on: datetime.date | None = None) -> di
 
 def training_facts(officer_ids, on: datetime.date | None = None):
     """What the status pipeline needs to know of ``officer_ids`` (three queries for any number of officers):
-    the mandatory courses each lacks, who is in a class whose result is still to come, who has any record."""
+    the mandatory courses each lacks, and who has any training record."""
     from personnel.services import TrainingFacts
 
     missing = officers_missing_courses(officer_ids, on)
-    rows = Enrollment.objects.filter(officer_id__in=list(missing)).values_list("officer_id", "session_id", "passed")
-    in_class, ever = set(), set()
-    for officer_id, session_id, passed in rows:
-        ever.add(officer_id)
-        if session_id is not None and passed is None:
-            in_class.add(officer_id)
-    return TrainingFacts(missing=missing, in_class=frozenset(in_class), ever_trained=frozenset(ever))
+    ever = Enrollment.objects.filter(officer_id__in=list(missing)).values_list("officer_id", flat=True).distinct()
+    return TrainingFacts(missing=missing, ever_trained=frozenset(ever))
 
 
 class CourseState:

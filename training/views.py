@@ -134,7 +134,7 @@ class SessionDetailView(VisibleToMixin, DetailView):
             takes_officers=not self.object.results_closed and self.object.ends_on >= today,
             results_open=services.results_can_be_entered(self.object, today),
             today=today,
-            unrecorded=sum(1 for e in everyone if e.passed is None),
+            unrecorded=sum(1 for e in enrollments if e.passed is None),  # of the officers the user sees
             enrolled_count=len(everyone),
             other_districts=len(everyone) - len(enrollments),
             free_seats=max(self.object.capacity - len(everyone), 0),
@@ -265,8 +265,7 @@ class SessionResultsView(ScopedObjectMixin, FormView):
     def refused(self, form, error):
         """Show the page again with the errors: the clerk's changes kept, every other row as recorded now."""
         again = self.get_form_class()(data=form.refreshed_data(), enrollments=self.get_enrollments())
-        again.is_valid()
-        again._errors = {}
+        again.is_valid()  # what is recorded now and what the clerk entered were both valid: no error of its own
         if hasattr(error, "error_dict"):
             for key, errors in error.error_dict.items():
                 field = f"passed_{key}" if f"passed_{key}" in again.fields else None

@@ -270,6 +270,19 @@ def test_ending_an_assignment_keeps_it_in_history_and_uncovers(demo_baseline, us
         assignment_end(assignment=assignment, ended_on=TODAY, reason=AssignmentEndReason.OTHER, user=clerk)
 
 
+def test_an_untrained_officer_back_from_a_post_returns_to_vetted_in_one_step(demo_baseline, users):
+    clerk = users["provincial_clerk"]
+    CourseFactory()  # a mandatory course the officer never took
+    officer = vet_fully(OfficerFactory(), clerk)
+    assignment = assign(officer, clerk, override_reason="Cần gấp: chưa có lớp")  # chief untrained: an override
+    changes = officer.history.count()
+
+    assignment_end(assignment=assignment, ended_on=TODAY, reason=AssignmentEndReason.TRANSFER, user=clerk)
+
+    assert Officer.objects.get(pk=officer.pk).status == OfficerStatus.VETTED
+    assert officer.history.count() == changes + 1  # deployed → vetted, not via "ready"
+
+
 def test_withdrawal_withdraws_the_officer(demo_baseline, users):
     clerk = users["provincial_clerk"]
     assignment = assign(vet_fully(OfficerFactory(), clerk), clerk)
