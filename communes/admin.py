@@ -2,8 +2,8 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
-from rollout.imports import SafeImportAdminMixin, SafeXLSX
-from rollout.spreadsheets import validate_xlsx_upload
+from rollout.core.imports import SafeImportAdminMixin, SafeXLSX
+from rollout.core.spreadsheets import validate_xlsx_upload
 
 from .models import Commune, District, Province
 from .resources import COLUMN_CODE, CommuneResource

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from rollout.text import fold
+from rollout.core.text import fold
 
 
 class ProvinceKind(models.TextChoices):

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 
-from rollout.bulk import bulk_update_values
-from rollout.progress import progress_changed
-from rollout.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget, YesNoWidget
+from rollout.core.bulk import bulk_update_values
+from rollout.core.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget, YesNoWidget
+from rollout.progress.figures import progress_changed
 
 from .context_processors import DEMO_DATA_CACHE_KEY
 from .models import BorderCountry, Commune, CommuneKind, Coverage
@@ -77,7 +77,7 @@ class CommuneResource(resources.ModelResource):
         # Rows are checked one by one but written in batches (bulk_update): an import of every commune in the
         # country runs close to the speed of a plain bulk write.
         use_bulk = True
-        skip_html_diff = True  # the preview lists the changed columns itself (rollout.imports)
+        skip_html_diff = True  # the preview lists the changed columns itself (rollout.core.imports)
         batch_size = 1000
 
     WRITABLE_FIELDS = (

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Case, Exists, OuterRef, Value, When
 
-from rollout.text import fold
+from rollout.core.text import fold
 
 from .models import Commune, CommuneKind, Coverage, District, DistrictKind, Province, ProvinceKind
 
@@ -155,7 +155,7 @@ def coverage_recompute(*, commune_codes: Iterable[int] | None = None) -> int:
         communes = communes.filter(code__in=list(commune_codes))
     changed = communes.exclude(coverage=expected).update(coverage=expected)
     if changed:
-        from rollout.progress import progress_changed
+        from rollout.progress.figures import progress_changed
 
         progress_changed()
     return changed

@@ -7,7 +7,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from accounts.mixins import PagedListMixin, VisibleToMixin
-from rollout.imports import ImportView, resource_rows, xlsx_response
+from rollout.core.imports import ImportView, resource_rows, xlsx_response
 
 from .filters import CommuneFilter
 from .models import Commune

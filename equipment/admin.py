@@ -3,7 +3,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from communes.admin import SafeImportForm
-from rollout.imports import SafeImportAdminMixin, SafeXLSX
+from rollout.core.imports import SafeImportAdminMixin, SafeXLSX
 
 from .models import AllocationStandard, EquipmentItem, EquipmentType, Issuance, StockLevel, Warehouse
 from .resources import COLUMN_SERIAL, COLUMN_TYPE, EquipmentItemResource

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from personnel.forms import DateInput
 from personnel.models import Officer
-from rollout.forms import BootstrapFormMixin
-from rollout.services import validate_plan_date
+from rollout.core.forms import BootstrapFormMixin
+from rollout.plan.services import validate_plan_date
 
 from .models import EquipmentItem, EquipmentType, ReturnCondition, Warehouse
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from rollout.widgets import DayFirstDateWidget
+from rollout.core.widgets import DayFirstDateWidget
 
 from .models import EquipmentItem, EquipmentType, ItemStatus, Warehouse
 

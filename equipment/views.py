@@ -18,7 +18,7 @@ from accounts.roles import Scope
 from communes.models import Commune
 from personnel.models import Officer
 from personnel.views import form_errors_from
-from rollout.imports import ImportView, resource_rows, xlsx_response
+from rollout.core.imports import ImportView, resource_rows, xlsx_response
 
 from . import services
 from .forms import IssueForm, LostForm, ReceiveForm, ReturnForm

@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.audit import export_record
 from communes.admin import SafeImportForm
-from rollout.imports import SafeImportAdminMixin, SafeXLSX
+from rollout.core.imports import SafeImportAdminMixin, SafeXLSX
 
 from .identifiers import can_see_identifiers
 from .models import Assignment, Language, Officer, Vetting

@@ -15,8 +15,8 @@ from simple_history.utils import bulk_create_with_history
 
 from communes.models import Commune, Coverage, District
 from communes.services import KON_TUM, coverage_recompute
+from rollout.core.text import fold
 from rollout.models import PilotPlan
-from rollout.text import fold
 
 from .choices import Education, Ethnicity, Gender, OfficerStatus, PoliticalTheory, Post, Rank, VettingCriterion
 from .models import Assignment, Language, Officer, Vetting

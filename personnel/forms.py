@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communes.models import District, Province
-from rollout.forms import BootstrapFormMixin
-from rollout.services import validate_plan_date
+from rollout.core.forms import BootstrapFormMixin
+from rollout.plan.services import validate_plan_date
 
 from .choices import AssignmentEndReason, OfficerStatus, Post, VettingCriterion
 from .models import Language, Officer

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from rollout.text import fold
+from rollout.core.text import fold
 
 from .ages import age_on, years_before
 from .choices import (

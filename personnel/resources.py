@@ -14,9 +14,9 @@ from import_export import fields, resources, widgets
 
 from accounts.roles import Scope
 from communes.models import District, Province
-from rollout.spreadsheets import escape_formula
-from rollout.text import fold
-from rollout.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget
+from rollout.core.spreadsheets import escape_formula
+from rollout.core.text import fold
+from rollout.core.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget
 
 from .choices import Education, Ethnicity, Gender, OfficerStatus, PoliticalTheory, Rank
 from .identifiers import mask

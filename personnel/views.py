@@ -17,7 +17,7 @@ from accounts.audit import export_record
 from accounts.mixins import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 from communes.models import Commune, District
 from equipment.selectors import officer_equipment
-from rollout.imports import ImportView, resource_rows, xlsx_response
+from rollout.core.imports import ImportView, resource_rows, xlsx_response
 from training.selectors import officer_training, officer_training_history
 
 from . import services

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CommitteeMember, Phase, PilotPlan, Task
+from rollout.models import CommitteeMember, Phase, PilotPlan, Task
 
 
 @admin.register(PilotPlan)

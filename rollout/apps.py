@@ -22,7 +22,7 @@ class RolloutConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from .progress import progress_changed
+        from rollout.progress.figures import progress_changed
 
         for label in PROGRESS_SOURCES:
             model = apps.get_model(label)

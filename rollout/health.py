@@ -1,6 +1,11 @@
-"""Health of the parts ``/healthz`` reports besides the database: Redis and the Celery workers."""
+"""``/healthz``: the database, Redis and the Celery workers, for load balancers and ``docker compose``."""
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 WORKER_PING_TIMEOUT = 1.0
 
@@ -27,7 +32,7 @@ def worker_status(*, redis: str | None = None) -> str:
         return "not configured"
     if (redis or redis_status()) != "ok":
         return "no worker"
-    from .celery import app
+    from rollout.celery import app
 
     try:
         with app.connection_for_write(settings.REDIS_URL) as connection:
@@ -35,3 +40,28 @@ def worker_status(*, redis: str | None = None) -> str:
     except Exception:  # any broker error: no worker can be reached
         return "no worker"
     return "ok" if replies else "no worker"
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness for load balancers and `docker compose`: database, Redis and Celery worker, as JSON. 503 when the
+    database or Redis fails; a missing worker is reported but does not make the web unhealthy."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception as exc:  # any driver error means the database is not usable
+        database = f"error: {exc.__class__.__name__}"
+    redis = redis_status()
+    healthy = database == "ok" and redis in ("ok", "not configured")
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "error",
+            "database": database,
+            "redis": redis,
+            "worker": worker_status(redis=redis),
+        },
+        status=200 if healthy else 503,
+    )

@@ -183,7 +183,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-# Formats are set on each admin (rollout.imports.SafeXLSX): the app's upload checks and formula-safe writing.
+# Formats are set on each admin (rollout.core.imports.SafeXLSX): the app's upload checks and formula-safe writing.
 
 # Reports go out by e-mail: EMAIL_URL=smtp+tls://user:password@mail.congan.example:587 (unset: printed to the log)
 if env("EMAIL_URL", default=""):

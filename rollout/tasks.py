@@ -11,9 +11,9 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from . import report_services
-from .models import Report
-from .snapshots import snapshots_record
+from rollout.models import Report
+from rollout.progress.snapshots import snapshots_record
+from rollout.reports import services as report_services
 
 logger = logging.getLogger(__name__)
 

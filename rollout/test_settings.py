@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef0123456789")
 os.environ.setdefault("DEBUG", "false")
 
-from .settings import *  # noqa: E402
+from rollout.settings import *  # noqa: E402
 
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False

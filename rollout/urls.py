@@ -5,14 +5,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import views
+from rollout import health
+from rollout.dashboard import views
 
 admin.site.site_header = "Công an xã chính quy — Quản trị"
 admin.site.site_title = "Công an xã chính quy"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
@@ -20,9 +21,9 @@ urlpatterns = [
     path("officers/", include("personnel.urls")),
     path("training/", include("training.urls")),
     path("equipment/", include("equipment.urls")),
-    path("dashboard/", include("rollout.dashboard_urls")),
-    path("plan/", include("rollout.plan_urls")),
-    path("reports/", include("rollout.report_urls")),
+    path("dashboard/", include("rollout.dashboard.urls")),
+    path("plan/", include("rollout.plan.urls")),
+    path("reports/", include("rollout.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -86,8 +86,8 @@ def measure_import() -> list[dict]:
     """The commune attributes of the whole country through the app's import, against a plain bulk_create."""
     from communes.models import Commune
     from communes.resources import CommuneResource
-    from rollout.imports import run_import
-    from rollout.spreadsheets import read_dataset
+    from rollout.core.imports import run_import
+    from rollout.core.spreadsheets import read_dataset
 
     resource = CommuneResource()
     exported = resource.export(queryset=Commune.objects.order_by("code"))
@@ -189,8 +189,8 @@ def measure_report() -> list[dict]:
 
     from django.utils import timezone
 
-    from rollout.progress import progress_changed
-    from rollout.reports import report_content, report_pdf, report_xlsx
+    from rollout.progress.figures import progress_changed
+    from rollout.reports.content import report_content, report_pdf, report_xlsx
 
     today = timezone.localdate()
     end = today - datetime.timedelta(days=today.weekday() + 1)
@@ -215,7 +215,7 @@ def measure_report() -> list[dict]:
 
 def measure_cold_dashboard(client: Client) -> dict:
     """The dashboard right after a change (the figures' cache forgotten): the worst case a user meets."""
-    from rollout.progress import progress_changed
+    from rollout.progress.figures import progress_changed
 
     times, count = [], 0
     for _ in range(max(REPEAT // 3, 3)):

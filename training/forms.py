@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from communes.models import District, Province
 from personnel.choices import OfficerStatus
 from personnel.forms import DateInput
-from rollout.forms import BootstrapFormMixin
-from rollout.services import validate_plan_date
-from rollout.spreadsheets import XLSX_CONTENT_TYPE, read_dataset, validate_xlsx_upload
+from rollout.core.forms import BootstrapFormMixin
+from rollout.core.spreadsheets import XLSX_CONTENT_TYPE, read_dataset, validate_xlsx_upload
+from rollout.plan.services import validate_plan_date
 
 from .models import Course, TrainingSession
 

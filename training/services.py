@@ -17,7 +17,7 @@ from accounts.roles import Scope
 from personnel.choices import OfficerStatus
 from personnel.models import Officer
 from personnel.services import PIPELINE_STATUSES, _check_in_scope, constraint_error, officer_statuses_settle
-from rollout.text import clean_text
+from rollout.core.text import clean_text
 
 from .models import Course, Enrollment, TrainingSession, valid_until
 

@@ -23,9 +23,9 @@ from personnel.choices import OfficerStatus
 from personnel.identifiers import can_see_identifiers, identifier_display
 from personnel.models import Officer
 from personnel.views import form_errors_from
-from rollout.imports import CellError, ImportReport, ImportView, PreviewRow, xlsx_response
-from rollout.spreadsheets import read_dataset
-from rollout.widgets import YesNoWidget
+from rollout.core.imports import CellError, ImportReport, ImportView, PreviewRow, xlsx_response
+from rollout.core.spreadsheets import read_dataset
+from rollout.core.widgets import YesNoWidget
 
 from . import services
 from .forms import (

@@ -18,7 +18,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from communes.models import BorderCountry, Commune, CommuneKind, Coverage
-from rollout.spreadsheets import XLSX_CONTENT_TYPE
+from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
 from tests.spreadsheets import xlsx as spreadsheet
 
 IMPORT_URL = "/communes/import/"

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from rollout.models import PilotPlan, ProgressSnapshot, Report
-from rollout.report_services import report_produce
+from rollout.reports.services import report_produce
 
 from .test_communes_browser import sign_in
 

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from equipment import services
 from equipment.models import EquipmentItem, ItemStatus
-from rollout.spreadsheets import XLSX_CONTENT_TYPE
+from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
 from tests.equipment import DAK_MAN, TODAY, TOMORROW, YESTERDAY, db_state, items, make_catalogue, officer_at
 from tests.spreadsheets import xlsx as spreadsheet
 

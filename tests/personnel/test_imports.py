@@ -22,7 +22,7 @@ from communes.services import divisions_load
 from personnel.ages import years_before
 from personnel.choices import Education, Ethnicity, Gender, OfficerStatus, PoliticalTheory, Rank
 from personnel.models import Language, Officer
-from rollout.spreadsheets import XLSX_CONTENT_TYPE
+from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
 from tests.factories import CourseFactory, OfficerFactory, vet_fully
 from tests.spreadsheets import xlsx as spreadsheet
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from rollout.forecast import ForecastStatus, UnknownReason, coverage_forecast
+from rollout.progress.forecast import ForecastStatus, UnknownReason, coverage_forecast
 
 TODAY = datetime.date(2027, 3, 1)
 

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from rollout import views
+from rollout import health
 
 REAL_REDIS = "redis://127.0.0.1:6379/0"
 
@@ -72,7 +72,7 @@ def test_a_failing_database_answers_503(client, settings, monkeypatch):
             raise OperationalError("connection refused")
 
     settings.REDIS_URL = ""
-    monkeypatch.setattr(views, "connection", BrokenConnection())
+    monkeypatch.setattr(health, "connection", BrokenConnection())
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {

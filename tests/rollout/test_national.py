@@ -15,10 +15,10 @@ from communes.services import coverage_recompute
 from equipment.models import EquipmentItem, Issuance, IssuanceStatus, ItemStatus
 from personnel.choices import OfficerStatus, Post
 from personnel.models import Assignment, Officer
+from rollout.core.text import fold
 from rollout.models import PilotPlan, ProgressSnapshot
-from rollout.national import PREFIX, Volumes, synthetic_counts
-from rollout.progress import figures
-from rollout.text import fold
+from rollout.national.steps import PREFIX, Volumes, synthetic_counts
+from rollout.progress.figures import figures
 from training.models import Enrollment, TrainingSession
 from training.selectors import mandatory_courses
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from communes.models import Commune, CommuneKind, District, Province
-from rollout import services
-from rollout.demo import demo_plan_create
 from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
+from rollout.plan import services
+from rollout.plan.demo import demo_plan_create
 
 pytestmark = pytest.mark.django_db
 

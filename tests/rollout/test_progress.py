@@ -14,8 +14,8 @@ from communes.services import divisions_load
 from personnel.choices import Post
 from personnel.models import Assignment, Officer
 from rollout.models import PilotPlan
-from rollout.progress import FIGURES, _orm_grouped, figures, figures_by, with_progress
-from rollout.progress_sql import grouped_figures
+from rollout.progress.figures import FIGURES, _orm_grouped, figures, figures_by, with_progress
+from rollout.progress.sql import grouped_figures
 from training.selectors import mandatory_courses
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.core import mail
 
 from rollout.celery import app
 from rollout.models import Report, ReportStatus
-from rollout.report_services import previous_week
-from rollout.reports import REPORT_TITLE
+from rollout.reports.content import REPORT_TITLE
+from rollout.reports.services import previous_week
 from rollout.tasks import produce_report
 from tests.rollout.report_data import TODAY, build_pilot
 from tests.rollout.test_reports import check_xlsx_matches_database, pdf_text

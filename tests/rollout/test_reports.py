@@ -1,4 +1,4 @@
-"""The weekly progress report: its content against rollout.progress, the XLSX and PDF files, the weekly batch,
+"""The weekly progress report: its content against rollout.progress.figures, the XLSX and PDF files, the weekly batch,
 idempotency, failures and retries, the e-mail to the committee, and the beat schedule."""
 
 import datetime
@@ -14,13 +14,13 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from communes.models import Commune
-from rollout import report_services
 from rollout.celery import app
 from rollout.models import Phase, ProgressSnapshot, Report, ReportStatus, Task
-from rollout.progress import district_table, figures
-from rollout.report_services import previous_week, report_request
-from rollout.reports import HEADLINE, REPORT_TITLE, report_content, report_pdf, report_xlsx, trend_svg
-from rollout.snapshots import snapshots_backfill
+from rollout.progress.figures import district_table, figures
+from rollout.progress.snapshots import snapshots_backfill
+from rollout.reports import services as report_services
+from rollout.reports.content import HEADLINE, REPORT_TITLE, report_content, report_pdf, report_xlsx, trend_svg
+from rollout.reports.services import previous_week, report_request
 from rollout.tasks import produce_report, weekly_reports
 from tests.rollout.report_data import EARLY, TODAY, build_pilot, post_chief
 from training.tasks import settle_lapsed_statuses
@@ -43,7 +43,7 @@ def _overview(workbook) -> dict:
 
 
 def check_xlsx_matches_database(data: bytes, *, province_id, period_start, period_end) -> None:
-    """Shared with the real-worker test: the workbook's figures are rollout.progress's."""
+    """Shared with the real-worker test: the workbook's figures are rollout.progress.figures's."""
     communes = (
         Commune.objects.all() if province_id is None else Commune.objects.filter(district__province_id=province_id)
     )

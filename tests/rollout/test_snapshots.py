@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from communes.models import Commune
 from rollout.models import ProgressSnapshot
-from rollout.progress import figures
-from rollout.snapshots import snapshots_backfill, snapshots_record
+from rollout.progress.figures import figures
+from rollout.progress.snapshots import snapshots_backfill, snapshots_record
 from rollout.tasks import record_snapshot
 from tests.rollout.report_data import EARLY, LATE, PLAN_START, TODAY, build_pilot
 

@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 
-from rollout.spreadsheets import escape_formula, read_dataset, validate_xlsx_upload, xlsx_bytes
+from rollout.core.spreadsheets import escape_formula, read_dataset, validate_xlsx_upload, xlsx_bytes
 
 
 def workbook(*rows) -> bytes:

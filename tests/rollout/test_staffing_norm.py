@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from communes.models import Commune, Province
 from communes.services import divisions_load
 from rollout.models import Phase, PilotPlan
-from rollout.reports import report_content, report_xlsx
+from rollout.reports.content import report_content, report_xlsx
 
 pytestmark = pytest.mark.django_db
 

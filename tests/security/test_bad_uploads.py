@@ -22,7 +22,7 @@ from openpyxl import Workbook
 
 from equipment.models import EquipmentItem
 from personnel.models import Officer
-from rollout.spreadsheets import XLSX_CONTENT_TYPE
+from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
 from tests.spreadsheets import xlsx
 
 from .world import DAK_MAN, SCRIPT_FRAGMENTS, World, assert_unchanged, build_world, db_state

@@ -14,8 +14,8 @@ from communes.models import Commune, CommuneKind, District, Province
 from equipment.models import EquipmentItem, Issuance, StockLevel, Warehouse
 from equipment.services import issuance_create
 from personnel.models import Assignment, Officer, Vetting
-from rollout import services as plan_services
 from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task
+from rollout.plan import services as plan_services
 from tests.builders.training import enrol
 from tests.equipment import QUANG_TRUNG, TT_DAK_GLEI, Catalogue, items, make_catalogue, officer_at
 from tests.factories import OfficerFactory, vet_fully

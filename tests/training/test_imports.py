@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from personnel.choices import OfficerStatus
 from personnel.models import Officer
-from rollout.spreadsheets import XLSX_CONTENT_TYPE
+from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
 from tests.builders.training import enrol
 from tests.factories import OfficerFactory, vet_fully
 from tests.spreadsheets import xlsx as spreadsheet

@@ -24,7 +24,7 @@ from communes.services import divisions_load
 from personnel.choices import OfficerStatus
 from personnel.identifiers import mask
 from personnel.models import Officer
-from rollout.spreadsheets import XLSX_CONTENT_TYPE
+from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
 from tests.builders.training import enrol
 from tests.factories import OfficerFactory, vet_fully
 from tests.spreadsheets import xlsx

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from rollout.snapshots import backfill_default_start, snapshots_backfill
+from rollout.progress.snapshots import backfill_default_start, snapshots_backfill
 
 
 def _date(value: str, option: str) -> datetime.date:

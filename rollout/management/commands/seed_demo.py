@@ -7,10 +7,10 @@ from communes.models import Province
 from communes.services import KON_TUM
 from equipment.demo import demo_equipment_create
 from personnel.demo import demo_roster_create
-from rollout.demo import demo_plan_create
 from rollout.models import ProgressSnapshot
-from rollout.progress import progress_changed
-from rollout.snapshots import backfill_default_start, snapshots_backfill
+from rollout.plan.demo import demo_plan_create
+from rollout.progress.figures import progress_changed
+from rollout.progress.snapshots import backfill_default_start, snapshots_backfill
 from training.demo import demo_training_create
 
 

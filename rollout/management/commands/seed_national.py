@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from rollout.national import SEED, Volumes, seed_national, synthetic_counts
-from rollout.progress import progress_changed
+from rollout.national.steps import SEED, Volumes, seed_national, synthetic_counts
+from rollout.progress.figures import progress_changed
 
 
 class Command(BaseCommand):

@@ -16,8 +16,7 @@ from accounts.roles import Scope
 from communes.models import Commune
 from personnel.choices import Rank
 from personnel.services import constraint_error
-
-from .models import MAX_TRAINING_GRACE_DAYS, CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
+from rollout.models import MAX_TRAINING_GRACE_DAYS, CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
 
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)

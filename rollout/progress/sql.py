@@ -1,6 +1,6 @@
-"""The progress figures of ``rollout.progress`` in one set-based SQL statement, for PostgreSQL at national scale.
+"""The progress figures of ``rollout.progress.figures`` in one set-based SQL statement, for PostgreSQL at scale.
 
-``rollout.progress.with_progress`` states each commune's state with correlated subqueries: clear, portable, and
+``rollout.progress.figures.with_progress`` states each commune's state with correlated subqueries: clear, portable, and
 right for a district's few dozen communes, but at 10,000 communes the planner runs those subqueries per commune
 (seconds). Here the same definitions are computed with joins and GROUP BYs over the whole area at once:
 
@@ -25,9 +25,8 @@ from django.db.models import QuerySet
 from communes.models import Commune, District
 from equipment.models import AllocationStandard, EquipmentType, Issuance
 from personnel.models import Assignment
+from rollout.models import PilotPlan
 from training.models import Course, Enrollment
-
-from .models import PilotPlan
 
 _NAMED = re.compile(r"%\((\w+)\)s")
 GROUPS = {None: "0", "district": "c.district_id", "district__province": "c.province_id"}

@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from communes.models import Commune
 from personnel.demo import demo_plan_apply
-
-from . import services
-from .models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
+from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
+from rollout.plan import services
 
 DEMO_NOTE = "Dữ liệu minh họa (demo), không phải số liệu chính thức."
 DEMO_EMAIL_DOMAIN = "demo.invalid"

@@ -8,9 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from communes.models import Province
 from personnel.forms import DateInput
-
-from .forms import BootstrapFormMixin
-from .report_selectors import report_provinces_for
+from rollout.core.forms import BootstrapFormMixin
+from rollout.reports.selectors import report_provinces_for
 
 NATIONAL = "country"
 MAX_PERIOD_DAYS = 366

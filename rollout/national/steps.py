@@ -25,7 +25,7 @@ realistic, deterministic volumes with bulk inserts, one transaction per step:
   issuances: standards of covered communes (most in full, some short), quantities of unserialised types, and
   extra phones for the officers; item status always agrees with the active issuance;
 - **snapshots** — a ``ProgressSnapshot`` per province and for the whole country for each of the last 365 days.
-  Today's row holds the real figures (``rollout.progress.figures_by``); coverage and deployment on past days are
+  Today's row holds the real figures (``rollout.progress.figures.figures_by``); coverage and deployment on past days are
   computed exactly from the dated baseline and assignments, the trained, equipped and operational shares are
   interpolated back from today's (the model's consistency constraint holds on every row).
 
@@ -100,13 +100,12 @@ from personnel.demo import (
     UNITS,
 )
 from personnel.models import Assignment, Language, Officer, Vetting
+from rollout.core.bulk import bulk_update_values
+from rollout.core.text import fold
+from rollout.models import PilotPlan, ProgressSnapshot
+from rollout.progress.figures import FIGURES, figures_by
 from training.demo import demo_catalogue_create
 from training.models import Enrollment, TrainingSession, valid_until
-
-from .bulk import bulk_update_values
-from .models import PilotPlan, ProgressSnapshot
-from .progress import FIGURES, figures_by
-from .text import fold
 
 PREFIX = "N"  # police numbers N000001…, decisions N000001/QĐ-CAT, serials N-XE-MAY-0000001, certificates N-…
 SEED = 63

@@ -1,7 +1,7 @@
 """The weekly progress report: its content for a scope (a province or the whole country) and a period, and the
 two files built from it, an XLSX workbook (one sheet per section) and a PDF (WeasyPrint, with an SVG chart).
 
-The content takes a constant number of queries whatever the scope (grouped aggregates of ``rollout.progress``):
+The content takes a constant number of queries whatever the scope (grouped aggregates of ``rollout.progress.figures``):
 the national report costs the same number of queries as a province's. The files are official Vietnamese
 documents: they are rendered in Vietnamese whatever the language of whoever asked for them.
 """
@@ -22,10 +22,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from communes.models import Commune, Province
-
-from .models import TASK_CLOSED, Phase, ProgressSnapshot, Report, Task
-from .progress import Figures, _aggregates, district_table, figures_by, with_progress
-from .spreadsheets import _excel_value
+from rollout.core.spreadsheets import _excel_value
+from rollout.models import TASK_CLOSED, Phase, ProgressSnapshot, Report, Task
+from rollout.progress.figures import Figures, _aggregates, district_table, figures_by, with_progress
 
 REPORT_TITLE = "BÁO CÁO TIẾN ĐỘ TRIỂN KHAI CÔNG AN XÃ CHÍNH QUY"  # the document type: always Vietnamese
 PDF_CONTENT_TYPE = "application/pdf"

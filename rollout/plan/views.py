@@ -2,7 +2,7 @@
 committee (administrators); the committee's tasks (provincial clerks and administrators write, everyone reads).
 
 Every page reads through ``visible_plans``: the Committee and administrators see every plan, clerks their
-province's; an object of a plan the user cannot see answers 404. Writes go through ``rollout.services``.
+province's; an object of a plan the user cannot see answers 404. Writes go through ``rollout.plan.services``.
 """
 
 from django.contrib import messages
@@ -22,12 +22,11 @@ from django_filters.views import FilterView
 from accounts.mixins import PagedListMixin, ScopedObjectMixin
 from communes.models import Coverage
 from personnel.views import form_errors_from
-
-from . import services
-from .models import TASK_CLOSED, CommitteeMember, CommitteeRole, Phase, Task, TaskStatus
-from .plan_forms import MemberForm, PhaseForm, PilotPlanForm, TaskFilter, TaskForm, TaskStatusForm
-from .progress import with_progress
-from .selectors import visible_plans, with_phase_coverage
+from rollout.models import TASK_CLOSED, CommitteeMember, CommitteeRole, Phase, Task, TaskStatus
+from rollout.plan import services
+from rollout.plan.forms import MemberForm, PhaseForm, PilotPlanForm, TaskFilter, TaskForm, TaskStatusForm
+from rollout.plan.selectors import visible_plans, with_phase_coverage
+from rollout.progress.figures import with_progress
 
 ROLE_ORDER = [CommitteeRole.HEAD, CommitteeRole.DEPUTY_HEAD, CommitteeRole.STANDING, CommitteeRole.MEMBER]
 

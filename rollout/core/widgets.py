@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from import_export import widgets
 
-from .text import fold
+from rollout.core.text import fold
 
 _TRUE = {"co", "c", "x", "1", "true", "yes", "y"}
 _FALSE = {"khong", "k", "0", "false", "no", "n"}

@@ -1,6 +1,6 @@
 """Daily progress snapshots: the figures of every loaded province, and of the whole country, as of a day.
 
-Every figure is computed as of a day from dated records (``rollout.progress``), so recording today and
+Every figure is computed as of a day from dated records (``rollout.progress.figures``), so recording today and
 rebuilding a past day are the same operation. Recording a day twice updates its rows: one row per province and
 day, one national row (``province`` empty) per day.
 """
@@ -12,9 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from communes.models import Commune
-
-from .models import PilotPlan, ProgressSnapshot
-from .progress import FIGURES, Figures, figures_by
+from rollout.models import PilotPlan, ProgressSnapshot
+from rollout.progress.figures import FIGURES, Figures, figures_by
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from communes.models import Province
-
-from .models import CommitteeMember, PilotPlan, ProgressSnapshot, Report, ReportStatus
-from .reports import PDF_CONTENT_TYPE, report_content, report_filename, report_pdf, report_xlsx
-from .snapshots import snapshots_record
-from .spreadsheets import XLSX_CONTENT_TYPE
+from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
+from rollout.models import CommitteeMember, PilotPlan, ProgressSnapshot, Report, ReportStatus
+from rollout.progress.snapshots import snapshots_record
+from rollout.reports.content import PDF_CONTENT_TYPE, report_content, report_filename, report_pdf, report_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ def previous_week(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 def report_queue(report: Report) -> None:
     """Queue the production of ``report`` once the current transaction commits."""
-    from .tasks import produce_report
+    from rollout.tasks import produce_report
 
     report_id = report.pk
     transaction.on_commit(lambda: produce_report.delay(report_id))

@@ -14,13 +14,12 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView
 
 from accounts.mixins import PagedListMixin
-
-from .models import ReportStatus
-from .report_forms import ReportRequestForm
-from .report_selectors import reports_visible_to
-from .report_services import report_request
-from .reports import PDF_CONTENT_TYPE, report_filename
-from .spreadsheets import XLSX_CONTENT_TYPE
+from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
+from rollout.models import ReportStatus
+from rollout.reports.content import PDF_CONTENT_TYPE, report_filename
+from rollout.reports.forms import ReportRequestForm
+from rollout.reports.selectors import reports_visible_to
+from rollout.reports.services import report_request
 
 STATUS_COLOURS = {
     ReportStatus.PENDING: "secondary",

@@ -26,7 +26,7 @@ from django.views import View
 from import_export.formats import base_formats
 from import_export.results import RowResult
 
-from .spreadsheets import XLSX_CONTENT_TYPE, read_dataset, validate_xlsx_upload, xlsx_bytes
+from rollout.core.spreadsheets import XLSX_CONTENT_TYPE, read_dataset, validate_xlsx_upload, xlsx_bytes
 
 STATUS_LABELS = {
     "new": gettext_lazy("New"),

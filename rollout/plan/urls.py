@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import plan_views as views
+from rollout.plan import views
 
 app_name = "plan"
 

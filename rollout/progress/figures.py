@@ -152,7 +152,7 @@ def _orm_grouped(communes: QuerySet, key: str | None, on: datetime.date) -> dict
 
 def _grouped(communes: QuerySet, key: str | None, on: datetime.date | None) -> dict[int, Figures]:
     """The figures per group, from the cache while nothing they depend on has changed (see ``progress_changed``).
-    On PostgreSQL one set-based statement (``rollout.progress_sql``), elsewhere the ORM annotations above."""
+    On PostgreSQL one set-based statement (``rollout.progress.sql``), elsewhere the ORM annotations above."""
     on = on or timezone.localdate()
     try:
         inner, params = communes.order_by().values("code").query.sql_with_params()
@@ -164,7 +164,7 @@ def _grouped(communes: QuerySet, key: str | None, on: datetime.date | None) -> d
     rows = cache.get(cache_key) if seconds else None
     if rows is None:
         if connection.vendor == "postgresql":
-            from .progress_sql import grouped_figures
+            from rollout.progress.sql import grouped_figures
 
             rows = grouped_figures(communes, key, on, mandatory_courses().count())
         else:

@@ -1,6 +1,6 @@
 """Reads for the Steering Committee's dashboard: the area a user looks at, the plans behind it, trends, overdue
 work and the latest reports. Each is one query (or two) whatever the number of communes, officers or plans;
-the figures themselves come from ``rollout.progress``."""
+the figures themselves come from ``rollout.progress.figures``."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Scope
 from communes.models import Commune, District, Province
-
-from .models import Phase, PilotPlan, ProgressSnapshot, Report, Task
-from .selectors import with_phase_coverage
+from rollout.models import Phase, PilotPlan, ProgressSnapshot, Report, Task
+from rollout.plan.selectors import with_phase_coverage
 
 LATEST_REPORTS = 5
 OVERDUE_SHOWN = 10

@@ -1,7 +1,7 @@
 """Forms of the plan pages: plan settings, phases, committee members, tasks, and the task list's filters.
 
 The forms check the shape of the input (a date, a number in range, a known choice); the rules between fields
-and rows are the services' (``rollout.services``), whose errors the views put next to the fields.
+and rows are the services' (``rollout.plan.services``), whose errors the views put next to the fields.
 """
 
 from itertools import groupby
@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from communes.models import Commune
 from personnel.choices import Rank
 from personnel.forms import DateInput
-
-from .forms import BootstrapFormMixin
-from .models import MAX_TRAINING_GRACE_DAYS, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
-from .services import MAX_AGE_LIMIT, MAX_PHASE_NUMBER, MAX_STAFFING_NORM, MIN_AGE_LIMIT, validate_plan_date
-from .text import fold
+from rollout.core.forms import BootstrapFormMixin
+from rollout.core.text import fold
+from rollout.models import MAX_TRAINING_GRACE_DAYS, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
+from rollout.plan.services import MAX_AGE_LIMIT, MAX_PHASE_NUMBER, MAX_STAFFING_NORM, MIN_AGE_LIMIT, validate_plan_date
 
 UNKNOWN_PLAN = _("Unknown plan: choose one of the plans listed.")
 

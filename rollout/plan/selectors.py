@@ -4,8 +4,7 @@ from django.db.models import Count, Q
 
 from accounts.roles import Scope
 from communes.models import Coverage
-
-from .models import PilotPlan
+from rollout.models import PilotPlan
 
 
 def visible_plans(user):

@@ -1,20 +1,15 @@
-from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from accounts.roles import Scope
 from communes.models import Commune
-
-from . import dashboard, health
-from .forecast import coverage_forecast
-from .progress import FIGURES, Figures, district_table, figures, figures_by, with_progress
+from rollout.dashboard import selectors as dashboard
+from rollout.progress.figures import FIGURES, Figures, district_table, figures, figures_by, with_progress
+from rollout.progress.forecast import coverage_forecast
 
 
 class HomeView(PermissionRequiredMixin, TemplateView):
@@ -121,28 +116,3 @@ class DistrictDashboardView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(
             district=district, today=today, figures=figures(communes, today), communes=rows, **kwargs
         )
-
-
-@login_not_required
-@never_cache
-@require_GET
-def healthz(request):
-    """Liveness for load balancers and `docker compose`: database, Redis and Celery worker, as JSON. 503 when the
-    database or Redis fails; a missing worker is reported but does not make the web unhealthy."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        database = "ok"
-    except Exception as exc:  # any driver error means the database is not usable
-        database = f"error: {exc.__class__.__name__}"
-    redis_status = health.redis_status()
-    healthy = database == "ok" and redis_status in ("ok", "not configured")
-    return JsonResponse(
-        {
-            "status": "ok" if healthy else "error",
-            "database": database,
-            "redis": redis_status,
-            "worker": health.worker_status(redis=redis_status),
-        },
-        status=200 if healthy else 503,
-    )

@@ -9,8 +9,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.roles import Scope
 from communes.models import Province
-
-from .models import Report
+from rollout.models import Report
 
 
 def reports_visible_to(user) -> QuerySet[Report]:
