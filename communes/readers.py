@@ -1,6 +1,6 @@
 """What communes read from the apps above them. Those apps register their readers from their
 ``AppConfig.ready``, so that communes follows them without importing them (imports go one way:
-``docs/architecture.md``):
+the import-linter contracts in ``pyproject.toml``):
 
 - personnel: when a commune is held under the pilot (an active chief's assignment), for the stored coverage;
 - personnel: the posts of a commune, on the commune's page (``commune_page``).

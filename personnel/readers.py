@@ -1,6 +1,6 @@
 """What personnel reads from the apps above it. Those apps register their readers from their
 ``AppConfig.ready``, so that personnel follows them without importing them (imports go one way:
-``docs/architecture.md``):
+the import-linter contracts in ``pyproject.toml``):
 
 - training: the facts the status pipeline needs (``TrainingFacts``) and the expressions the hard rules and the
   suggestions count mandatory courses with (``TrainingReader``; ``training.apps``);

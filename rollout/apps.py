@@ -32,6 +32,7 @@ class RolloutConfig(AppConfig):
             model = apps.get_model(label)
             post_save.connect(figures_changed, sender=model, dispatch_uid=f"progress-save-{label}")
             post_delete.connect(figures_changed, sender=model, dispatch_uid=f"progress-delete-{label}")
-        # The apps below read through hooks what sits up here (imports go one way: docs/architecture.md).
+        # The apps below read what sits up here through hooks (imports go one way: the import-linter contracts in
+        # pyproject.toml): personnel the province's deployment rules, the reports the task that produces them.
         register_plan_reader(plan_or_default)
         register_report_producer(produce_report.delay)

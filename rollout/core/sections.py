@@ -1,10 +1,10 @@
 """Sections of a page filled in by the apps above the page's own app.
 
-Imports go one way (``docs/architecture.md``): personnel cannot import training to show an officer's courses on
-the officer's page, nor communes personnel to list a commune's posts. The page's app declares a
-``PageSections``; each app above it registers, from its ``AppConfig.ready``, a section: the key it takes in the
-template context and a function of the page's object that reads it. The page's view puts every registered
-section into its context, so the template and its context keys stay as they were.
+Imports go one way (the import-linter contracts in ``pyproject.toml``): personnel cannot import training to show
+an officer's courses on the officer's page, nor communes personnel to list a commune's posts. The page's app
+declares a ``PageSections``; each app above it registers, from its ``AppConfig.ready``, a section: the key it
+takes in the template context and a function of the page's object that reads it. The page's view puts every
+registered section into its context, so the template and its context keys stay as they were.
 """
 
 from collections.abc import Callable

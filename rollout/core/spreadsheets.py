@@ -233,7 +233,7 @@ def _write_sheet(sheet, content: Sheet) -> None:
             widths[column - 1] = max(widths[column - 1], min(len(str(value)) if value is not None else 0, 50))
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width + 2
-    sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
+    sheet.freeze_panes = f"A{first_row + 1}"  # a coordinate: asking for the cell would create an empty row
 
 
 def workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
