@@ -56,6 +56,7 @@ _training: TrainingReader | None = None
 
 
 def register_training_reader(reader: TrainingReader) -> None:
+    """Training sits above personnel and registers how to read it (``training.apps``)."""
     global _training
     _training = reader
 
@@ -67,6 +68,7 @@ def training_reader() -> TrainingReader:
 
 
 def training_facts(officer_ids) -> TrainingFacts:
+    """What the status pipeline needs to know of ``officer_ids`` (``TrainingFacts``)."""
     return training_reader().facts(list(officer_ids))
 
 
