@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 
 from rollout.core.bulk import bulk_update_values
+from rollout.core.figures_cache import figures_changed
 from rollout.core.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget, YesNoWidget
-from rollout.progress.figures import progress_changed
 
 from .context_processors import DEMO_DATA_CACHE_KEY
 from .models import BorderCountry, Commune, CommuneKind, Coverage
@@ -210,5 +210,5 @@ class CommuneResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         if not kwargs.get("dry_run") and self._imported_codes:
             coverage_recompute_on_commit(commune_codes=self._imported_codes)
-            transaction.on_commit(progress_changed)  # written in bulk: no signals
+            transaction.on_commit(figures_changed)  # written in bulk: no signals
             transaction.on_commit(lambda: cache.delete(DEMO_DATA_CACHE_KEY))

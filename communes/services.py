@@ -5,11 +5,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Case, Exists, OuterRef, Value, When
+from django.db.models import Case, Value, When
 
+from rollout.core.figures_cache import figures_changed
 from rollout.core.text import fold
 
 from .models import Commune, CommuneKind, Coverage, District, DistrictKind, Province, ProvinceKind
+from .readers import pilot_holding
 
 KON_TUM = 62
 
@@ -139,15 +141,12 @@ def divisions_load(*, province_codes: Iterable[int] | None = None) -> LoadCounts
 
 def coverage_recompute(*, commune_codes: Iterable[int] | None = None) -> int:
     """Store each commune's coverage: *baseline* when regular police held it before the pilot, *pilot* when it
-    has an active chief assignment, otherwise *uncovered*. One UPDATE for any number of communes; returns how
-    many rows changed."""
-    from personnel.choices import Post
-    from personnel.models import Assignment
-
-    has_chief = Exists(Assignment.objects.filter(commune=OuterRef("pk"), post=Post.CHIEF, ended_on__isnull=True))
+    is held under the pilot (an active chief's assignment: the condition personnel registers,
+    ``communes.readers``), otherwise *uncovered*. One UPDATE for any number of communes; returns how many rows
+    changed."""
     expected = Case(
         When(baseline_covered_on__isnull=False, then=Value(Coverage.BASELINE)),
-        When(has_chief, then=Value(Coverage.PILOT)),
+        When(pilot_holding(), then=Value(Coverage.PILOT)),
         default=Value(Coverage.UNCOVERED),
     )
     communes = Commune.objects.all()
@@ -155,9 +154,7 @@ def coverage_recompute(*, commune_codes: Iterable[int] | None = None) -> int:
         communes = communes.filter(code__in=list(commune_codes))
     changed = communes.exclude(coverage=expected).update(coverage=expected)
     if changed:
-        from rollout.progress.figures import progress_changed
-
-        progress_changed()
+        figures_changed()
     return changed
 
 

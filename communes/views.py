@@ -11,6 +11,7 @@ from rollout.core.imports import ImportView, resource_rows, xlsx_response
 
 from .filters import CommuneFilter
 from .models import Commune
+from .readers import commune_page
 from .resources import COLUMN_CODE, CommuneResource
 from .selectors import commune_totals
 
@@ -53,14 +54,8 @@ class CommuneDetailView(VisibleToMixin, DetailView):
         return super().get_queryset().with_staffing_norm()
 
     def get_context_data(self, **kwargs):
-        from personnel.models import Assignment
-
-        assignments = (
-            Assignment.objects.filter(commune=self.object)
-            .select_related("officer", "overridden_by")
-            .order_by("ended_on", "post", "-started_on")
-        )
-        return super().get_context_data(assignments=assignments, **kwargs)
+        # The parts other apps show (the posts: personnel), under their own keys (``communes.readers``).
+        return super().get_context_data(**commune_page.read(self.object), **kwargs)
 
 
 class CommuneExportView(PermissionRequiredMixin, View):

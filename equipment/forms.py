@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from personnel.forms import DateInput
 from personnel.models import Officer
+from rollout.core.dates import validate_rollout_date
 from rollout.core.forms import BootstrapFormMixin
-from rollout.plan.services import validate_plan_date
 
 from .models import EquipmentItem, EquipmentType, ReturnCondition, Warehouse
 
@@ -15,7 +15,7 @@ class ReceiveForm(BootstrapFormMixin, forms.Form):
 
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none())
     equipment_type = forms.ModelChoiceField(label=_("Equipment type"), queryset=EquipmentType.objects.all())
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput(), validators=[validate_plan_date])
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput(), validators=[validate_rollout_date])
     serial_numbers = forms.CharField(
         label=_("Serial numbers"),
         required=False,
@@ -59,7 +59,7 @@ class IssueForm(BootstrapFormMixin, forms.Form):
         error_messages={"invalid_choice": _("This officer is not assigned to this commune: equipment goes to the "
                                             "commune's own officers only.")},
     )  # fmt: skip
-    issued_on = forms.DateField(label=_("Issued on"), widget=DateInput(), validators=[validate_plan_date])
+    issued_on = forms.DateField(label=_("Issued on"), widget=DateInput(), validators=[validate_rollout_date])
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args, warehouses, officers, **kwargs):
@@ -96,7 +96,7 @@ class IssueForm(BootstrapFormMixin, forms.Form):
 
 
 class ReturnForm(BootstrapFormMixin, forms.Form):
-    returned_on = forms.DateField(label=_("Returned on"), widget=DateInput(), validators=[validate_plan_date])
+    returned_on = forms.DateField(label=_("Returned on"), widget=DateInput(), validators=[validate_rollout_date])
     condition = forms.ChoiceField(label=_("Condition"), choices=ReturnCondition.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
@@ -112,7 +112,7 @@ class ReturnForm(BootstrapFormMixin, forms.Form):
 
 
 class LostForm(BootstrapFormMixin, forms.Form):
-    lost_on = forms.DateField(label=_("Lost on"), widget=DateInput(), validators=[validate_plan_date])
+    lost_on = forms.DateField(label=_("Lost on"), widget=DateInput(), validators=[validate_rollout_date])
     note = forms.CharField(label=_("How it was lost"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

@@ -16,7 +16,6 @@ from simple_history.utils import bulk_create_with_history
 from communes.models import Commune, Coverage, District
 from communes.services import KON_TUM, coverage_recompute
 from rollout.core.text import fold
-from rollout.models import PilotPlan
 
 from .choices import Education, Ethnicity, Gender, OfficerStatus, PoliticalTheory, Post, Rank, VettingCriterion
 from .models import Assignment, Language, Officer, Vetting
@@ -29,7 +28,6 @@ NON_DEPLOYED_STATUSES = (
     + [OfficerStatus.VETTED] * 30
     + [OfficerStatus.WITHDRAWN] * 12
 )
-DEMO_STAFFING_NORM = 4  # the demo plan's default: a chief, a deputy and two officers
 
 # Peoples (and so languages) of each district; illustrative, for the demo.
 DISTRICT_LANGUAGES = {
@@ -125,24 +123,11 @@ def demo_languages_apply() -> None:
     through.objects.bulk_create([through(language_id=lang, commune_id=code) for lang, code in wanted - existing])
 
 
-def demo_plan_apply() -> PilotPlan:
-    plan, _created = PilotPlan.objects.get_or_create(
-        province_id=KON_TUM,
-        defaults={
-            "name": "Kế hoạch thí điểm bố trí Công an chính quy đảm nhiệm chức danh Công an xã tỉnh Kon Tum",
-            "started_on": datetime.date(2026, 10, 1),
-            "target_on": datetime.date(2027, 6, 30),
-            "default_staffing_norm": DEMO_STAFFING_NORM,
-        },
-    )
-    return plan
-
-
 @transaction.atomic
-def demo_roster_create(*, decided_by) -> int:
-    """Create the demo roster and the baseline assignments; returns the number of officers created."""
+def demo_roster_create(*, decided_by, pilot_started_on: datetime.date, pilot_target_on: datetime.date) -> int:
+    """Create the demo roster and the baseline assignments; returns the number of officers created. Officers
+    posted since the pilot began start on a day from ``pilot_started_on`` to today or ``pilot_target_on``."""
     demo_languages_apply()
-    demo_plan_apply()
     if Officer.objects.filter(police_number__startswith=DEMO_PREFIX).exists():
         return 0
     rng = random.Random(KON_TUM)  # noqa: S311 - reproducible demo data, not security
@@ -156,7 +141,6 @@ def demo_roster_create(*, decided_by) -> int:
         .order_by("code")
     )
     # A chief and a deputy per covered commune, one or two officers more, the rest in the other statuses.
-    plan = PilotPlan.objects.get(province_id=KON_TUM)
     postings = [
         (commune, post)
         for commune in covered
@@ -240,11 +224,11 @@ def demo_roster_create(*, decided_by) -> int:
     bulk_create_with_history(vettings, Vetting, batch_size=1000, default_user=decided_by)
 
     assignments = []
-    pilot_days = max((min(timezone.localdate(), plan.target_on) - plan.started_on).days, 0)
+    pilot_days = max((min(timezone.localdate(), pilot_target_on) - pilot_started_on).days, 0)
     for number, ((commune, post), officer) in enumerate(zip(postings, officers, strict=False), start=1):
         since = commune.baseline_covered_on or datetime.date(2020, 1, 1)
         if post == Post.OFFICER:  # posted since the pilot began
-            since = max(since, plan.started_on + datetime.timedelta(days=rng.randint(0, pilot_days)))
+            since = max(since, pilot_started_on + datetime.timedelta(days=rng.randint(0, pilot_days)))
         assignments.append(
             Assignment(
                 officer=officer,

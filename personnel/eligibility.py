@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from .ages import age_on, birth_range
 from .choices import Post, Rank, VettingCriterion
 from .models import Officer, Vetting
+from .readers import DeploymentRules, training_reader
 
 RULE_AGE = "age"
 RULE_RANK = "rank"
@@ -70,12 +71,11 @@ def fully_vetted() -> Exists:
 
 def readiness_annotations(deadline: datetime.date) -> dict:
     """Expressions for an ``Officer`` queryset: the number of mandatory courses (``mandatory_required``), how many
-    of them the officer is trained in by ``deadline`` (``mandatory_covered``, see
-    ``training.selectors.mandatory_covered_by``) and whether that is all of them (``trained_by_then``)."""
-    from training.selectors import mandatory_course_count, mandatory_covered_by
-
-    required = mandatory_course_count()
-    covered = mandatory_covered_by(OuterRef("pk"), deadline)
+    of them the officer is trained in by ``deadline`` (``mandatory_covered``, as the training app counts it:
+    ``personnel.readers.TrainingReader``) and whether that is all of them (``trained_by_then``)."""
+    training = training_reader()
+    required = training.mandatory_count()
+    covered = training.covered_by(OuterRef("pk"), deadline)
     return {
         MANDATORY_REQUIRED: required,
         MANDATORY_COVERED: covered,
@@ -92,9 +92,10 @@ def with_readiness(officers: QuerySet, deadline: datetime.date) -> QuerySet:
     return _annotate_missing(officers, readiness_annotations(deadline))
 
 
-def hard_rules(plan, post: str | None, on: datetime.date) -> tuple[Rule, ...]:
+def hard_rules(plan: DeploymentRules, post: str | None, on: datetime.date) -> tuple[Rule, ...]:
     """The hard rules for taking ``post`` (a ``Post`` value; None: the eligibility rules only) under ``plan``
-    (a ``rollout.models.PilotPlan``, saved or not) on the day ``on``, in the order they are shown."""
+    (the province's deployment rules: ``personnel.readers.plan_for``) on the day ``on``, in the order they are
+    shown."""
     earliest, latest = birth_range(plan.min_age, plan.max_age, on)
     rules = [
         Rule(
@@ -185,7 +186,7 @@ def broken_rules(officer: Officer, rules: Iterable[Rule]) -> list[Rule]:
     return [rule for rule in rules if not getattr(officer, rule.field)]
 
 
-def rule_violations(officer: Officer, plan, post: str | None, on: datetime.date) -> list[str]:
+def rule_violations(officer: Officer, plan: DeploymentRules, post: str | None, on: datetime.date) -> list[str]:
     """The hard rules ``officer`` breaks for ``post`` under ``plan`` on ``on``, in words (empty: none); one
     query."""
     rules = hard_rules(plan, post, on)

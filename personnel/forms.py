@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communes.models import District, Province
+from rollout.core.dates import validate_rollout_date
 from rollout.core.forms import BootstrapFormMixin
-from rollout.plan.services import validate_plan_date
 
 from .choices import AssignmentEndReason, OfficerStatus, Post, VettingCriterion
 from .models import Language, Officer
@@ -71,7 +71,7 @@ class VettingForm(BootstrapFormMixin, forms.Form):
 
     RESULT_CHOICES = [("", _("Not decided")), ("pass", _("Passed")), ("fail", _("Failed"))]
 
-    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput(), validators=[validate_plan_date])
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput(), validators=[validate_rollout_date])
 
     def __init__(self, *args, officer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,8 +134,8 @@ class AssignmentForm(BootstrapFormMixin, forms.Form):
     )
     post = forms.ChoiceField(label=_("Post"), choices=Post.choices, initial=Post.CHIEF)
     decision_number = forms.CharField(label=_("Decision number"), max_length=50)
-    decision_date = forms.DateField(label=_("Decision date"), widget=DateInput(), validators=[validate_plan_date])
-    started_on = forms.DateField(label=_("Start date"), widget=DateInput(), validators=[validate_plan_date])
+    decision_date = forms.DateField(label=_("Decision date"), widget=DateInput(), validators=[validate_rollout_date])
+    started_on = forms.DateField(label=_("Start date"), widget=DateInput(), validators=[validate_rollout_date])
     override_reason = forms.CharField(
         label=_("Override reason"),
         required=False,
@@ -169,7 +169,7 @@ class SuggestionQueryForm(BootstrapFormMixin, forms.Form):
     """The assign page's query (GET): suggestions for which post, starting on which day."""
 
     post = forms.ChoiceField(label=_("Suggestions for the post"), choices=Post.choices, required=False)
-    on = forms.DateField(label=_("Starting on"), widget=DateInput(), required=False, validators=[validate_plan_date])
+    on = forms.DateField(label=_("Starting on"), widget=DateInput(), required=False, validators=[validate_rollout_date])
 
     def __init__(self, data, *, default_post, **kwargs):
         # What is not asked for shows (and counts) as the default, so the selector always says what is listed.
@@ -186,7 +186,7 @@ class SuggestionQueryForm(BootstrapFormMixin, forms.Form):
 
 
 class AssignmentEndForm(BootstrapFormMixin, forms.Form):
-    ended_on = forms.DateField(label=_("End date"), widget=DateInput(), validators=[validate_plan_date])
+    ended_on = forms.DateField(label=_("End date"), widget=DateInput(), validators=[validate_rollout_date])
     end_reason = forms.ChoiceField(label=_("Reason"), choices=AssignmentEndReason.choices)
     end_note = forms.CharField(label=_("Note"), required=False, max_length=500)
 

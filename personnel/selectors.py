@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communes.models import Commune
-from rollout.models import PilotPlan
 
 from .ages import age_on, birth_range
 from .choices import ASSIGNABLE_STATUSES, OfficerStatus, Post
@@ -26,6 +25,7 @@ from .eligibility import (
 )
 from .identifiers import mask
 from .models import Assignment, Language, Officer, Vetting
+from .readers import DeploymentRules, training_reader
 
 # The weights of the suggestion score (see ``officer_suggestions``).
 WEIGHT_ELIGIBLE = 40
@@ -47,6 +47,22 @@ class Suggestion:
     trained_by_then: bool = False
 
 
+def held_by_active_chief() -> Exists:
+    """A condition on a ``Commune`` queryset: the commune has an active chief's assignment, so it is held under
+    the pilot (registered with ``communes.readers`` for the stored coverage)."""
+    return Exists(Assignment.objects.filter(commune=OuterRef("pk"), post=Post.CHIEF, ended_on__isnull=True))
+
+
+def commune_assignments(commune: Commune):
+    """The commune's posts as its page lists them: current ones first, then the ended ones, most recent first
+    (registered with ``communes.readers.commune_page``)."""
+    return (
+        Assignment.objects.filter(commune=commune)
+        .select_related("officer", "overridden_by")
+        .order_by("ended_on", "post", "-started_on")
+    )
+
+
 def default_post(commune: Commune) -> str:
     """The post the assign page offers first: chief while the commune has no active chief, else officer."""
     has_chief = commune.assignments.active().filter(post=Post.CHIEF).exists()
@@ -57,7 +73,7 @@ def officer_suggestions(
     *,
     commune: Commune,
     user,
-    plan: PilotPlan,
+    plan: DeploymentRules,
     post: str = Post.CHIEF,
     on: datetime.date | None = None,
     limit: int = 10,
@@ -80,8 +96,6 @@ def officer_suggestions(
     then the higher rank, then the younger officer. The rules and the score are computed by the database for the
     whole roster in one query (no Python loop over officers); one more query fetches the winners' languages.
     """
-    from training.selectors import mandatory_passed_count
-
     today = timezone.localdate()
     on = on or today
     rules = hard_rules(plan, post, on)
@@ -94,7 +108,7 @@ def officer_suggestions(
         Officer.objects.visible_to(user)
         .filter(province_id=commune.district.province_id, status__in=ASSIGNABLE_STATUSES)
         .exclude(Exists(Assignment.objects.filter(officer=OuterRef("pk"), ended_on__isnull=True)))
-        .annotate(passed_mandatory=mandatory_passed_count(today))
+        .annotate(passed_mandatory=training_reader().passed_count(today))
     )
     officers = with_rules(with_readiness(officers, plan.training_deadline(on)), rules)
     officers = (

@@ -2,8 +2,7 @@
 whichever door the data comes through (page, admin, import); the database constraints are the last line."""
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -13,7 +12,6 @@ from django.utils.translation import gettext as _
 from accounts.roles import Scope
 from communes.models import Commune
 from communes.services import coverage_recompute
-from rollout.models import PilotPlan
 
 from .choices import (
     ASSIGNABLE_STATUSES,
@@ -25,6 +23,7 @@ from .choices import (
 )
 from .eligibility import rule_violations
 from .models import Assignment, Officer, Vetting
+from .readers import DeploymentRules, plan_for, training_facts
 
 OFFICER_FIELDS = (
     "police_number",
@@ -83,42 +82,6 @@ def officer_update(*, officer: Officer, user, languages=None, **fields) -> Offic
     if languages is not None:
         officer.languages.set(languages)
     return officer
-
-
-@dataclass(frozen=True)
-class TrainingFacts:
-    """What the training app knows of some officers, as the status pipeline needs it."""
-
-    missing: dict[int, list] = field(default_factory=dict)  # officer id → mandatory courses without a valid pass
-    ever_trained: frozenset[int] = frozenset()  # officers with any training record (a class, a result, a pass)
-
-    def is_trained(self, officer_id: int) -> bool:
-        return not self.missing.get(officer_id)
-
-    def pipeline_status(self, officer_id: int) -> str:
-        """Where the training leaves a vetted officer: *ready* when every mandatory course is passed and valid,
-        whatever classes are still to come; *in training* once they have a training record; else *vetted*."""
-        if self.is_trained(officer_id):
-            return OfficerStatus.READY
-        if officer_id in self.ever_trained:
-            return OfficerStatus.IN_TRAINING
-        return OfficerStatus.VETTED
-
-
-_training_reader: Callable[..., TrainingFacts] | None = None
-
-
-def register_training_reader(reader: Callable[..., TrainingFacts]) -> None:
-    """Training sits above personnel: it registers how to read officers' training (``training.apps``), so
-    that the pipeline here can follow the facts without importing it."""
-    global _training_reader
-    _training_reader = reader
-
-
-def training_facts(officer_ids) -> TrainingFacts:
-    if _training_reader is None:  # the training app is not installed: nobody is trained
-        return TrainingFacts()
-    return _training_reader(list(officer_ids))
 
 
 PIPELINE_STATUSES = (OfficerStatus.VETTED, OfficerStatus.IN_TRAINING, OfficerStatus.READY)
@@ -245,13 +208,8 @@ def constraint_error(model, exc: IntegrityError) -> ValidationError:
     return ValidationError(_("The change conflicts with data saved at the same moment; try again."))
 
 
-def plan_for(province_id: int) -> PilotPlan:
-    """The province's plan, or an unsaved plan with the default rules when none is set up yet."""
-    return PilotPlan.objects.filter(province_id=province_id).first() or PilotPlan(province_id=province_id)
-
-
 def eligibility_violations(
-    officer: Officer, plan: PilotPlan, on: datetime.date | None = None, *, post: str | None = None
+    officer: Officer, plan: DeploymentRules, on: datetime.date | None = None, *, post: str | None = None
 ) -> list[str]:
     """The hard rules the officer breaks, in words (empty when none): the plan's eligibility rules and, for
     ``post``, its readiness rule; one definition with the suggestions (``personnel.eligibility``)."""

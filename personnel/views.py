@@ -16,9 +16,7 @@ from django_filters.views import FilterView
 from accounts.audit import export_record
 from accounts.mixins import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 from communes.models import Commune, District
-from equipment.selectors import officer_equipment
 from rollout.core.imports import ImportView, resource_rows, xlsx_response
-from training.selectors import officer_training, officer_training_history
 
 from . import services
 from .choices import ASSIGNABLE_STATUSES, STATUS_TRANSITIONS, OfficerStatus, Post
@@ -33,6 +31,7 @@ from .forms import (
 )
 from .identifiers import can_see_identifiers
 from .models import Assignment, Officer
+from .readers import officer_history_entries, officer_page, plan_for
 from .resources import COLUMN_POLICE_NUMBER, OfficerResource
 from .selectors import default_post, officer_history, officer_suggestions
 
@@ -83,12 +82,14 @@ class OfficerDetailView(VisibleToMixin, DetailView):
     def get_context_data(self, **kwargs):
         officer = self.object
         context = super().get_context_data(**kwargs)
+        # Training and equipment sit above personnel: their sections of the page and of the history are what
+        # they registered (``personnel.readers``), under their own keys ("training", "equipment").
+        also = [entry for entries in officer_history_entries.read(officer).values() for entry in entries]
         context["history"] = officer_history(
-            officer, reveal_identifiers=can_see_identifiers(self.request.user), also=officer_training_history(officer)
+            officer, reveal_identifiers=can_see_identifiers(self.request.user), also=also
         )
-        context["training"] = officer_training(officer)
+        context.update(officer_page.read(officer))
         context["today"] = timezone.localdate()
-        context["equipment"] = officer_equipment(officer)
         context["vettings"] = {v.criterion: v for v in officer.vettings.all()}
         context["status_form"] = OfficerStatusForm()
         # Deployment and vetting have their own pages; *ready* follows the training, so it is offered only to an
@@ -246,7 +247,7 @@ class AssignView(ScopedObjectMixin, FormView):
         if form.is_bound:  # a refused assignment: the suggestions follow the post and the date it asked for
             cleaned = getattr(form, "cleaned_data", {})
             post, on = cleaned.get("post") or post, cleaned.get("started_on") or on
-        plan = services.plan_for(self.commune.district.province_id)
+        plan = plan_for(self.commune.district.province_id)
         suggestions = officer_suggestions(commune=self.commune, user=self.request.user, plan=plan, post=post, on=on)
         current = list(
             self.commune.assignments.active().select_related("officer", "overridden_by").order_by("post", "started_on")
@@ -309,9 +310,8 @@ class AssignmentEndView(ScopedObjectMixin, FormView):
         return {**super().get_form_kwargs(), "assignment": self.assignment}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            assignment=self.assignment, equipment=officer_equipment(self.assignment.officer), **kwargs
-        )
+        equipment = officer_page.read_one("equipment", self.assignment.officer)  # what to return or hand over
+        return super().get_context_data(assignment=self.assignment, equipment=equipment, **kwargs)
 
     def form_valid(self, form):
         try:

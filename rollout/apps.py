@@ -22,9 +22,17 @@ class RolloutConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from rollout.progress.figures import progress_changed
+        from personnel.readers import register_plan_reader
+        from rollout.core.figures_cache import figures_changed
+        from rollout.plan.selectors import plan_or_default
+        from rollout.reports.services import register_report_producer
+        from rollout.tasks import produce_report
 
         for label in PROGRESS_SOURCES:
             model = apps.get_model(label)
-            post_save.connect(progress_changed, sender=model, dispatch_uid=f"progress-save-{label}")
-            post_delete.connect(progress_changed, sender=model, dispatch_uid=f"progress-delete-{label}")
+            post_save.connect(figures_changed, sender=model, dispatch_uid=f"progress-save-{label}")
+            post_delete.connect(figures_changed, sender=model, dispatch_uid=f"progress-delete-{label}")
+        # The apps below read what sits up here through hooks (imports go one way: the import-linter contracts in
+        # pyproject.toml): personnel the province's deployment rules, the reports the task that produces them.
+        register_plan_reader(plan_or_default)
+        register_report_producer(produce_report.delay)

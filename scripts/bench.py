@@ -189,13 +189,13 @@ def measure_report() -> list[dict]:
 
     from django.utils import timezone
 
-    from rollout.progress.figures import progress_changed
+    from rollout.core.figures_cache import figures_changed
     from rollout.reports.content import report_content, report_pdf, report_xlsx
 
     today = timezone.localdate()
     end = today - datetime.timedelta(days=today.weekday() + 1)
     start = end - datetime.timedelta(days=6)
-    progress_changed()
+    figures_changed()
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         content = report_content(province=None, period_start=start, period_end=end)
@@ -215,11 +215,11 @@ def measure_report() -> list[dict]:
 
 def measure_cold_dashboard(client: Client) -> dict:
     """The dashboard right after a change (the figures' cache forgotten): the worst case a user meets."""
-    from rollout.progress.figures import progress_changed
+    from rollout.core.figures_cache import figures_changed
 
     times, count = [], 0
     for _ in range(max(REPEAT // 3, 3)):
-        progress_changed()
+        figures_changed()
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             client.get(reverse("home") + "?province=")

@@ -7,8 +7,26 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
-        from personnel.services import register_training_reader
+        # Personnel sits below training: it reads officers' training and shows it on the officer's page through
+        # its readers, which training fills in here.
+        from personnel.readers import TrainingReader, officer_history_entries, officer_page, register_training_reader
 
-        from .selectors import training_facts
+        from .selectors import (
+            mandatory_course_count,
+            mandatory_covered_by,
+            mandatory_passed_count,
+            officer_training,
+            officer_training_history,
+            training_facts,
+        )
 
-        register_training_reader(training_facts)
+        register_training_reader(
+            TrainingReader(
+                facts=training_facts,
+                mandatory_count=mandatory_course_count,
+                passed_count=mandatory_passed_count,
+                covered_by=mandatory_covered_by,
+            )
+        )
+        officer_page.register("training", officer_training)
+        officer_history_entries.register("training", officer_training_history)

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from communes.models import District, Province
 from personnel.choices import OfficerStatus
 from personnel.forms import DateInput
+from rollout.core.dates import validate_rollout_date
 from rollout.core.forms import BootstrapFormMixin
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE, read_dataset, validate_xlsx_upload
-from rollout.plan.services import validate_plan_date
 
 from .models import Course, TrainingSession
 
@@ -45,7 +45,7 @@ class SessionForm(BootstrapFormMixin, forms.ModelForm):
 
         self.fields["course"].queryset = Course.objects.filter(is_active=True)
         for name in ("starts_on", "ends_on"):  # a year typed wrong (1800, 2999) is refused next to the date
-            self.fields[name].validators.append(validate_plan_date)
+            self.fields[name].validators.append(validate_rollout_date)
         scope = Scope.of(user)
         if scope.everything:
             self.fields["province"].queryset = Province.objects.all()
@@ -240,12 +240,12 @@ class PriorTrainingForm(BootstrapFormMixin, forms.Form):
     """A course passed before or outside this system's classes."""
 
     course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.filter(is_active=True))
-    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput(), validators=[validate_plan_date])
+    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput(), validators=[validate_rollout_date])
     provider = forms.CharField(label=_("Provider"), max_length=200,
                                help_text=_("The school or unit that gave the training."))  # fmt: skip
     certificate_number = forms.CharField(label=_("Certificate number"), max_length=40)
     valid_until = forms.DateField(
-        label=_("Valid until"), required=False, widget=DateInput(), validators=[validate_plan_date],
+        label=_("Valid until"), required=False, widget=DateInput(), validators=[validate_rollout_date],
         help_text=_("Empty: from the course's validity."),
     )  # fmt: skip
     certificate_file = forms.FileField(

@@ -8,6 +8,9 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from personnel.readers import TrainingFacts
+from personnel.selectors import history_entries
+
 from .models import Course, Enrollment, TrainingSession
 
 REFRESHER_WINDOW_DAYS = 60
@@ -40,6 +43,31 @@ def mandatory_passed_count(on: datetime.date | None = None):
     return _mandatory_held(OuterRef("pk"), _valid_pass(on or timezone.localdate()))
 
 
+def officers_untrained(officers, *, required: int):
+    """Of ``officers``, those without a valid pass today of every one of the ``required`` mandatory courses
+    (``mandatory_courses().count()``), annotated with ``passed_mandatory``: how many they hold."""
+    return officers.annotate(passed_mandatory=mandatory_passed_count()).filter(passed_mandatory__lt=required)
+
+
+def courses_with_class_counts():
+    """The catalogue, each course with ``classes``: how many classes of it there have been."""
+    # An aggregation drops the model's default ordering: order explicitly.
+    return Course.objects.annotate(classes=Count("sessions")).order_by("subject_area", "code")
+
+
+def sessions_with_counts():
+    """Classes, newest first, each with ``enrolled``, ``passed`` and ``unrecorded`` (results still to enter)."""
+    return (
+        TrainingSession.objects.select_related("course", "province")
+        .annotate(
+            enrolled=Count("enrollments"),
+            passed=Count("enrollments", filter=Q(enrollments__passed=True)),
+            unrecorded=Count("enrollments", filter=Q(enrollments__passed__isnull=True)),
+        )
+        .order_by("-starts_on", "-pk")  # an aggregation drops the model's default ordering; pages need one
+    )
+
+
 def officers_missing_courses(officer_ids, on: datetime.date | None = None) -> dict[int, list[Course]]:
     """For each officer id: the mandatory courses without a valid pass (two queries for any number of officers)."""
     on = on or timezone.localdate()
@@ -55,11 +83,9 @@ def officers_missing_courses(officer_ids, on: datetime.date | None = None) -> di
     return {officer_id: [c for c in courses if c.pk not in have] for officer_id, have in held.items()}
 
 
-def training_facts(officer_ids, on: datetime.date | None = None):
+def training_facts(officer_ids, on: datetime.date | None = None) -> TrainingFacts:
     """What the status pipeline needs to know of ``officer_ids`` (three queries for any number of officers):
     the mandatory courses each lacks, and who has any training record."""
-    from personnel.services import TrainingFacts
-
     missing = officers_missing_courses(officer_ids, on)
     ever = Enrollment.objects.filter(officer_id__in=list(missing)).values_list("officer_id", flat=True).distinct()
     return TrainingFacts(missing=missing, ever_trained=frozenset(ever))
@@ -162,8 +188,6 @@ def _choose_next_classes(officer, wanted: list[MandatoryCourse], enrollments: li
 def officer_training_history(officer) -> list:
     """Every recorded change to the officer's classes, results and prior training, as history entries for the
     officer page (one query): who enrolled them, who entered or changed a result, and when."""
-    from personnel.selectors import history_entries
-
     records = (
         Enrollment.history.filter(officer_id=officer.pk)
         .select_related("history_user", "course")

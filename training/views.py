@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -39,27 +39,24 @@ from .forms import (
     shown_token,
 )
 from .models import Course, Enrollment, TrainingSession
-from .selectors import mandatory_courses, mandatory_passed_count, refreshers_due
+from .selectors import (
+    courses_with_class_counts,
+    mandatory_courses,
+    officers_untrained,
+    refreshers_due,
+    sessions_with_counts,
+)
 
 
 class CourseListView(PermissionRequiredMixin, ListView):
     permission_required = "training.view_course"
-    # An aggregation drops the model's default ordering: order explicitly.
-    queryset = Course.objects.annotate(classes=Count("sessions")).order_by("subject_area", "code")
+    queryset = courses_with_class_counts()
     template_name = "training/course_list.html"
 
 
 class SessionListView(VisibleToMixin, PagedListMixin, ListView):
     permission_required = "training.view_trainingsession"
-    queryset = (
-        TrainingSession.objects.select_related("course", "province")
-        .annotate(
-            enrolled=Count("enrollments"),
-            passed=Count("enrollments", filter=Q(enrollments__passed=True)),
-            unrecorded=Count("enrollments", filter=Q(enrollments__passed__isnull=True)),
-        )
-        .order_by("-starts_on", "-pk")  # an aggregation drops the model's default ordering; pages need one
-    )
+    queryset = sessions_with_counts()
     template_name = "training/session_list.html"
 
     def get_queryset(self):
@@ -480,16 +477,10 @@ class UntrainedDeployedView(PermissionRequiredMixin, PagedListMixin, ListView):
     template_name = "training/untrained_list.html"
 
     def get_queryset(self):
-        required = mandatory_courses().count()
-        self.required = required
-        return (
-            Officer.objects.visible_to(self.request.user)
-            .filter(status=OfficerStatus.DEPLOYED)
-            .annotate(passed_mandatory=mandatory_passed_count())
-            .filter(passed_mandatory__lt=required)
-            .select_related("district")
-            .order_by("district_id", "search_key")
-        )
+        self.required = mandatory_courses().count()
+        deployed = Officer.objects.visible_to(self.request.user).filter(status=OfficerStatus.DEPLOYED)
+        untrained = officers_untrained(deployed, required=self.required)
+        return untrained.select_related("district").order_by("district_id", "search_key")
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "xlsx":

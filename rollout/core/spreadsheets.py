@@ -9,6 +9,7 @@ import datetime
 import io
 import zipfile
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 
 import tablib
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -184,29 +185,68 @@ def _excel_value(value):
     return escape_formula(value)
 
 
-def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], *, sheet_title: str = "Data") -> bytes:
-    """A one-sheet workbook with a bold, frozen header row; every text cell escaped against formulas."""
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = sheet_title[:31]
-    headers = [_excel_value(h) for h in headers]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE7F3")
-    widths = [len(str(h)) for h in headers]
-    for row_number, row in enumerate(rows, start=2):
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: a table under an optional ``heading`` (large, bold) and ``notes`` (a line each,
+    then a blank line)."""
+
+    title: str
+    headers: Sequence
+    rows: Iterable[Sequence]
+    heading: str = ""
+    notes: Sequence[str] = ()
+
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+_HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+_HEADING_FONT = Font(bold=True, size=13)
+
+
+def _write_sheet(sheet, content: Sheet) -> None:
+    """The heading and notes, then the table: a bold, filled, frozen header row, dates as dd/mm/yyyy, decimals
+    with one place, columns as wide as their text (within limits)."""
+    sheet.title = content.title[:31]
+    first_row = 1
+    if content.heading or content.notes:
+        if content.heading:
+            sheet.cell(row=1, column=1, value=_excel_value(content.heading)).font = _HEADING_FONT
+        for offset, note in enumerate(content.notes, start=2 if content.heading else 1):
+            sheet.cell(row=offset, column=1, value=_excel_value(note))
+        first_row = (1 if content.heading else 0) + len(content.notes) + 2
+    headers = [_excel_value(h) for h in content.headers]
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=first_row, column=column, value=header)
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT
+    widths = [min(max(len(str(h)), 8), 40) for h in headers]
+    for row_number, row in enumerate(content.rows, start=first_row + 1):
         values = [_excel_value(v) for v in row]
-        sheet.append(values)
         widths += [0] * (len(values) - len(widths))
-        for i, value in enumerate(values):
-            widths[i] = max(widths[i], min(len(str(value)) if value is not None else 0, 50))
-            if isinstance(value, datetime.date):
-                cell = sheet.cell(row=row_number, column=i + 1)
-                cell.number_format = "DD/MM/YYYY" if not isinstance(value, datetime.datetime) else "DD/MM/YYYY HH:MM"
-    for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width + 2
-    sheet.freeze_panes = "A2"
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row_number, column=column, value=value)
+            if isinstance(value, datetime.datetime):
+                cell.number_format = "DD/MM/YYYY HH:MM"
+            elif isinstance(value, datetime.date):
+                cell.number_format = "DD/MM/YYYY"
+            elif isinstance(value, float):
+                cell.number_format = "0.0"
+            widths[column - 1] = max(widths[column - 1], min(len(str(value)) if value is not None else 0, 50))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width + 2
+    sheet.freeze_panes = f"A{first_row + 1}"  # a coordinate: asking for the cell would create an empty row
+
+
+def workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
+    """A workbook with one sheet per ``Sheet``, in order; every text cell escaped against formulas."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for content in sheets:
+        _write_sheet(workbook.create_sheet(), content)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], *, sheet_title: str = "Data") -> bytes:
+    """A one-sheet workbook with a bold, frozen header row; every text cell escaped against formulas."""
+    return workbook_bytes([Sheet(title=sheet_title, headers=headers, rows=rows)])

@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from communes.models import Commune
-from personnel.demo import demo_plan_apply
+from communes.services import KON_TUM
 from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
 from rollout.plan import services
 
+DEMO_STAFFING_NORM = 4  # the demo plan's default: a chief, a deputy and two officers
 DEMO_NOTE = "Dữ liệu minh họa (demo), không phải số liệu chính thức."
 DEMO_EMAIL_DOMAIN = "demo.invalid"
 
@@ -147,6 +148,21 @@ def _demo_tasks(plan: PilotPlan, user) -> int:
         )  # fmt: skip
         created += 1
     return created
+
+
+def demo_plan_apply() -> PilotPlan:
+    """Kon Tum's demo pilot plan, created with its dates and default staffing norm unless it exists (the roster
+    posts officers within its dates, so it comes first)."""
+    plan, _created = PilotPlan.objects.get_or_create(
+        province_id=KON_TUM,
+        defaults={
+            "name": "Kế hoạch thí điểm bố trí Công an chính quy đảm nhiệm chức danh Công an xã tỉnh Kon Tum",
+            "started_on": datetime.date(2026, 10, 1),
+            "target_on": datetime.date(2027, 6, 30),
+            "default_staffing_norm": DEMO_STAFFING_NORM,
+        },
+    )
+    return plan
 
 
 @transaction.atomic

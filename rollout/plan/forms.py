@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from communes.models import Commune
 from personnel.choices import Rank
 from personnel.forms import DateInput
+from rollout.core.dates import validate_rollout_date
 from rollout.core.forms import BootstrapFormMixin
 from rollout.core.text import fold
 from rollout.models import MAX_TRAINING_GRACE_DAYS, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
-from rollout.plan.services import MAX_AGE_LIMIT, MAX_PHASE_NUMBER, MAX_STAFFING_NORM, MIN_AGE_LIMIT, validate_plan_date
+from rollout.plan.services import MAX_AGE_LIMIT, MAX_PHASE_NUMBER, MAX_STAFFING_NORM, MIN_AGE_LIMIT
 
 UNKNOWN_PLAN = _("Unknown plan: choose one of the plans listed.")
 
@@ -45,8 +46,8 @@ class PlanChoiceMixin:
 
 class PilotPlanForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    started_on = forms.DateField(label=_("Start date"), widget=DateInput(), validators=[validate_plan_date])
-    target_on = forms.DateField(label=_("Target date"), widget=DateInput(), validators=[validate_plan_date])
+    started_on = forms.DateField(label=_("Start date"), widget=DateInput(), validators=[validate_rollout_date])
+    target_on = forms.DateField(label=_("Target date"), widget=DateInput(), validators=[validate_rollout_date])
     default_staffing_norm = forms.IntegerField(
         label=_("Default staffing norm"), min_value=1, max_value=MAX_STAFFING_NORM,
         help_text=_("Regular officers a commune post needs when the commune has no norm of its own."),
@@ -84,7 +85,7 @@ class PhaseForm(PlanChoiceMixin, BootstrapFormMixin, forms.Form):
     )
     number = forms.IntegerField(label=_("Number"), min_value=1, max_value=MAX_PHASE_NUMBER)
     name = forms.CharField(label=_("Name"), max_length=200)
-    target_on = forms.DateField(label=_("Target date"), widget=DateInput(), validators=[validate_plan_date])
+    target_on = forms.DateField(label=_("Target date"), widget=DateInput(), validators=[validate_rollout_date])
     communes = forms.ModelMultipleChoiceField(
         label=_("Communes"), required=False, queryset=Commune.objects.none(), widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("%(value)s is not a commune of the plan's province."),
@@ -156,13 +157,13 @@ class TaskForm(PlanChoiceMixin, BootstrapFormMixin, forms.Form):
     )
     title = forms.CharField(label=_("Task"), max_length=300)
     unit = forms.CharField(label=_("Responsible unit"), max_length=200)
-    deadline = forms.DateField(label=_("Deadline"), widget=DateInput(), validators=[validate_plan_date])
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput(), validators=[validate_rollout_date])
     status = forms.ChoiceField(
         label=_("Status"), choices=TaskStatus.choices, initial=TaskStatus.OPEN,
         error_messages={"invalid_choice": _("Unknown status: choose one from the list.")},
     )  # fmt: skip
     completed_on = forms.DateField(
-        label=_("Completed on"), required=False, widget=DateInput(), validators=[validate_plan_date],
+        label=_("Completed on"), required=False, widget=DateInput(), validators=[validate_rollout_date],
         help_text=_("Only for a done task; empty means today."),
     )  # fmt: skip
     notes = forms.CharField(label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -16,10 +16,9 @@ from accounts.roles import Scope
 from communes.models import Commune
 from personnel.choices import Rank
 from personnel.services import constraint_error
+from rollout.core.dates import validate_rollout_date
 from rollout.models import MAX_TRAINING_GRACE_DAYS, CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
 
-EARLIEST_DATE = datetime.date(2000, 1, 1)
-LATEST_DATE = datetime.date(2100, 12, 31)
 MIN_AGE_LIMIT, MAX_AGE_LIMIT = 18, 65
 MAX_STAFFING_NORM = 50
 MAX_PHASE_NUMBER = 99
@@ -60,20 +59,9 @@ def check_plan_in_scope(user, plan: PilotPlan) -> None:
         raise PermissionDenied(_("This plan is outside your province."))
 
 
-def validate_plan_date(value) -> None:
-    """A date of the plan lies from 2000 to 2100 (a year typed wrong, such as 0226, is refused). The forms of the
-    other apps use it too, for the dates of events of the rollout (decisions, classes, stock movements)."""
-    if not isinstance(value, datetime.date):
-        raise ValidationError(_("Enter a valid date (dd/mm/yyyy)."))
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise ValidationError(
-            _("The date %(date)s is out of range: give a date from 2000 to 2100.") % {"date": f"{value:%d/%m/%Y}"}
-        )
-
-
 def _check_date(field: str, value) -> None:
     try:
-        validate_plan_date(value)
+        validate_rollout_date(value)
     except ValidationError as error:
         raise ValidationError({field: error.messages}) from None
 

@@ -8,7 +8,6 @@ province's; an object of a plan the user cannot see answers 404. Writes go throu
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Prefetch, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -22,17 +21,17 @@ from django_filters.views import FilterView
 from accounts.mixins import PagedListMixin, ScopedObjectMixin
 from communes.models import Coverage
 from personnel.views import form_errors_from
-from rollout.models import TASK_CLOSED, CommitteeMember, CommitteeRole, Phase, Task, TaskStatus
+from rollout.models import CommitteeMember, Phase, Task, TaskStatus
 from rollout.plan import services
 from rollout.plan.forms import MemberForm, PhaseForm, PilotPlanForm, TaskFilter, TaskForm, TaskStatusForm
-from rollout.plan.selectors import visible_plans, with_phase_coverage
-from rollout.progress.figures import with_progress
-
-ROLE_ORDER = [CommitteeRole.HEAD, CommitteeRole.DEPUTY_HEAD, CommitteeRole.STANDING, CommitteeRole.MEMBER]
-
-
-def _role_rank():
-    return Case(*[When(role=role, then=Value(i)) for i, role in enumerate(ROLE_ORDER)], default=Value(len(ROLE_ORDER)))
+from rollout.plan.selectors import (
+    phase_commune_progress,
+    phase_mark_state,
+    plan_summaries,
+    visible_plans,
+    with_overdue,
+    with_phase_coverage,
+)
 
 
 def _save_errors(form, error) -> None:
@@ -63,38 +62,7 @@ class PlanIndexView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
-        open_q = ~Q(tasks__status__in=TASK_CLOSED)
-        plans = (
-            visible_plans(self.request.user)
-            .annotate(
-                tasks_total=Count("tasks"),
-                tasks_open=Count("tasks", filter=Q(tasks__status=TaskStatus.OPEN)),
-                tasks_in_progress=Count("tasks", filter=Q(tasks__status=TaskStatus.IN_PROGRESS)),
-                tasks_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE)),
-                tasks_cancelled=Count("tasks", filter=Q(tasks__status=TaskStatus.CANCELLED)),
-                tasks_overdue=Count("tasks", filter=open_q & Q(tasks__deadline__lt=today)),
-            )
-            .prefetch_related(
-                Prefetch("phases", queryset=with_phase_coverage(Phase.objects.order_by("number"))),
-                Prefetch("committee_members", queryset=CommitteeMember.objects.order_by(_role_rank(), "full_name")),
-                Prefetch(
-                    "tasks",
-                    queryset=Task.objects.exclude(status__in=TASK_CLOSED).order_by("deadline", "pk")[:5],
-                    to_attr="next_tasks",
-                ),
-            )
-        )
-        plans = list(plans)
-        for plan in plans:
-            for phase in plan.phases.all():
-                phase.is_overdue = phase.target_on < today and phase.communes_covered < phase.communes_total
-                phase.is_complete = phase.communes_total > 0 and phase.communes_covered == phase.communes_total
-            members = list(plan.committee_members.all())
-            plan.member_groups = [
-                (CommitteeRole(role).label, [m for m in members if m.role == role])
-                for role in ROLE_ORDER
-                if any(m.role == role for m in members)
-            ]
+        plans = plan_summaries(visible_plans(self.request.user), today=today)
         return super().get_context_data(plans=plans, today=today, **kwargs)
 
 
@@ -209,17 +177,14 @@ class PhaseDetailView(ScopedObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         phase = self.phase
         today = timezone.localdate()
-        rows = with_progress(phase.communes.order_by("district_id", "code")).values(
-            "code", "name", "coverage", "is_demo", "district__name", "norm", "officers_deployed",
-            "officers_untrained", "is_equipped", "is_operational",
-        )  # fmt: skip
+        rows = phase_commune_progress(phase)
         labels = dict(Coverage.choices)
         communes = [
             {**row, "get_coverage_display": labels[row["coverage"]],
              "get_absolute_url": reverse("communes:commune_detail", args=[row["code"]])}
             for row in rows
         ]  # fmt: skip
-        phase.is_overdue = phase.target_on < today and phase.communes_covered < phase.communes_total
+        phase_mark_state(phase, today=today)
         return super().get_context_data(phase=phase, plan=phase.plan, communes=communes, today=today, **kwargs)
 
 
@@ -280,14 +245,8 @@ class TaskListView(PermissionRequiredMixin, PagedListMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        today = timezone.localdate()
-        overdue = Q(deadline__lt=today) & ~Q(status__in=TASK_CLOSED)
-        return (
-            visible_tasks(self.request.user)
-            .select_related("plan__province")
-            .annotate(is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
-            .order_by("deadline", "pk")
-        )
+        tasks = visible_tasks(self.request.user).select_related("plan__province")
+        return with_overdue(tasks, today=timezone.localdate()).order_by("deadline", "pk")
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "plans": visible_plans(self.request.user)}

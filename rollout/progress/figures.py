@@ -34,6 +34,7 @@ from communes.models import Coverage, staffing_norm
 from equipment.selectors import is_equipped
 from personnel.choices import Post
 from personnel.models import Assignment
+from rollout.core.figures_cache import figures_version
 from training.selectors import mandatory_courses, mandatory_passed_by
 
 FIGURES = ("communes", "covered", "staffing_norm", "deployed", "trained_deployed", "equipped", "operational")
@@ -151,15 +152,16 @@ def _orm_grouped(communes: QuerySet, key: str | None, on: datetime.date) -> dict
 
 
 def _grouped(communes: QuerySet, key: str | None, on: datetime.date | None) -> dict[int, Figures]:
-    """The figures per group, from the cache while nothing they depend on has changed (see ``progress_changed``).
-    On PostgreSQL one set-based statement (``rollout.progress.sql``), elsewhere the ORM annotations above."""
+    """The figures per group, from the cache while nothing they depend on has changed
+    (``rollout.core.figures_cache``). On PostgreSQL one set-based statement (``rollout.progress.sql``), elsewhere
+    the ORM annotations above."""
     on = on or timezone.localdate()
     try:
         inner, params = communes.order_by().values("code").query.sql_with_params()
     except EmptyResultSet:  # ``.none()`` (a user who may see nothing): no groups, no query
         return {}
     digest = hashlib.sha256(repr((inner, params, key, on.isoformat())).encode()).hexdigest()[:32]
-    cache_key = f"progress:{_version()}:{digest}"
+    cache_key = f"progress:{figures_version()}:{digest}"
     seconds = settings.PROGRESS_CACHE_SECONDS
     rows = cache.get(cache_key) if seconds else None
     if rows is None:
@@ -173,22 +175,6 @@ def _grouped(communes: QuerySet, key: str | None, on: datetime.date | None) -> d
         if seconds:
             cache.set(cache_key, rows, seconds)
     return {group: Figures(**values) for group, values in rows.items()}
-
-
-VERSION_KEY = "progress:version"
-
-
-def _version() -> int:
-    return cache.get_or_set(VERSION_KEY, 1, None)
-
-
-def progress_changed(**kwargs) -> None:
-    """Forget the cached figures: called when an assignment, enrolment, issuance, commune, standard, course or
-    plan is written (signals in ``RolloutConfig.ready``) and after bulk writes that bypass signals."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet: nothing cached under a version
-        cache.set(VERSION_KEY, 2, None)
 
 
 def figures(communes: QuerySet, on: datetime.date | None = None) -> Figures:

@@ -7,7 +7,6 @@ documents: they are rendered in Vietnamese whatever the language of whoever aske
 """
 
 import datetime
-import io
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -17,12 +16,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from communes.models import Commune, Province
-from rollout.core.spreadsheets import _excel_value
+from rollout.core.spreadsheets import Sheet, workbook_bytes
 from rollout.models import TASK_CLOSED, Phase, ProgressSnapshot, Report, Task
 from rollout.progress.figures import Figures, _aggregates, district_table, figures_by, with_progress
 
@@ -156,64 +152,31 @@ def _phase_rows(province: Province | None, on: datetime.date) -> list[dict]:
 
 # --- XLSX -------------------------------------------------------------------------------------------------
 
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
-
-
-def _table(sheet, first_row: int, headers: list, rows: list[list]) -> None:
-    """Write a table with a bold header row at ``first_row``; every text cell escaped against formulas."""
-    for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=first_row, column=column, value=_excel_value(str(header)))
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    widths = [min(max(len(str(h)), 8), 40) for h in headers]
-    for offset, row in enumerate(rows, start=1):
-        for column, value in enumerate(row, start=1):
-            value = _excel_value(value)
-            cell = sheet.cell(row=first_row + offset, column=column, value=value)
-            if isinstance(value, datetime.date):
-                cell.number_format = "DD/MM/YYYY"
-            elif isinstance(value, float):
-                cell.number_format = "0.0"
-            widths[column - 1] = max(widths[column - 1], min(len(str(value)) if value is not None else 0, 60))
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width + 2
-    sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
-
 
 def report_xlsx(content: ReportContent) -> bytes:
     """The workbook: Overview, By district, Trend, Tasks and Phases, one sheet each, Vietnamese."""
+    trend_keys = [key for key, _label in HEADLINE if key in TREND_FIGURES]
     with translation.override("vi"):
-        workbook = Workbook()
-        overview = workbook.active
-        overview.title = _("Overview")[:31]
-        overview["A1"] = REPORT_TITLE
-        overview["A1"].font = Font(bold=True, size=13)
-        overview["A2"] = _excel_value(_("Scope: %(scope)s") % {"scope": content.scope_name})
-        overview["A3"] = _("Period: %(start)s – %(end)s") % {
-            "start": f"{content.period_start:%d/%m/%Y}",
-            "end": f"{content.period_end:%d/%m/%Y}",
-        }
-        overview["A4"] = _("Produced: %(when)s") % {
-            "when": f"{timezone.localtime(content.generated_at):%H:%M %d/%m/%Y}"
-        }
-        _table(
-            overview,
-            6,
-            [
+        overview = Sheet(
+            title=_("Overview"),
+            heading=REPORT_TITLE,
+            notes=[
+                _("Scope: %(scope)s") % {"scope": content.scope_name},
+                _("Period: %(start)s – %(end)s")
+                % {"start": f"{content.period_start:%d/%m/%Y}", "end": f"{content.period_end:%d/%m/%Y}"},
+                _("Produced: %(when)s") % {"when": f"{timezone.localtime(content.generated_at):%H:%M %d/%m/%Y}"},
+            ],
+            headers=[
                 _("Figure"),
                 _("Before the period (%(day)s)") % {"day": f"{content.day_before:%d/%m/%Y}"},
                 _("End of the period (%(day)s)") % {"day": f"{content.period_end:%d/%m/%Y}"},
                 _("Change"),
             ],
-            [[row["label"], row["before"], row["end"], row["change"]] for row in content.headline_rows()],
+            rows=[[row["label"], row["before"], row["end"], row["change"]] for row in content.headline_rows()],
         )
-
-        by_district = workbook.create_sheet(_("By district")[:31])
-        _table(
-            by_district,
-            1,
-            [
+        by_district = Sheet(
+            title=_("By district"),
+            headers=[
                 _("Province"),
                 _("District"),
                 _("Communes"),
@@ -226,7 +189,7 @@ def report_xlsx(content: ReportContent) -> bytes:
                 _("Covered communes equipped"),
                 _("Operational communes"),
             ],
-            [
+            rows=[
                 [
                     row["district"].province.name,
                     row["district"].name,
@@ -243,21 +206,15 @@ def report_xlsx(content: ReportContent) -> bytes:
                 for row in content.districts
             ],
         )
-
-        trend = workbook.create_sheet(_("Trend")[:31])
-        _table(
-            trend,
-            1,
-            [_("Date"), *[label for key, label in HEADLINE if key in TREND_FIGURES]],
-            [[s.on, *[getattr(s, key) for key, _label in HEADLINE if key in TREND_FIGURES]] for s in content.snapshots],
+        trend = Sheet(
+            title=_("Trend"),
+            headers=[_("Date"), *[label for key, label in HEADLINE if key in TREND_FIGURES]],
+            rows=[[snapshot.on, *[getattr(snapshot, key) for key in trend_keys]] for snapshot in content.snapshots],
         )
-
-        tasks = workbook.create_sheet(_("Tasks")[:31])
-        _table(
-            tasks,
-            1,
-            [_("Task"), _("Responsible unit"), _("Deadline"), _("Status"), _("Overdue"), _("Province")],
-            [
+        tasks = Sheet(
+            title=_("Tasks"),
+            headers=[_("Task"), _("Responsible unit"), _("Deadline"), _("Status"), _("Overdue"), _("Province")],
+            rows=[
                 [
                     t.title,
                     t.unit,
@@ -269,12 +226,9 @@ def report_xlsx(content: ReportContent) -> bytes:
                 for t in content.tasks
             ],
         )
-
-        phases = workbook.create_sheet(_("Phases")[:31])
-        _table(
-            phases,
-            1,
-            [
+        phases = Sheet(
+            title=_("Phases"),
+            headers=[
                 _("Province"),
                 _("Phase"),
                 _("Name"),
@@ -284,7 +238,7 @@ def report_xlsx(content: ReportContent) -> bytes:
                 _("Operational communes"),
                 _("Late"),
             ],
-            [
+            rows=[
                 [
                     row["phase"].plan.province.name,
                     row["phase"].number,
@@ -298,9 +252,7 @@ def report_xlsx(content: ReportContent) -> bytes:
                 for row in content.phases
             ],
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        return workbook_bytes([overview, by_district, trend, tasks, phases])
 
 
 # --- PDF --------------------------------------------------------------------------------------------------

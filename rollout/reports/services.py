@@ -14,7 +14,9 @@ Rules:
 
 import datetime
 import logging
+from collections.abc import Callable
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -41,12 +43,22 @@ def previous_week(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return monday, monday + datetime.timedelta(days=6)
 
 
+_producer: Callable[[int], object] | None = None
+
+
+def register_report_producer(producer: Callable[[int], object]) -> None:
+    """``producer(report_id)`` queues the production of a report: the Celery task, which sits above the reports
+    and calls their services (``rollout.tasks``), registered by ``RolloutConfig.ready``."""
+    global _producer
+    _producer = producer
+
+
 def report_queue(report: Report) -> None:
     """Queue the production of ``report`` once the current transaction commits."""
-    from rollout.tasks import produce_report
-
-    report_id = report.pk
-    transaction.on_commit(lambda: produce_report.delay(report_id))
+    if _producer is None:
+        raise ImproperlyConfigured("No producer of reports registered (the rollout app registers its task).")
+    producer, report_id = _producer, report.pk
+    transaction.on_commit(lambda: producer(report_id))
 
 
 @transaction.atomic

@@ -21,8 +21,9 @@ from personnel.eligibility import (
     with_rules,
 )
 from personnel.models import Assignment, Language, Officer
+from personnel.readers import plan_for
 from personnel.selectors import default_post, officer_suggestions
-from personnel.services import assignment_create, eligibility_violations, plan_for
+from personnel.services import assignment_create, eligibility_violations
 from rollout.models import PilotPlan
 from tests.factories import CourseFactory, EnrollmentFactory, OfficerFactory, _years_ago, vet_fully
 

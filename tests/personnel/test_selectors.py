@@ -8,6 +8,7 @@ from communes.models import Commune
 from communes.services import divisions_load
 from personnel.choices import OfficerStatus, Post, Rank
 from personnel.models import Assignment, Language
+from personnel.readers import plan_for
 from personnel.selectors import (
     WEIGHT_ELIGIBLE,
     WEIGHT_HOME_DISTRICT,
@@ -16,7 +17,6 @@ from personnel.selectors import (
     WEIGHT_TRAINED,
     officer_suggestions,
 )
-from personnel.services import plan_for
 from tests.factories import OfficerFactory, _years_ago, vet_fully
 from training.models import Course, Enrollment, TrainingSession
 

@@ -10,6 +10,7 @@ from django.utils import translation
 from communes.models import Commune, Coverage
 from personnel.choices import AssignmentEndReason, OfficerStatus, Post, Rank, VettingCriterion
 from personnel.models import Assignment, Officer
+from personnel.readers import plan_for
 from personnel.services import (
     VettingDecision,
     assignment_create,
@@ -17,7 +18,6 @@ from personnel.services import (
     eligibility_violations,
     officer_change_status,
     officer_create,
-    plan_for,
     vetting_record,
 )
 from rollout.models import PilotPlan

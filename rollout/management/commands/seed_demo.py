@@ -7,9 +7,9 @@ from communes.models import Province
 from communes.services import KON_TUM
 from equipment.demo import demo_equipment_create
 from personnel.demo import demo_roster_create
+from rollout.core.figures_cache import figures_changed
 from rollout.models import ProgressSnapshot
-from rollout.plan.demo import demo_plan_create
-from rollout.progress.figures import progress_changed
+from rollout.plan.demo import demo_plan_apply, demo_plan_create
 from rollout.progress.snapshots import backfill_default_start, snapshots_backfill
 from training.demo import demo_training_create
 
@@ -26,11 +26,14 @@ class Command(BaseCommand):
         uncovered = demo_baseline_apply()
         users = demo_users_create()
         admin = next(u for u in users if u.username == "admin")
-        officers = demo_roster_create(decided_by=admin)
+        pilot = demo_plan_apply()
+        officers = demo_roster_create(
+            decided_by=admin, pilot_started_on=pilot.started_on, pilot_target_on=pilot.target_on
+        )
         enrolments = demo_training_create(created_by=admin)
         issuances = demo_equipment_create(user=admin)
         plan = demo_plan_create(user=admin)
-        progress_changed()  # much of the demo is written in bulk, past the signals
+        figures_changed()  # much of the demo is written in bulk, past the signals
         snapshots = self._snapshots()
         self.stdout.write(f"Kon Tum demo baseline: {uncovered} communes uncovered.")
         self.stdout.write(f"Demo roster: {officers} officers created." if officers else "Demo roster: already there.")

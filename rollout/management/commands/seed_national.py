@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from rollout.core.figures_cache import figures_changed
 from rollout.national.steps import SEED, Volumes, seed_national, synthetic_counts
-from rollout.progress.figures import progress_changed
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             f"{volumes.enrolments:,} enrolments, {volumes.items:,} items, {volumes.days} days of snapshots."
         )
         result = seed_national(volumes, seed=seed, log=self.stdout.write)
-        progress_changed()  # written in bulk, past the signals
+        figures_changed()  # written in bulk, past the signals
         if not any(n for what, n in result.created.items() if what not in ("provinces", "districts", "communes")):
             self.stdout.write("Nothing to do: the national data is already there.")
         self.stdout.write("In the database: " + ", ".join(f"{n:,} {what}" for what, n in synthetic_counts().items()))
