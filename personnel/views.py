@@ -14,10 +14,10 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
 from accounts.audit import export_record
-from accounts.mixins import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 from communes.models import Commune, District
 from equipment.selectors import officer_equipment
 from rollout.core.imports import ImportView, resource_rows, xlsx_response
+from rollout.core.views import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 from training.selectors import officer_training, officer_training_history
 
 from . import services

@@ -1,8 +1,9 @@
 """The plan pages: the plan with its phases, committee and task summary; editing the plan's settings, phases and
 committee (administrators); the committee's tasks (provincial clerks and administrators write, everyone reads).
 
-Every page reads through ``visible_plans``: the Committee and administrators see every plan, clerks their
-province's; an object of a plan the user cannot see answers 404. Writes go through ``rollout.plan.services``.
+Every page reads through ``visible_to`` (``rollout.core.scoping``): the Committee and administrators see every
+plan, clerks their province's; an object of a plan the user cannot see answers 404. Writes go through
+``rollout.plan.services``.
 """
 
 from django.contrib import messages
@@ -19,13 +20,13 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
-from accounts.mixins import PagedListMixin, ScopedObjectMixin
 from communes.models import Coverage
 from personnel.views import form_errors_from
-from rollout.models import TASK_CLOSED, CommitteeMember, CommitteeRole, Phase, Task, TaskStatus
+from rollout.core.views import PagedListMixin, ScopedObjectMixin
+from rollout.models import TASK_CLOSED, CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
 from rollout.plan import services
 from rollout.plan.forms import MemberForm, PhaseForm, PilotPlanForm, TaskFilter, TaskForm, TaskStatusForm
-from rollout.plan.selectors import visible_plans, with_phase_coverage
+from rollout.plan.selectors import with_phase_coverage
 from rollout.progress.figures import with_progress
 
 ROLE_ORDER = [CommitteeRole.HEAD, CommitteeRole.DEPUTY_HEAD, CommitteeRole.STANDING, CommitteeRole.MEMBER]
@@ -65,7 +66,8 @@ class PlanIndexView(PermissionRequiredMixin, TemplateView):
         today = timezone.localdate()
         open_q = ~Q(tasks__status__in=TASK_CLOSED)
         plans = (
-            visible_plans(self.request.user)
+            PilotPlan.objects.visible_to(self.request.user)
+            .by_province()
             .annotate(
                 tasks_total=Count("tasks"),
                 tasks_open=Count("tasks", filter=Q(tasks__status=TaskStatus.OPEN)),
@@ -104,7 +106,7 @@ class PlanEditView(ScopedObjectMixin, FormView):
     template_name = "rollout/plan/plan_form.html"
 
     def load_objects(self, request, **kwargs):
-        self.plan = get_object_or_404(visible_plans(request.user), pk=kwargs["pk"])
+        self.plan = get_object_or_404(PilotPlan.objects.visible_to(request.user), pk=kwargs["pk"])
 
     def get_initial(self):
         return {name: getattr(self.plan, name) for name in services.PLAN_FIELDS}
@@ -123,10 +125,6 @@ class PlanEditView(ScopedObjectMixin, FormView):
 
 
 # --- phases ----------------------------------------------------------------------------------------------------
-
-
-def visible_phases(user):
-    return Phase.objects.filter(plan__in=visible_plans(user)).select_related("plan__province")
 
 
 class SaveThroughServiceMixin:
@@ -166,7 +164,7 @@ class ChoosePlanMixin:
         return initial
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "plans": visible_plans(self.request.user)}
+        return {**super().get_form_kwargs(), "plans": PilotPlan.objects.visible_to(self.request.user).by_province()}
 
 
 class PhaseCreateView(PermissionRequiredMixin, ChoosePlanMixin, PhaseFormMixin, FormView):
@@ -180,7 +178,9 @@ class PhaseEditView(ScopedObjectMixin, PhaseFormMixin, FormView):
     permission_required = "rollout.change_phase"
 
     def load_objects(self, request, **kwargs):
-        self.phase = get_object_or_404(visible_phases(request.user), pk=kwargs["pk"])
+        self.phase = get_object_or_404(
+            Phase.objects.visible_to(request.user).select_related("plan__province"), pk=kwargs["pk"]
+        )
 
     def get_initial(self):
         phase = self.phase
@@ -204,7 +204,10 @@ class PhaseDetailView(ScopedObjectMixin, TemplateView):
     template_name = "rollout/plan/phase_detail.html"
 
     def load_objects(self, request, **kwargs):
-        self.phase = get_object_or_404(with_phase_coverage(visible_phases(request.user)), pk=kwargs["pk"])
+        self.phase = get_object_or_404(
+            with_phase_coverage(Phase.objects.visible_to(request.user).select_related("plan__province")),
+            pk=kwargs["pk"],
+        )
 
     def get_context_data(self, **kwargs):
         phase = self.phase
@@ -249,7 +252,7 @@ class MemberEditView(ScopedObjectMixin, MemberFormMixin, FormView):
 
     def load_objects(self, request, **kwargs):
         self.member = get_object_or_404(
-            CommitteeMember.objects.filter(plan__in=visible_plans(request.user)).select_related("plan"),
+            CommitteeMember.objects.visible_to(request.user).select_related("plan"),
             pk=kwargs["pk"],
         )
 
@@ -269,10 +272,6 @@ class MemberEditView(ScopedObjectMixin, MemberFormMixin, FormView):
 # --- tasks -----------------------------------------------------------------------------------------------------
 
 
-def visible_tasks(user):
-    return Task.objects.filter(plan__in=visible_plans(user))
-
-
 class TaskListView(PermissionRequiredMixin, PagedListMixin, FilterView):
     permission_required = "rollout.view_task"
     filterset_class = TaskFilter
@@ -283,14 +282,17 @@ class TaskListView(PermissionRequiredMixin, PagedListMixin, FilterView):
         today = timezone.localdate()
         overdue = Q(deadline__lt=today) & ~Q(status__in=TASK_CLOSED)
         return (
-            visible_tasks(self.request.user)
+            Task.objects.visible_to(self.request.user)
             .select_related("plan__province")
             .annotate(is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
             .order_by("deadline", "pk")
         )
 
     def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "plans": visible_plans(self.request.user)}
+        return {
+            **super().get_filterset_kwargs(filterset_class),
+            "plans": PilotPlan.objects.visible_to(self.request.user).by_province(),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -300,7 +302,7 @@ class TaskListView(PermissionRequiredMixin, PagedListMixin, FilterView):
         context["total"] = context["paginator"].count if context.get("paginator") else len(self.object_list)
         context["statuses"] = TaskStatus.choices
         context["can_change"] = self.request.user.has_perm("rollout.change_task")
-        context["show_plan"] = visible_plans(self.request.user).count() > 1
+        context["show_plan"] = PilotPlan.objects.visible_to(self.request.user).count() > 1
         return context
 
 
@@ -325,7 +327,7 @@ class TaskCreateView(PermissionRequiredMixin, TaskFormMixin, FormView):
         return initial
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "plans": visible_plans(self.request.user)}
+        return {**super().get_form_kwargs(), "plans": PilotPlan.objects.visible_to(self.request.user).by_province()}
 
     def save(self, plan, data):
         return services.task_create(plan=plan, user=self.request.user, **data)
@@ -335,7 +337,9 @@ class TaskEditView(ScopedObjectMixin, TaskFormMixin, FormView):
     permission_required = "rollout.change_task"
 
     def load_objects(self, request, **kwargs):
-        self.task = get_object_or_404(visible_tasks(request.user).select_related("plan", "created_by"), pk=kwargs["pk"])
+        self.task = get_object_or_404(
+            Task.objects.visible_to(request.user).select_related("plan", "created_by"), pk=kwargs["pk"]
+        )
 
     def get_initial(self):
         task = self.task
@@ -359,7 +363,7 @@ class TaskStatusView(ScopedObjectMixin, View):
     http_method_names = ["post"]
 
     def load_objects(self, request, **kwargs):
-        self.task = get_object_or_404(visible_tasks(request.user).select_related("plan"), pk=kwargs["pk"])
+        self.task = get_object_or_404(Task.objects.visible_to(request.user).select_related("plan"), pk=kwargs["pk"])
 
     def post(self, request, pk):
         back = _back(request, reverse("plan:task_list"))
