@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Users and roles")
 
     def ready(self):
-        from .roles import sync_role_permissions
+        from rollout.core.scoping import register_scope_resolver
 
+        from .roles import sync_role_permissions, user_scope
+
+        register_scope_resolver(user_scope)
         post_migrate.connect(sync_role_permissions, dispatch_uid="accounts.sync_role_permissions")

@@ -1,13 +1,13 @@
-"""Roles are groups. This module names them, says which permissions each holds, and tells what a user may see.
+"""Roles are groups. This module names them, says which permissions each holds, and which scope each gives.
 
 The groups are created by a data migration; after every ``migrate`` they are re-created if missing and their
 permissions synchronised from ``ROLE_PERMISSIONS``, so a permission added by a later migration reaches its roles.
 """
 
-from dataclasses import dataclass
-
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
+
+from rollout.core.scoping import Scope
 
 
 class Role(TextChoices):
@@ -122,24 +122,18 @@ def has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & {str(role) for role in roles})
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What part of the country a user's data access covers."""
-
-    everything: bool = False
-    province_code: int | None = None
-    district_code: int | None = None
-
-    @classmethod
-    def of(cls, user) -> "Scope":
-        roles = user_roles(user)
-        if Role.ADMINISTRATOR in roles or Role.COMMITTEE in roles:
-            return cls(everything=True)
-        if Role.PROVINCIAL_CLERK in roles and user.province_id:
-            return cls(province_code=user.province_id)
-        if Role.DISTRICT_CLERK in roles and user.district_id:
-            return cls(province_code=user.province_id, district_code=user.district_id)
-        return cls()
+def user_scope(user) -> Scope:
+    """The part of the country a signed-in user's data access covers, by role: everything for the Committee and
+    administrators, the own province for provincial clerks, the own district for district clerks, nothing for
+    anyone else (a clerk without a unit included). Registered with ``rollout.core.scoping`` by ``AccountsConfig``."""
+    roles = user_roles(user)
+    if Role.ADMINISTRATOR in roles or Role.COMMITTEE in roles:
+        return Scope(everything=True)
+    if Role.PROVINCIAL_CLERK in roles and user.province_id:
+        return Scope(province_code=user.province_id)
+    if Role.DISTRICT_CLERK in roles and user.district_id:
+        return Scope(province_code=user.province_id, district_code=user.district_id)
+    return Scope()
 
 
 def _last_app_with_models():

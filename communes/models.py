@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from rollout.core.scoping import ScopedBy, ScopedQuerySet
 from rollout.core.text import fold
 
 
@@ -55,24 +56,10 @@ def staffing_norm(prefix: str = "") -> Coalesce:
     )
 
 
-class CommuneQuerySet(models.QuerySet):
+class CommuneQuerySet(ScopedQuerySet):
     def with_staffing_norm(self):
         """Annotate ``norm`` (see ``staffing_norm``) and ``norm_is_default`` (the commune has no norm of its own)."""
         return self.annotate(norm=staffing_norm(), norm_is_default=Q(staffing_norm__isnull=True))
-
-    def visible_to(self, user):
-        """The communes ``user`` may see: everything for the Committee and administrators, the own
-        province for provincial clerks, the own district for district clerks, nothing for anyone else."""
-        from accounts.roles import Scope
-
-        scope = Scope.of(user)
-        if scope.everything:
-            return self
-        if scope.district_code is not None:
-            return self.filter(district_id=scope.district_code)
-        if scope.province_code is not None:
-            return self.filter(district__province_id=scope.province_code)
-        return self.none()
 
     def search(self, text):
         """Accent-insensitive search on the commune's and its district's names, and on the GSO code."""
@@ -90,6 +77,9 @@ class Province(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=ProvinceKind.choices)
     search_key = models.CharField(max_length=100, editable=False, db_index=True)
+
+    scoped_by = ScopedBy(province="code")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -112,6 +102,9 @@ class District(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=DistrictKind.choices)
     search_key = models.CharField(max_length=100, editable=False, db_index=True)
+
+    scoped_by = ScopedBy(province="province_id", district="code")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -172,6 +165,7 @@ class Commune(models.Model):
     search_key = models.CharField(max_length=100, editable=False, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    scoped_by = ScopedBy(province="district__province_id", district="district_id")
     objects = CommuneQuerySet.as_manager()
 
     class Meta:

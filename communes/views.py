@@ -6,8 +6,8 @@ from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from accounts.mixins import PagedListMixin, VisibleToMixin
 from rollout.core.imports import ImportView, resource_rows, xlsx_response
+from rollout.core.views import PagedListMixin, VisibleToMixin
 
 from .filters import CommuneFilter
 from .models import Commune

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from communes.models import CommuneKind
+from rollout.core.scoping import ScopedBy, ScopedQuerySet
 
 
 class Category(models.TextChoices):
@@ -94,6 +95,10 @@ class Warehouse(models.Model):
         "communes.District", verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True
     )
 
+    # The provincial store (no district) serves the whole province, its district clerks included.
+    scoped_by = ScopedBy(province="province_id", district="district_id", whole_province_when_no_district=True)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["province", "district", "name"]
         verbose_name = _("warehouse")
@@ -104,6 +109,12 @@ class Warehouse(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# Units and stock are seen and moved by who sees their warehouse.
+IN_WAREHOUSE = ScopedBy(
+    province="warehouse__province_id", district="warehouse__district_id", whole_province_when_no_district=True
+)
 
 
 class ItemStatus(models.TextChoices):
@@ -131,6 +142,8 @@ class EquipmentItem(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     history = HistoricalRecords()
+    scoped_by = IN_WAREHOUSE
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["equipment_type", "serial_number"]
@@ -161,6 +174,8 @@ class StockLevel(models.Model):
     quantity = models.IntegerField(_("quantity"), default=0)
 
     history = HistoricalRecords()
+    scoped_by = IN_WAREHOUSE
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("stock level")
@@ -190,19 +205,7 @@ class ReturnCondition(models.TextChoices):
     UNUSABLE = "unusable", _("Unusable (to retire)")
 
 
-class IssuanceQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from accounts.roles import Scope
-
-        scope = Scope.of(user)
-        if scope.everything:
-            return self
-        if scope.district_code is not None:
-            return self.filter(commune__district_id=scope.district_code)
-        if scope.province_code is not None:
-            return self.filter(commune__district__province_id=scope.province_code)
-        return self.none()
-
+class IssuanceQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(status=IssuanceStatus.ACTIVE)
 
@@ -240,6 +243,7 @@ class Issuance(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     history = HistoricalRecords()
+    scoped_by = ScopedBy(province="commune__district__province_id", district="commune__district_id")
     objects = IssuanceQuerySet.as_manager()
 
     class Meta:

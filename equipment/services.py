@@ -6,15 +6,15 @@ an item is held by at most one issuance at a time, and stock never goes below ze
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from accounts.roles import Scope
 from communes.models import Commune, Coverage
 from personnel.models import Officer
 from personnel.services import constraint_error
+from rollout.core import scoping
 
 from .models import (
     EquipmentItem,
@@ -28,22 +28,12 @@ from .models import (
 )
 
 
-def _check_area(user, *, province_id: int, district_id: int | None) -> None:
-    scope = Scope.of(user)
-    if scope.everything:
-        return
-    if scope.province_code != province_id:
-        raise PermissionDenied(_("This is outside your province."))
-    if scope.district_code is not None and district_id not in (None, scope.district_code):
-        raise PermissionDenied(_("This is outside your district."))
-
-
 @transaction.atomic
 def items_receive(
     *, warehouse: Warehouse, equipment_type: EquipmentType, serial_numbers: list[str], received_on: datetime.date, user
 ) -> list[EquipmentItem]:
     """Register serial-numbered units arriving in ``warehouse``."""
-    _check_area(user, province_id=warehouse.province_id, district_id=warehouse.district_id)
+    scoping.check_writable(user, warehouse)
     if not equipment_type.is_serialized:
         raise ValidationError({"equipment_type": _("This type is counted by quantity, not by serial number.")})
     numbers = [n.strip() for n in serial_numbers if n and n.strip()]
@@ -75,7 +65,7 @@ def items_receive(
 @transaction.atomic
 def stock_receive(*, warehouse: Warehouse, equipment_type: EquipmentType, quantity: int, user) -> StockLevel:
     """Add ``quantity`` units of an unserialised type to ``warehouse``."""
-    _check_area(user, province_id=warehouse.province_id, district_id=warehouse.district_id)
+    scoping.check_writable(user, warehouse)
     if equipment_type.is_serialized:
         raise ValidationError({"equipment_type": _("Register serial-numbered units one by one.")})
     if quantity is None or quantity < 1:
@@ -120,8 +110,8 @@ def issuance_create(
     the warehouse's stock. Two clerks issuing the same item at once: the item row is locked, so the second one
     finds it issued and gets a clear message."""
     commune = Commune.objects.select_related("district").get(pk=commune.pk)
-    _check_area(user, province_id=commune.district.province_id, district_id=commune.district_id)
-    _check_area(user, province_id=warehouse.province_id, district_id=warehouse.district_id)
+    scoping.check_writable(user, commune)
+    scoping.check_writable(user, warehouse)
     _check_recipient(commune, officer)
     issuance = Issuance(
         equipment_type=equipment_type, warehouse=warehouse, commune=commune, officer=officer, issued_on=issued_on,
@@ -172,7 +162,7 @@ def issuance_create(
 
 def _lock_active(issuance: Issuance, user) -> Issuance:
     issuance = Issuance.objects.select_for_update().select_related("commune__district").get(pk=issuance.pk)
-    _check_area(user, province_id=issuance.commune.district.province_id, district_id=issuance.commune.district_id)
+    scoping.check_writable(user, issuance)
     if issuance.status != IssuanceStatus.ACTIVE:
         raise ValidationError(_("This equipment has already been returned or reported lost."))
     return issuance

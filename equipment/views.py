@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -13,32 +12,17 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from accounts.mixins import PagedListMixin, ScopedObjectMixin
-from accounts.roles import Scope
 from communes.models import Commune
 from personnel.models import Officer
 from personnel.views import form_errors_from
 from rollout.core.imports import ImportView, resource_rows, xlsx_response
+from rollout.core.views import PagedListMixin, ScopedObjectMixin
 
 from . import services
 from .forms import IssueForm, LostForm, ReceiveForm, ReturnForm
 from .models import EquipmentItem, Issuance, ItemStatus, Warehouse
 from .resources import COLUMN_SERIAL, COLUMN_TYPE, COLUMN_WAREHOUSE, EquipmentItemResource
 from .selectors import commune_equipment, type_summary, with_equipment
-
-
-def warehouses_for(user):
-    """Warehouses a user may take stock from: the province's store and, for a district clerk, their district's."""
-    scope = Scope.of(user)
-    warehouses = Warehouse.objects.select_related("district").order_by("district_id", "name")
-    if scope.everything:
-        return warehouses
-    if scope.district_code is not None:
-        return warehouses.filter(Q(district__isnull=True) | Q(district_id=scope.district_code),
-                                 province_id=scope.province_code)  # fmt: skip
-    if scope.province_code is not None:
-        return warehouses.filter(province_id=scope.province_code)
-    return warehouses.none()
 
 
 def errors_onto_form(form, error: ValidationError, renamed: dict[str, str]) -> None:
@@ -99,7 +83,7 @@ class CommuneEquipmentView(ScopedObjectMixin, FormView):
     def get_form_kwargs(self):
         return {
             **super().get_form_kwargs(),
-            "warehouses": warehouses_for(self.request.user),
+            "warehouses": Warehouse.objects.visible_to(self.request.user).order_by("district_id", "name"),
             "officers": self.officers(),
         }
 
@@ -231,13 +215,13 @@ class StockView(PermissionRequiredMixin, FormView):
     paginate_by = 50
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "warehouses": warehouses_for(self.request.user)}
+        warehouses = Warehouse.objects.visible_to(self.request.user).order_by("district_id", "name")
+        return {**super().get_form_kwargs(), "warehouses": warehouses}
 
     def get_context_data(self, **kwargs):
         from .models import StockLevel
 
-        warehouses = warehouses_for(self.request.user)
-        items = EquipmentItem.objects.filter(warehouse__in=warehouses).select_related("equipment_type", "warehouse")
+        items = EquipmentItem.objects.visible_to(self.request.user).select_related("equipment_type", "warehouse")
         status = self.request.GET.get("status", "")
         if status in ItemStatus.values:  # an unknown status (or a NUL byte, which PostgreSQL refuses) filters nothing
             items = items.filter(status=status)
@@ -248,7 +232,7 @@ class StockView(PermissionRequiredMixin, FormView):
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
-            levels=StockLevel.objects.filter(warehouse__in=warehouses).select_related("equipment_type", "warehouse"),
+            levels=StockLevel.objects.visible_to(self.request.user).select_related("equipment_type", "warehouse"),
             paginator=paginator, page_obj=page, object_list=object_list, is_paginated=is_paginated,
             query=query.urlencode(), **kwargs,
         )  # fmt: skip
@@ -291,7 +275,7 @@ class StockExportView(PermissionRequiredMixin, View):
 
     def get(self, request):
         items = (
-            EquipmentItem.objects.filter(warehouse__in=warehouses_for(request.user))
+            EquipmentItem.objects.visible_to(request.user)
             .select_related("equipment_type", "warehouse")
             .order_by("equipment_type__code", "serial_number")
         )
@@ -308,7 +292,7 @@ class ItemsImportView(ImportView):
     session_prefix = "import-items"
 
     def get_resource(self):
-        return EquipmentItemResource(warehouses=warehouses_for(self.request.user), user=self.request.user)
+        return EquipmentItemResource(warehouses=Warehouse.objects.visible_to(self.request.user), user=self.request.user)
 
 
 class ItemsTemplateView(PermissionRequiredMixin, View):

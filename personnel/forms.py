@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communes.models import District, Province
+from rollout.core import scoping
 from rollout.core.dates import validate_rollout_date
 from rollout.core.forms import BootstrapFormMixin
 
@@ -39,25 +40,17 @@ class OfficerForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.roles import Scope
-
-        scope = Scope.of(user)
-        provinces = Province.objects.all()
-        districts = District.objects.select_related("province")
-        if scope.district_code is not None:
-            provinces = provinces.filter(code=scope.province_code)
-            districts = districts.filter(code=scope.district_code)
-            self.fields["district"].required = True
-        elif scope.province_code is not None:
-            provinces = provinces.filter(code=scope.province_code)
-            districts = districts.filter(province_id=scope.province_code)
+        provinces = Province.objects.visible_to(user)
+        districts = District.objects.visible_to(user).select_related("province")
         self.fields["province"].queryset = provinces
         self.fields["district"].queryset = districts
         self.fields["home_district"].queryset = District.objects.all()
         if provinces.count() == 1 and not self.instance.pk:
             self.fields["province"].initial = provinces.first()
-        if scope.district_code is not None and not self.instance.pk:
-            self.fields["district"].initial = scope.district_code
+        if scoping.sees_one_district(user):  # a district clerk's officers are managed by their district
+            self.fields["district"].required = True
+            if not self.instance.pk:
+                self.fields["district"].initial = districts.first()
 
     def clean_police_number(self):
         return self.cleaned_data["police_number"].strip()

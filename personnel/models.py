@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from rollout.core.scoping import ScopedBy, ScopedQuerySet
 from rollout.core.text import fold
 
 from .ages import age_on, years_before
@@ -50,21 +51,7 @@ class Language(models.Model):
         return self.name
 
 
-class OfficerQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Officers of the user's area: all for the Committee and administrators, the officers managed in the
-        clerk's province or district, nothing for anyone else."""
-        from accounts.roles import Scope
-
-        scope = Scope.of(user)
-        if scope.everything:
-            return self
-        if scope.district_code is not None:
-            return self.filter(district_id=scope.district_code)
-        if scope.province_code is not None:
-            return self.filter(province_id=scope.province_code)
-        return self.none()
-
+class OfficerQuerySet(ScopedQuerySet):
     def search(self, text, *, by_police_number: bool = True):
         """Accent-insensitive search on the name, and on the police number when ``by_police_number`` (not for
         roles that may not see police numbers: a search would reveal them)."""
@@ -123,6 +110,8 @@ class Officer(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["search_key", "updated_at"])
+    # Officers belong to the unit that manages them: a district's, or the province's (no district).
+    scoped_by = ScopedBy(province="province_id", district="district_id")
     objects = OfficerQuerySet.as_manager()
 
     class Meta:
@@ -202,22 +191,9 @@ class Vetting(models.Model):
         return f"{self.officer} — {self.get_criterion_display()}"
 
 
-class AssignmentQuerySet(models.QuerySet):
+class AssignmentQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(ended_on__isnull=True)
-
-    def visible_to(self, user):
-        """Assignments to communes of the user's area."""
-        from accounts.roles import Scope
-
-        scope = Scope.of(user)
-        if scope.everything:
-            return self
-        if scope.district_code is not None:
-            return self.filter(commune__district_id=scope.district_code)
-        if scope.province_code is not None:
-            return self.filter(province_id=scope.province_code)
-        return self.none()
 
 
 class Assignment(models.Model):
@@ -265,6 +241,8 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()
+    # The province is the assignment's own (kept by the service); the district is the commune's.
+    scoped_by = ScopedBy(province="province_id", district="commune__district_id")
     objects = AssignmentQuerySet.as_manager()
 
     class Meta:

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from accounts.roles import Scope
 from communes.models import District, Province
+from rollout.core import scoping
 from rollout.core.spreadsheets import escape_formula
 from rollout.core.text import fold
 from rollout.core.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget
@@ -260,12 +260,13 @@ class OfficerResource(resources.ModelResource):
         if isinstance(instance.police_number, str):
             instance.police_number = instance.police_number.strip()
         if self.user is not None and "province" not in errors and "district" not in errors:
-            scope = Scope.of(self.user)
-            if not scope.everything:
-                if scope.province_code is not None and instance.province_id != scope.province_code:
-                    errors.setdefault("province", []).append(_("You may import only officers of your province."))
-                if scope.district_code is not None and instance.district_id != scope.district_code:
-                    errors.setdefault("district", []).append(_("You may import only officers of your district."))
+            refused = {"province": _("You may import only officers of your province."),
+                       "district": _("You may import only officers of your district.")}  # fmt: skip
+            try:
+                scoping.check_writable(self.user, instance)
+            except scoping.OutsideScope as outside:
+                if outside.level in refused:
+                    errors.setdefault(outside.level, []).append(refused[outside.level])
         if errors:
             raise ValidationError(errors)
 

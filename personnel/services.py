@@ -4,14 +4,14 @@ whichever door the data comes through (page, admin, import); the database constr
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import Scope
 from communes.models import Commune
 from communes.services import coverage_recompute
+from rollout.core import scoping
 
 from .choices import (
     ASSIGNABLE_STATUSES,
@@ -42,25 +42,12 @@ OFFICER_FIELDS = (
 )
 
 
-def _check_in_scope(user, *, province_id, district_id) -> None:
-    """Refuse a write outside the user's area (the views already hide such objects; this guards every door)."""
-    scope = Scope.of(user)
-    if scope.everything:
-        return
-    if scope.district_code is not None and district_id != scope.district_code:
-        raise PermissionDenied(_("This is outside your district."))
-    if scope.province_code is not None and province_id != scope.province_code:
-        raise PermissionDenied(_("This is outside your province."))
-    if scope.province_code is None and scope.district_code is None:
-        raise PermissionDenied(_("You have no area of responsibility."))
-
-
 @transaction.atomic
 def officer_create(*, user, languages=(), **fields) -> Officer:
     """Register an officer as a *candidate*."""
     officer = Officer(**{name: fields[name] for name in OFFICER_FIELDS if name in fields})
     officer.status = OfficerStatus.CANDIDATE
-    _check_in_scope(user, province_id=officer.province_id, district_id=officer.district_id)
+    scoping.check_writable(user, officer)
     officer.full_clean()
     officer._history_user = user
     officer.save()
@@ -71,11 +58,11 @@ def officer_create(*, user, languages=(), **fields) -> Officer:
 @transaction.atomic
 def officer_update(*, officer: Officer, user, languages=None, **fields) -> Officer:
     """Change an officer's particulars (not the status: see ``officer_change_status``)."""
-    _check_in_scope(user, province_id=officer.province_id, district_id=officer.district_id)
+    scoping.check_writable(user, officer)
     for name in OFFICER_FIELDS:
         if name in fields:
             setattr(officer, name, fields[name])
-    _check_in_scope(user, province_id=officer.province_id, district_id=officer.district_id)
+    scoping.check_writable(user, officer)
     officer.full_clean()
     officer._history_user = user
     officer.save()
@@ -131,7 +118,7 @@ def officer_change_status(*, officer: Officer, status: str, user) -> Officer:
     """Move an officer along the pipeline. Vetting, deployment and return have their own services, which check
     more than the pipeline: a clerk cannot mark someone vetted or deployed by hand."""
     officer = Officer.objects.select_for_update().get(pk=officer.pk)
-    _check_in_scope(user, province_id=officer.province_id, district_id=officer.district_id)
+    scoping.check_writable(user, officer)
     if status == OfficerStatus.VETTED and not vetting_all_passed(officer):
         raise ValidationError({"status": _("An officer becomes vetted only when every vetting criterion passes.")})
     if status == OfficerStatus.DEPLOYED:
@@ -171,7 +158,7 @@ def vetting_record(
     (and at once *ready* or *in training* if their training says so); a failed criterion sends an officer of
     the training pipeline who is not yet deployed back to *candidate*."""
     officer = Officer.objects.select_for_update().get(pk=officer.pk)
-    _check_in_scope(decided_by, province_id=officer.province_id, district_id=officer.district_id)
+    scoping.check_writable(decided_by, officer)
     decided_on = decided_on or timezone.localdate()
     if decided_on > timezone.localdate():
         raise ValidationError({"decided_on": _("A decision cannot be dated in the future.")})
@@ -243,8 +230,8 @@ def assignment_create(
     """
     officer = Officer.objects.select_for_update().get(pk=officer.pk)
     commune = Commune.objects.select_related("district").select_for_update(of=("self",)).get(pk=commune.pk)
-    _check_in_scope(created_by, province_id=commune.district.province_id, district_id=commune.district_id)
-    _check_in_scope(created_by, province_id=officer.province_id, district_id=officer.district_id)
+    scoping.check_writable(created_by, commune)
+    scoping.check_writable(created_by, officer)
     if officer.province_id != commune.district.province_id:
         raise ValidationError({"officer": _("The officer belongs to another province.")})
     if officer.assignments.active().exists():
@@ -309,7 +296,7 @@ def assignment_end(*, assignment: Assignment, ended_on: datetime.date, reason: s
     to the pipeline where their training leaves them (*ready* when trained). The commune's coverage is
     recomputed."""
     assignment = Assignment.objects.select_for_update().select_related("commune__district").get(pk=assignment.pk)
-    _check_in_scope(user, province_id=assignment.province_id, district_id=assignment.commune.district_id)
+    scoping.check_writable(user, assignment)
     if assignment.ended_on is not None:
         raise ValidationError(_("This assignment has already ended."))
     if reason not in AssignmentEndReason.values:

@@ -14,9 +14,9 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
 from accounts.audit import export_record
-from accounts.mixins import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 from communes.models import Commune, District
 from rollout.core.imports import ImportView, resource_rows, xlsx_response
+from rollout.core.views import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 
 from . import services
 from .choices import ASSIGNABLE_STATUSES, STATUS_TRANSITIONS, OfficerStatus, Post

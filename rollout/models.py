@@ -12,8 +12,25 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from personnel.choices import Rank
+from rollout.core.scoping import ScopedBy, ScopedQuerySet
 
 MAX_TRAINING_GRACE_DAYS = 365
+
+
+def in_plan_of(province: str) -> ScopedBy:
+    """The scope of the plan and of what belongs to it (``province``: the path to the plan's province). The plan
+    is provincial: district clerks read it and change none of it."""
+    return ScopedBy(
+        province=province,
+        province_refusal=_("This plan is outside your province."),
+        district_refusal=_("The plan is managed at the provincial level."),
+    )
+
+
+class PilotPlanQuerySet(ScopedQuerySet):
+    def by_province(self):
+        """With their province, in the order of the province codes (as every list of plans shows them)."""
+        return self.select_related("province").order_by("province_id")
 
 
 class PilotPlan(models.Model):
@@ -50,6 +67,9 @@ class PilotPlan(models.Model):
         ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    scoped_by = in_plan_of("province_id")
+    objects = PilotPlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pilot plan")
@@ -105,6 +125,9 @@ class Phase(models.Model):
     communes = models.ManyToManyField("communes.Commune", verbose_name=_("communes"), related_name="phases", blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    scoped_by = in_plan_of("plan__province_id")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("phase")
         verbose_name_plural = _("phases")
@@ -150,6 +173,9 @@ class CommitteeMember(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    scoped_by = in_plan_of("plan__province_id")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("committee member")
         verbose_name_plural = _("committee members")
@@ -177,7 +203,7 @@ class TaskStatus(models.TextChoices):
 TASK_CLOSED = (TaskStatus.DONE, TaskStatus.CANCELLED)
 
 
-class TaskQuerySet(models.QuerySet):
+class TaskQuerySet(ScopedQuerySet):
     def overdue(self, on):
         return self.filter(deadline__lt=on).exclude(status__in=TASK_CLOSED)
 
@@ -198,6 +224,7 @@ class Task(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    scoped_by = in_plan_of("plan__province_id")
     objects = TaskQuerySet.as_manager()
 
     class Meta:
@@ -296,6 +323,10 @@ class Report(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    # A report holds aggregate figures, no personal data: every clerk reads the national ones too.
+    scoped_by = ScopedBy(province="province_id", national_when_no_province=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("report")

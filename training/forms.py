@@ -41,17 +41,13 @@ class SessionForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.roles import Scope
-
         self.fields["course"].queryset = Course.objects.filter(is_active=True)
         for name in ("starts_on", "ends_on"):  # a year typed wrong (1800, 2999) is refused next to the date
             self.fields[name].validators.append(validate_rollout_date)
-        scope = Scope.of(user)
-        if scope.everything:
-            self.fields["province"].queryset = Province.objects.all()
-        else:
-            self.fields["province"].queryset = Province.objects.filter(code=scope.province_code)
-            self.fields["province"].initial = scope.province_code
+        provinces = Province.objects.visible_to(user)
+        self.fields["province"].queryset = provinces
+        if len(provinces) == 1:
+            self.fields["province"].initial = provinces[0]
 
     def clean(self):
         cleaned = super().clean()

@@ -14,6 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from rollout.core.scoping import ScopedBy, ScopedQuerySet
+
 
 class SubjectArea(models.TextChoices):
     """The six areas the plan names for training and re-training before and after going to a commune."""
@@ -61,20 +63,6 @@ class Course(models.Model):
         return self.title_en if (get_language() or "vi").startswith("en") else self.title_vi
 
 
-class TrainingSessionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Classes of the user's area: all for the Committee and administrators, the province's for provincial
-        clerks, the province's classes open to the district for district clerks (classes are provincial)."""
-        from accounts.roles import Scope
-
-        scope = Scope.of(user)
-        if scope.everything:
-            return self
-        if scope.province_code is not None:
-            return self.filter(province_id=scope.province_code)
-        return self.none()
-
-
 class TrainingSession(models.Model):
     """A class (lớp) of a course: dates, place, instructor and the number of seats."""
 
@@ -95,7 +83,9 @@ class TrainingSession(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = TrainingSessionQuerySet.as_manager()
+    # Classes are provincial: a district clerk sees the province's classes and enrols their officers in them.
+    scoped_by = ScopedBy(province="province_id")
+    objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -179,6 +169,9 @@ class Enrollment(models.Model):
     enrolled_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
 
     history = HistoricalRecords()
+    # A seat or a certificate is its officer's: a district clerk sees those of their district's officers.
+    scoped_by = ScopedBy(province="officer__province_id", district="officer__district_id")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["session", "officer__search_key"]

@@ -6,28 +6,22 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from accounts.roles import Scope
 from personnel.choices import OfficerStatus
 from personnel.models import Officer
-from personnel.services import PIPELINE_STATUSES, _check_in_scope, constraint_error, officer_statuses_settle
+from personnel.services import PIPELINE_STATUSES, constraint_error, officer_statuses_settle
+from rollout.core import scoping
 from rollout.core.text import clean_text
 
 from .models import Course, Enrollment, TrainingSession, valid_until
 
 ENROLLABLE_STATUSES = (*PIPELINE_STATUSES, OfficerStatus.DEPLOYED)
-
-
-def _check_province(user, province_id: int) -> None:
-    scope = Scope.of(user)
-    if not scope.everything and scope.province_code != province_id:
-        raise PermissionDenied(_("This is outside your province."))
 
 
 @transaction.atomic
@@ -36,13 +30,13 @@ def session_create(
     instructor: str, capacity: int, created_by,
 ) -> TrainingSession:  # fmt: skip
     """Open a class of ``course``."""
-    _check_province(created_by, province_id)
-    if not course.is_active:
-        raise ValidationError({"course": _("This course is no longer taught.")})
     session = TrainingSession(
         course=course, province_id=province_id, starts_on=starts_on, ends_on=ends_on, place=place.strip(),
         instructor=instructor.strip(), capacity=capacity, created_by=created_by,
     )  # fmt: skip
+    scoping.check_writable(created_by, session)
+    if not course.is_active:
+        raise ValidationError({"course": _("This course is no longer taught.")})
     session.full_clean()
     session._history_user = created_by
     session.save()
@@ -63,8 +57,7 @@ def enrolment_add(*, session: TrainingSession, officers: list[Officer], enrolled
     class row and the officers' rows are locked, so two clerks filling the last seats at once cannot overbook
     it."""
     session = TrainingSession.objects.select_for_update().select_related("course").get(pk=session.pk)
-    _check_province(enrolled_by, session.province_id)
-    scope = Scope.of(enrolled_by)
+    scoping.check_writable(enrolled_by, session)
     if session.results_closed:
         raise ValidationError(_("This class is closed; it takes no more officers."))
     if session.ends_on < timezone.localdate():
@@ -91,7 +84,7 @@ def enrolment_add(*, session: TrainingSession, officers: list[Officer], enrolled
             refused.append((officer, _("in another class at overlapping dates")))
         elif officer.province_id != session.province_id:
             refused.append((officer, _("belongs to another province")))
-        elif scope.district_code is not None and officer.district_id != scope.district_code:
+        elif not scoping.is_writable(enrolled_by, officer):  # of the class's province: another district's
             refused.append((officer, _("outside your district")))
         elif officer.status not in ENROLLABLE_STATUSES:
             refused.append(
@@ -131,8 +124,8 @@ def enrolment_remove(*, enrollment: Enrollment, user) -> None:
     )
     if enrollment.is_prior:
         raise ValidationError(_("This is prior training, not a seat in a class."))
-    _check_province(user, enrollment.session.province_id)
-    _check_in_scope(user, province_id=enrollment.officer.province_id, district_id=enrollment.officer.district_id)
+    scoping.check_writable(user, enrollment.session)
+    scoping.check_writable(user, enrollment)
     if enrollment.passed is not None:
         raise ValidationError(_("A result is recorded for this officer; it cannot be removed."))
     enrollment._history_user = user
@@ -212,7 +205,7 @@ def results_record(*, session: TrainingSession, rows: list[ResultRow], recorded_
     the course); a result taken back (failed, or not recorded) loses it. The officers concerned then move where
     their training leaves them (*ready* once every mandatory course is passed)."""
     session = TrainingSession.objects.select_for_update().select_related("course").get(pk=session.pk)
-    _check_province(recorded_by, session.province_id)
+    scoping.check_writable(recorded_by, session)
     if not results_can_be_entered(session):
         raise ValidationError(
             _("Results can be entered from %(date)s, when the class starts.")
@@ -222,7 +215,6 @@ def results_record(*, session: TrainingSession, rows: list[ResultRow], recorded_
     wanted = {row.enrollment_id for row in rows}
     enrollments = {e.pk: e for e in session.enrollments.select_for_update(of=("self",)).select_related("officer")
                    .filter(pk__in=wanted).order_by("pk")}  # fmt: skip
-    scope = Scope.of(recorded_by)
     errors: dict[str, list[str]] = {}
     changed: list[tuple[Enrollment, Result]] = []
     unchanged = 0
@@ -232,7 +224,7 @@ def results_record(*, session: TrainingSession, rows: list[ResultRow], recorded_
         if enrollment is None:
             errors.setdefault(key, []).append(_("This officer is not enrolled in the class."))
             continue
-        if scope.district_code is not None and enrollment.officer.district_id != scope.district_code:
+        if not scoping.is_writable(recorded_by, enrollment):  # a district clerk records their officers' results
             errors.setdefault(key, []).append(_("This officer is outside your district."))
             continue
         result, current = row.result, Result.of(enrollment)
@@ -293,7 +285,7 @@ def session_close(*, session: TrainingSession, user, unrecorded_confirmed: int |
     clerk must confirm their number: a number that no longer matches (someone enrolled or entered results in
     the meantime) raises ``CloseNeedsConfirmation`` again, with the new count."""
     session = TrainingSession.objects.select_for_update().get(pk=session.pk)
-    _check_province(user, session.province_id)
+    scoping.check_writable(user, session)
     if session.results_closed:
         raise ValidationError(_("This class is already closed."))
     unrecorded = session.enrollments.filter(passed__isnull=True).count()
@@ -309,7 +301,7 @@ def session_close(*, session: TrainingSession, user, unrecorded_confirmed: int |
 def session_reopen(*, session: TrainingSession, user) -> TrainingSession:
     """Open a closed class to enrolment again (until its last day)."""
     session = TrainingSession.objects.select_for_update().get(pk=session.pk)
-    _check_province(user, session.province_id)
+    scoping.check_writable(user, session)
     if not session.results_closed:
         raise ValidationError(_("This class is open."))
     if session.ends_on < timezone.localdate():
@@ -333,7 +325,7 @@ def prior_training_record(
     with the scanned certificate if there is one. It counts for readiness exactly like a passed class; a clerk
     records it in their own area, district clerks included. Raises ``ValidationError`` naming the field."""
     officer = Officer.objects.select_for_update().get(pk=officer.pk)
-    _check_in_scope(recorded_by, province_id=officer.province_id, district_id=officer.district_id)
+    scoping.check_writable(recorded_by, officer)
     provider, certificate_number = clean_text(provider), clean_text(certificate_number)
     today = timezone.localdate()
     errors: dict[str, str] = {}
@@ -388,7 +380,7 @@ def prior_training_remove(*, enrollment: Enrollment, user) -> None:
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("officer").get(pk=enrollment.pk)
     if not enrollment.is_prior:
         raise ValidationError(_("This is a seat in a class: change its result on the class's results page."))
-    _check_in_scope(user, province_id=enrollment.officer.province_id, district_id=enrollment.officer.district_id)
+    scoping.check_writable(user, enrollment)
     enrollment._history_user = user
     enrollment.delete()
     officer_statuses_settle(officers=[Officer.objects.select_for_update().get(pk=enrollment.officer_id)], user=user)

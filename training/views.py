@@ -16,15 +16,15 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from accounts.audit import export_record
-from accounts.mixins import PagedListMixin, ScopedObjectMixin, VisibleToMixin
-from accounts.roles import Scope
 from communes.models import District
 from personnel.choices import OfficerStatus
 from personnel.identifiers import can_see_identifiers, identifier_display
 from personnel.models import Officer
 from personnel.views import form_errors_from
+from rollout.core import scoping
 from rollout.core.imports import CellError, ImportReport, ImportView, PreviewRow, xlsx_response
 from rollout.core.spreadsheets import read_dataset
+from rollout.core.views import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 from rollout.core.widgets import YesNoWidget
 
 from . import services
@@ -102,16 +102,6 @@ class SessionCreateView(PermissionRequiredMixin, FormView):
         return HttpResponseRedirect(session.get_absolute_url())
 
 
-def _districts_for(user):
-    scope = Scope.of(user)
-    districts = District.objects.order_by("code")
-    if scope.district_code is not None:
-        return districts.filter(code=scope.district_code)
-    if scope.province_code is not None:
-        return districts.filter(province_id=scope.province_code)
-    return districts
-
-
 class SessionDetailView(VisibleToMixin, DetailView):
     permission_required = "training.view_trainingsession"
     queryset = TrainingSession.objects.select_related("course", "province", "created_by").prefetch_related(
@@ -121,10 +111,9 @@ class SessionDetailView(VisibleToMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         everyone = list(self.object.enrollments.all())
-        # Classes are provincial, but a district clerk sees only the officers of their district (as
-        # ``Officer.visible_to`` does); the seats still count everyone.
-        district = Scope.of(self.request.user).district_code
-        enrollments = [e for e in everyone if district is None or e.officer.district_id == district]
+        # Classes are provincial, but a district clerk sees only the seats of their district's officers (as
+        # ``Enrollment.visible_to`` does); the seats still count everyone.
+        enrollments = [e for e in everyone if scoping.sees(self.request.user, e)]
         today = timezone.localdate()
         return super().get_context_data(
             enrollments=enrollments,
@@ -135,7 +124,7 @@ class SessionDetailView(VisibleToMixin, DetailView):
             enrolled_count=len(everyone),
             other_districts=len(everyone) - len(enrollments),
             free_seats=max(self.object.capacity - len(everyone), 0),
-            enrol_form=EnrolForm(districts=_districts_for(self.request.user)),
+            enrol_form=EnrolForm(districts=District.objects.visible_to(self.request.user)),
             **kwargs,
         )
 
@@ -147,7 +136,7 @@ class SessionEnrolView(ScopedObjectMixin, View):
         self.session = get_object_or_404(TrainingSession.objects.visible_to(request.user), pk=kwargs["pk"])
 
     def post(self, request, pk):
-        form = EnrolForm(request.POST, request.FILES, districts=_districts_for(request.user))
+        form = EnrolForm(request.POST, request.FILES, districts=District.objects.visible_to(request.user))
         if not form.is_valid():
             for error in form.errors.values():
                 messages.error(request, " ".join(error))

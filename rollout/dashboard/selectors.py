@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Scope
-from communes.models import Commune, District, Province
+from communes.models import Commune, Province
+from rollout.core import scoping
 from rollout.models import Phase, PilotPlan, ProgressSnapshot, Report, Task
 from rollout.plan.selectors import with_phase_coverage
 
@@ -26,27 +26,24 @@ class Area:
     can_see_country: bool
     error: str = ""
     communes: QuerySet = field(default_factory=Commune.objects.none)
+    plans: QuerySet = field(default_factory=PilotPlan.objects.none)  # the plans behind the area
 
     @property
     def is_country(self) -> bool:
         return self.province is None
 
 
-def visible_provinces(user) -> tuple[list[Province], bool]:
-    """The provinces ``user`` may choose on the dashboard, and whether they may see the whole country (one
-    query). Only provinces with loaded communes count."""
-    scope = Scope.of(user)
-    provinces = Province.objects.filter(
-        Exists(Commune.objects.visible_to(user).filter(district__province=OuterRef("pk")))
-    ).order_by("code")
-    return list(provinces), scope.everything
-
-
 def area_for(user, requested: str | None) -> Area:
     """The area for ``?province=<code>``: empty means the whole country (for users who see everything); a value
     outside the user's provinces gives a message and the default. The default is the only province when the
     user sees one (or only one is loaded), otherwise the whole country."""
-    provinces, can_see_country = visible_provinces(user)
+    # The provinces the user may choose: theirs with loaded communes (one query).
+    provinces = list(
+        Province.objects.visible_to(user)
+        .filter(Exists(Commune.objects.visible_to(user).filter(district__province=OuterRef("pk"))))
+        .order_by("code")
+    )
+    can_see_country = scoping.sees_everything(user)
     by_code = {province.code: province for province in provinces}
     only_one = len(provinces) == 1 or (provinces and not can_see_country)
     default = provinces[0] if only_one else None
@@ -61,23 +58,13 @@ def area_for(user, requested: str | None) -> Area:
             }
         elif can_see_country:
             province = None
-    communes = Commune.objects.visible_to(user)
+    communes, plans = Commune.objects.visible_to(user), PilotPlan.objects.visible_to(user).by_province()
     if province is not None:
-        communes = communes.filter(district__province=province)
+        communes, plans = communes.filter(district__province=province), plans.filter(province=province)
     elif not can_see_country:
-        communes = communes.none()
+        communes, plans = communes.none(), plans.none()
     return Area(province=province, provinces=provinces, can_see_country=can_see_country, error=error,
-                communes=communes)  # fmt: skip
-
-
-def plans_for(area: Area) -> list[PilotPlan]:
-    """The pilot plans behind the area: the province's plan, or every plan for the whole country (one query)."""
-    plans = PilotPlan.objects.select_related("province").order_by("province_id")
-    if area.province is not None:
-        plans = plans.filter(province=area.province)
-    elif not area.can_see_country:
-        return []
-    return list(plans)
+                communes=communes, plans=plans)  # fmt: skip
 
 
 def plan_dates(plans: list[PilotPlan]) -> tuple[datetime.date | None, datetime.date | None]:
@@ -136,13 +123,3 @@ def latest_reports(area: Area) -> list[Report]:
         Report.objects.filter(province=area.province) if area.province else Report.objects.filter(province__isnull=True)
     )
     return list(reports.select_related("province").order_by("-period_end", "-created_at")[:LATEST_REPORTS])
-
-
-def visible_district(user, code: int) -> District | None:
-    """The district ``code`` if ``user`` may see any of its communes, with its province (one query)."""
-    return (
-        District.objects.filter(pk=code)
-        .filter(Exists(Commune.objects.visible_to(user).filter(district=OuterRef("pk"))))
-        .select_related("province")
-        .first()
-    )

@@ -5,8 +5,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from accounts.roles import Scope
-from communes.models import Commune
+from communes.models import Commune, District
+from rollout.core import scoping
 from rollout.dashboard import selectors as dashboard
 from rollout.progress.figures import FIGURES, Figures, district_table, figures, figures_by, with_progress
 from rollout.progress.forecast import coverage_forecast
@@ -29,11 +29,11 @@ class HomeView(PermissionRequiredMixin, TemplateView):
         else:
             rows = district_table(area.communes, today)
         totals = Figures.total(row["figures"] for row in rows)  # the area is the sum of its rows
-        plans = dashboard.plans_for(area)
+        plans = list(area.plans)
         started_on, target_on = dashboard.plan_dates(plans)
         snapshots = dashboard.snapshots_for(area.province, since=started_on)
         # A district clerk's figures are their district's; the trends and the forecast are the province's.
-        trend_is_wider = Scope.of(user).district_code is not None
+        trend_is_wider = scoping.sees_one_district(user)
         tasks, tasks_count = dashboard.overdue_tasks(plans, today)
         return super().get_context_data(
             area=area,
@@ -107,7 +107,7 @@ class DistrictDashboardView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, today = self.request.user, timezone.localdate()
-        district = dashboard.visible_district(user, kwargs["code"])
+        district = District.objects.visible_to(user).filter(pk=kwargs["code"]).select_related("province").first()
         if district is None:
             raise Http404(_("No such district in your area."))
         communes = Commune.objects.visible_to(user).filter(district=district)

@@ -4,23 +4,11 @@ import datetime
 
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Value, When
 
-from accounts.roles import Scope
 from communes.models import Coverage
 from rollout.models import TASK_CLOSED, CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
 from rollout.progress.figures import with_progress
 
 ROLE_ORDER = [CommitteeRole.HEAD, CommitteeRole.DEPUTY_HEAD, CommitteeRole.STANDING, CommitteeRole.MEMBER]
-
-
-def visible_plans(user):
-    """The plans ``user`` may see: all for the Committee and administrators, their province's for clerks."""
-    scope = Scope.of(user)
-    plans = PilotPlan.objects.select_related("province").order_by("province_id")
-    if scope.everything:
-        return plans
-    if scope.province_code is not None:
-        return plans.filter(province_id=scope.province_code)
-    return plans.none()
 
 
 def plan_or_default(province_id: int) -> PilotPlan:

@@ -7,15 +7,15 @@ constraints are the last line, and a violation they catch is turned into the con
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import Scope
 from communes.models import Commune
 from personnel.choices import Rank
 from personnel.services import constraint_error
+from rollout.core import scoping
 from rollout.core.dates import validate_rollout_date
 from rollout.models import MAX_TRAINING_GRACE_DAYS, CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
 
@@ -43,20 +43,6 @@ MEMBER_FIELDS = ("full_name", "unit", "role", "is_standing_body", "email", "is_a
 TASK_FIELDS = ("title", "unit", "deadline", "notes")
 
 _UNSET = object()
-
-
-def check_plan_in_scope(user, plan: PilotPlan) -> None:
-    """Refuse a write to a plan outside the user's province. The plan is provincial: district clerks do not
-    change it. ``user`` None is the system itself (demo data, scheduled tasks)."""
-    if user is None:
-        return
-    scope = Scope.of(user)
-    if scope.everything:
-        return
-    if scope.district_code is not None:
-        raise PermissionDenied(_("The plan is managed at the provincial level."))
-    if scope.province_code is None or scope.province_code != plan.province_id:
-        raise PermissionDenied(_("This plan is outside your province."))
 
 
 def _check_date(field: str, value) -> None:
@@ -97,7 +83,7 @@ def plan_update(*, plan: PilotPlan, user, **fields) -> PilotPlan:
     before the start, age limits lie between 18 and 65 with the minimum not above the maximum, the training grace
     period lies between 0 and 365 days."""
     plan = _lock_plan(plan)
-    check_plan_in_scope(user, plan)
+    scoping.check_writable(user, plan)
     for name in PLAN_FIELDS:
         if name in fields:
             setattr(plan, name, fields[name])
@@ -201,7 +187,7 @@ def phase_create(*, plan: PilotPlan, user, number: int, name: str, target_on: da
                  note: str = "") -> Phase:  # fmt: skip
     """Add a wave of communes to the plan. The communes lie in the plan's province and in no other phase."""
     plan = _lock_plan(plan)
-    check_plan_in_scope(user, plan)
+    scoping.check_writable(user, plan)
     phase = Phase(plan=plan, number=number, name=name, target_on=target_on, note=note)
     _check_phase(phase, plan)
     codes = _phase_communes(plan, communes, phase=None)
@@ -215,7 +201,7 @@ def phase_create(*, plan: PilotPlan, user, number: int, name: str, target_on: da
 def phase_update(*, phase: Phase, user, communes=None, **fields) -> Phase:
     """Change a phase (not its plan); ``communes`` when given replaces its communes, under the same rules."""
     plan = _lock_plan(phase.plan)
-    check_plan_in_scope(user, plan)
+    scoping.check_writable(user, plan)
     phase = Phase.objects.get(pk=phase.pk)
     for name in PHASE_FIELDS:
         if name in fields:
@@ -262,7 +248,7 @@ def member_create(*, plan: PilotPlan, user, full_name: str, unit: str, role: str
                   email: str = "", is_active: bool = True) -> CommitteeMember:  # fmt: skip
     """Add a member to the plan's Steering Committee; an active committee has at most one head."""
     plan = _lock_plan(plan)
-    check_plan_in_scope(user, plan)
+    scoping.check_writable(user, plan)
     member = CommitteeMember(plan=plan, full_name=full_name, unit=unit, role=role,
                              is_standing_body=is_standing_body, email=email, is_active=is_active)  # fmt: skip
     _check_member(member)
@@ -275,7 +261,7 @@ def member_create(*, plan: PilotPlan, user, full_name: str, unit: str, role: str
 def member_update(*, member: CommitteeMember, user, **fields) -> CommitteeMember:
     """Change a committee member (not their plan), under the same rules."""
     plan = _lock_plan(member.plan)
-    check_plan_in_scope(user, plan)
+    scoping.check_writable(user, plan)
     member = CommitteeMember.objects.get(pk=member.pk)
     for name in MEMBER_FIELDS:
         if name in fields:
@@ -320,7 +306,7 @@ def task_create(*, plan: PilotPlan, user, title: str, unit: str, deadline: datet
                 status: str = TaskStatus.OPEN, notes: str = "", completed_on=None) -> Task:  # fmt: skip
     """Give a unit a committee task. A done task has a completion date (today unless given); others have none."""
     plan = _lock_plan(plan)
-    check_plan_in_scope(user, plan)
+    scoping.check_writable(user, plan)
     task = Task(plan=plan, title=title, unit=unit, deadline=deadline, notes=notes, created_by=user)
     _check_task(task)
     _apply_status(task, status, completed_on)
@@ -332,7 +318,7 @@ def task_create(*, plan: PilotPlan, user, title: str, unit: str, deadline: datet
 @transaction.atomic
 def task_update(*, task: Task, user, completed_on=_UNSET, **fields) -> Task:
     """Change a task (not its plan); a change of ``status`` follows the completion-date rule of ``task_create``."""
-    check_plan_in_scope(user, task.plan)
+    scoping.check_writable(user, task)
     task = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
     for name in TASK_FIELDS:
         if name in fields:
@@ -347,7 +333,7 @@ def task_update(*, task: Task, user, completed_on=_UNSET, **fields) -> Task:
 @transaction.atomic
 def task_set_status(*, task: Task, status: str, user, on: datetime.date | None = None) -> Task:
     """Move a task to ``status``; done sets the completion date (``on``, else today), any other status clears it."""
-    check_plan_in_scope(user, task.plan)
+    scoping.check_writable(user, task)
     task = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
     if status == task.status and on is None:
         return task

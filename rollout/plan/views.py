@@ -1,8 +1,9 @@
 """The plan pages: the plan with its phases, committee and task summary; editing the plan's settings, phases and
 committee (administrators); the committee's tasks (provincial clerks and administrators write, everyone reads).
 
-Every page reads through ``visible_plans``: the Committee and administrators see every plan, clerks their
-province's; an object of a plan the user cannot see answers 404. Writes go through ``rollout.plan.services``.
+Every page reads through ``visible_to`` (``rollout.core.scoping``): the Committee and administrators see every
+plan, clerks their province's; an object of a plan the user cannot see answers 404. Writes go through
+``rollout.plan.services``.
 """
 
 from django.contrib import messages
@@ -18,17 +19,16 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
-from accounts.mixins import PagedListMixin, ScopedObjectMixin
 from communes.models import Coverage
 from personnel.views import form_errors_from
-from rollout.models import CommitteeMember, Phase, Task, TaskStatus
+from rollout.core.views import PagedListMixin, ScopedObjectMixin
+from rollout.models import CommitteeMember, Phase, PilotPlan, Task, TaskStatus
 from rollout.plan import services
 from rollout.plan.forms import MemberForm, PhaseForm, PilotPlanForm, TaskFilter, TaskForm, TaskStatusForm
 from rollout.plan.selectors import (
     phase_commune_progress,
     phase_mark_state,
     plan_summaries,
-    visible_plans,
     with_overdue,
     with_phase_coverage,
 )
@@ -62,7 +62,7 @@ class PlanIndexView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
-        plans = plan_summaries(visible_plans(self.request.user), today=today)
+        plans = plan_summaries(PilotPlan.objects.visible_to(self.request.user).by_province(), today=today)
         return super().get_context_data(plans=plans, today=today, **kwargs)
 
 
@@ -72,7 +72,7 @@ class PlanEditView(ScopedObjectMixin, FormView):
     template_name = "rollout/plan/plan_form.html"
 
     def load_objects(self, request, **kwargs):
-        self.plan = get_object_or_404(visible_plans(request.user), pk=kwargs["pk"])
+        self.plan = get_object_or_404(PilotPlan.objects.visible_to(request.user), pk=kwargs["pk"])
 
     def get_initial(self):
         return {name: getattr(self.plan, name) for name in services.PLAN_FIELDS}
@@ -91,10 +91,6 @@ class PlanEditView(ScopedObjectMixin, FormView):
 
 
 # --- phases ----------------------------------------------------------------------------------------------------
-
-
-def visible_phases(user):
-    return Phase.objects.filter(plan__in=visible_plans(user)).select_related("plan__province")
 
 
 class SaveThroughServiceMixin:
@@ -134,7 +130,7 @@ class ChoosePlanMixin:
         return initial
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "plans": visible_plans(self.request.user)}
+        return {**super().get_form_kwargs(), "plans": PilotPlan.objects.visible_to(self.request.user).by_province()}
 
 
 class PhaseCreateView(PermissionRequiredMixin, ChoosePlanMixin, PhaseFormMixin, FormView):
@@ -148,7 +144,9 @@ class PhaseEditView(ScopedObjectMixin, PhaseFormMixin, FormView):
     permission_required = "rollout.change_phase"
 
     def load_objects(self, request, **kwargs):
-        self.phase = get_object_or_404(visible_phases(request.user), pk=kwargs["pk"])
+        self.phase = get_object_or_404(
+            Phase.objects.visible_to(request.user).select_related("plan__province"), pk=kwargs["pk"]
+        )
 
     def get_initial(self):
         phase = self.phase
@@ -172,7 +170,10 @@ class PhaseDetailView(ScopedObjectMixin, TemplateView):
     template_name = "rollout/plan/phase_detail.html"
 
     def load_objects(self, request, **kwargs):
-        self.phase = get_object_or_404(with_phase_coverage(visible_phases(request.user)), pk=kwargs["pk"])
+        self.phase = get_object_or_404(
+            with_phase_coverage(Phase.objects.visible_to(request.user).select_related("plan__province")),
+            pk=kwargs["pk"],
+        )
 
     def get_context_data(self, **kwargs):
         phase = self.phase
@@ -214,7 +215,7 @@ class MemberEditView(ScopedObjectMixin, MemberFormMixin, FormView):
 
     def load_objects(self, request, **kwargs):
         self.member = get_object_or_404(
-            CommitteeMember.objects.filter(plan__in=visible_plans(request.user)).select_related("plan"),
+            CommitteeMember.objects.visible_to(request.user).select_related("plan"),
             pk=kwargs["pk"],
         )
 
@@ -234,10 +235,6 @@ class MemberEditView(ScopedObjectMixin, MemberFormMixin, FormView):
 # --- tasks -----------------------------------------------------------------------------------------------------
 
 
-def visible_tasks(user):
-    return Task.objects.filter(plan__in=visible_plans(user))
-
-
 class TaskListView(PermissionRequiredMixin, PagedListMixin, FilterView):
     permission_required = "rollout.view_task"
     filterset_class = TaskFilter
@@ -245,11 +242,14 @@ class TaskListView(PermissionRequiredMixin, PagedListMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        tasks = visible_tasks(self.request.user).select_related("plan__province")
+        tasks = Task.objects.visible_to(self.request.user).select_related("plan__province")
         return with_overdue(tasks, today=timezone.localdate()).order_by("deadline", "pk")
 
     def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "plans": visible_plans(self.request.user)}
+        return {
+            **super().get_filterset_kwargs(filterset_class),
+            "plans": PilotPlan.objects.visible_to(self.request.user).by_province(),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -259,7 +259,7 @@ class TaskListView(PermissionRequiredMixin, PagedListMixin, FilterView):
         context["total"] = context["paginator"].count if context.get("paginator") else len(self.object_list)
         context["statuses"] = TaskStatus.choices
         context["can_change"] = self.request.user.has_perm("rollout.change_task")
-        context["show_plan"] = visible_plans(self.request.user).count() > 1
+        context["show_plan"] = PilotPlan.objects.visible_to(self.request.user).count() > 1
         return context
 
 
@@ -284,7 +284,7 @@ class TaskCreateView(PermissionRequiredMixin, TaskFormMixin, FormView):
         return initial
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "plans": visible_plans(self.request.user)}
+        return {**super().get_form_kwargs(), "plans": PilotPlan.objects.visible_to(self.request.user).by_province()}
 
     def save(self, plan, data):
         return services.task_create(plan=plan, user=self.request.user, **data)
@@ -294,7 +294,9 @@ class TaskEditView(ScopedObjectMixin, TaskFormMixin, FormView):
     permission_required = "rollout.change_task"
 
     def load_objects(self, request, **kwargs):
-        self.task = get_object_or_404(visible_tasks(request.user).select_related("plan", "created_by"), pk=kwargs["pk"])
+        self.task = get_object_or_404(
+            Task.objects.visible_to(request.user).select_related("plan", "created_by"), pk=kwargs["pk"]
+        )
 
     def get_initial(self):
         task = self.task
@@ -318,7 +320,7 @@ class TaskStatusView(ScopedObjectMixin, View):
     http_method_names = ["post"]
 
     def load_objects(self, request, **kwargs):
-        self.task = get_object_or_404(visible_tasks(request.user).select_related("plan"), pk=kwargs["pk"])
+        self.task = get_object_or_404(Task.objects.visible_to(request.user).select_related("plan"), pk=kwargs["pk"])
 
     def post(self, request, pk):
         back = _back(request, reverse("plan:task_list"))

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from communes.models import Province
 from personnel.forms import DateInput
 from rollout.core.forms import BootstrapFormMixin
-from rollout.reports.selectors import report_provinces_for
 
 NATIONAL = "country"
 MAX_PERIOD_DAYS = 366
@@ -23,7 +22,9 @@ class ReportRequestForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.provinces = {str(p.code): p for p in report_provinces_for(user)}
+        # The whole country is always offered to who may ask for reports; the provinces are the user's, if loaded.
+        provinces = Province.objects.visible_to(user).filter(districts__isnull=False).distinct().order_by("code")
+        self.provinces = {str(p.code): p for p in provinces}
         self.fields["scope"].choices = [
             (NATIONAL, _("Whole country")),
             *[(k, p.name) for k, p in self.provinces.items()],

@@ -1,6 +1,6 @@
 """The reports archive: the list, a report's page (which follows its progress), its files, and asking for a
 report now. Viewing needs ``rollout.view_report``, asking ``rollout.add_report``; a report outside the user's
-scope answers 404 (``report_selectors.reports_visible_to``)."""
+scope answers 404 (``Report.objects.visible_to``)."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -13,12 +13,11 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView
 
-from accounts.mixins import PagedListMixin
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
-from rollout.models import ReportStatus
+from rollout.core.views import PagedListMixin
+from rollout.models import Report, ReportStatus
 from rollout.reports.content import PDF_CONTENT_TYPE, report_filename
 from rollout.reports.forms import ReportRequestForm
-from rollout.reports.selectors import reports_visible_to
 from rollout.reports.services import report_request
 
 STATUS_COLOURS = {
@@ -34,7 +33,7 @@ class VisibleReportsMixin(PermissionRequiredMixin):
     permission_required = "rollout.view_report"
 
     def get_queryset(self):
-        return reports_visible_to(self.request.user)
+        return Report.objects.visible_to(self.request.user).select_related("province", "requested_by")
 
 
 class ReportListView(VisibleReportsMixin, PagedListMixin, ListView):

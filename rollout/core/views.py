@@ -1,3 +1,6 @@
+"""View mixins every app's pages share: scoped querysets and objects (404 outside the user's area, see
+``rollout.core.scoping``) and forgiving pagination."""
+
 from django.contrib.auth.mixins import PermissionRequiredMixin
 
 
