@@ -17,7 +17,8 @@ from personnel.choices import OfficerStatus, Post
 from personnel.models import Assignment, Officer
 from rollout.core.text import fold
 from rollout.models import PilotPlan, ProgressSnapshot
-from rollout.national.steps import PREFIX, Volumes, synthetic_counts
+from rollout.national.context import PREFIX, Volumes
+from rollout.national.seed import synthetic_counts
 from rollout.progress.figures import figures
 from training.models import Enrollment, TrainingSession
 from training.selectors import mandatory_courses

@@ -1,14 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from rollout.core.figures_cache import figures_changed
-from rollout.national.steps import SEED, Volumes, seed_national, synthetic_counts
+from rollout.national.context import SEED, Volumes
+from rollout.national.seed import seed_national, synthetic_counts
 
 
 class Command(BaseCommand):
     help = (
         "Load all 63 provinces and synthetic national-scale data for benchmarks: 50,000 officers, 45,000 "
         "assignments, 200,000 enrolments, 100,000 equipment items with their issuances and a year of daily "
-        "snapshots (see rollout/national.py). Deterministic and idempotent; --scale 0.01 for a small run."
+        "snapshots (see rollout/national/). Deterministic and idempotent; --scale 0.01 for a small run."
     )
 
     def add_arguments(self, parser):
