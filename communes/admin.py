@@ -2,6 +2,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
+from rollout.core.admin import ReadOnlyAdminMixin
 from rollout.core.imports import SafeImportAdminMixin, SafeXLSX
 from rollout.core.spreadsheets import validate_xlsx_upload
 
@@ -21,32 +22,22 @@ class SafeImportForm(ImportForm):
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Loaded from the GSO data (``services.divisions_load``, the ``load_divisions`` command)."""
+
     list_display = ["code", "name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "search_key", "=code"]
-    readonly_fields = ["code", "name", "kind"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Loaded from the GSO data (``services.divisions_load``, the ``load_divisions`` command)."""
+
     list_display = ["code", "name", "kind", "province"]
     list_filter = ["kind", "province"]
     list_select_related = ["province"]
     search_fields = ["name", "search_key", "=code"]
-    readonly_fields = ["code", "name", "kind", "province"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Commune)

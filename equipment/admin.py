@@ -1,10 +1,11 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from communes.admin import SafeImportForm
+from rollout.core.admin import HistoryAdmin, ReadOnlyAdminMixin, ServiceAdmin
 from rollout.core.imports import SafeImportAdminMixin, SafeXLSX
 
+from . import services
 from .models import AllocationStandard, EquipmentItem, EquipmentType, Issuance, StockLevel, Warehouse
 from .resources import COLUMN_SERIAL, COLUMN_TYPE, EquipmentItemResource
 
@@ -39,7 +40,11 @@ class WarehouseAdmin(admin.ModelAdmin):
 
 
 @admin.register(EquipmentItem)
-class EquipmentItemAdmin(SafeImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class EquipmentItemAdmin(SafeImportAdminMixin, ImportExportModelAdmin, ServiceAdmin, HistoryAdmin):
+    """Units are received (``services.items_receive``) and corrected (``item_update``) as on the receive page and
+    through the same import; the status moves through issuance and returns, the type and serial number identify
+    a unit once registered."""
+
     resource_classes = [EquipmentItemResource]
     import_form_class = SafeImportForm
     import_formats = [ItemXLSX]
@@ -48,27 +53,42 @@ class EquipmentItemAdmin(SafeImportAdminMixin, ImportExportModelAdmin, SimpleHis
     list_filter = ["status", "equipment_type", "warehouse"]
     list_select_related = ["equipment_type", "warehouse"]
     search_fields = ["serial_number"]
-    readonly_fields = ["status"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["equipment_type", "serial_number", "status"] if obj is not None else ["status"]
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
+
+    def service_create(self, request, form):
+        (item,) = services.items_receive(
+            warehouse=form.cleaned_data["warehouse"], equipment_type=form.cleaned_data["equipment_type"],
+            serial_numbers=[form.cleaned_data["serial_number"]], received_on=form.cleaned_data["received_on"],
+            note=form.cleaned_data["note"], user=request.user,
+        )  # fmt: skip
+        return item
+
+    def service_update(self, request, obj, form):
+        return services.item_update(
+            item=obj, warehouse=form.cleaned_data["warehouse"], received_on=form.cleaned_data["received_on"],
+            note=form.cleaned_data["note"], user=request.user,
+        )  # fmt: skip
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(SimpleHistoryAdmin):
+class StockLevelAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    """Stock comes in on the receive page (``services.stock_receive``) and goes out with issuances."""
+
     list_display = ["equipment_type", "warehouse", "quantity"]
-    readonly_fields = ["quantity"]
 
 
 @admin.register(Issuance)
-class IssuanceAdmin(SimpleHistoryAdmin):
+class IssuanceAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    """Issuances, returns and losses are written on the commune's equipment page (``services``)."""
+
     list_display = ["equipment_type", "item", "quantity", "commune", "officer", "issued_on", "status"]
     list_filter = ["status", "equipment_type"]
     list_select_related = ["equipment_type", "item", "commune", "officer"]
-    readonly_fields = [f.name for f in Issuance._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

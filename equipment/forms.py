@@ -8,6 +8,7 @@ from rollout.core.dates import validate_rollout_date
 from rollout.core.forms import BootstrapFormMixin
 
 from .models import EquipmentItem, EquipmentType, ReturnCondition, Warehouse
+from .services import validate_received_on
 
 
 class ReceiveForm(BootstrapFormMixin, forms.Form):
@@ -31,8 +32,7 @@ class ReceiveForm(BootstrapFormMixin, forms.Form):
 
     def clean_received_on(self):
         value = self.cleaned_data["received_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("Stock cannot be received in the future."))
+        validate_received_on(value)
         return value
 
     def clean(self):

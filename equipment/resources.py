@@ -3,15 +3,17 @@ and the unit's status, which an export writes and an import ignores, so that an 
 unchanged). A new (type, serial) pair registers a unit in stock; a known one updates its warehouse, date and note
 (not its status, which moves through issuance and returns). Warehouses and known units are limited to the
 user's area; a (type, serial) pair listed twice, an unknown type or warehouse, a type counted by quantity and a
-date that is not a date or is in the future are errors of their row and column."""
+date that is not a date or is in the future are errors of their row and column. Rows are written through the
+services, as on the receive page (``items_receive``, ``item_update``), which hold the rules the rows are checked
+by."""
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from rollout.core.widgets import DayFirstDateWidget
 
+from . import services
 from .models import EquipmentItem, EquipmentType, ItemStatus, Warehouse
 
 COLUMN_TYPE = "Mã loại"
@@ -125,8 +127,7 @@ class EquipmentItemResource(resources.ModelResource):
         serial = TextWidget().clean(row.get(COLUMN_SERIAL))
         if equipment_type is None or not serial:
             raise ValidationError({"serial_number": _("Both the type code and the serial number are needed.")})
-        if not equipment_type.is_serialized:
-            raise ValidationError({"equipment_type": _("This type is counted by quantity, not by serial number.")})
+        services.validate_serialized(equipment_type)
         item = self.get_queryset().filter(equipment_type=equipment_type, serial_number=serial).first()
         if (
             item is not None
@@ -145,13 +146,25 @@ class EquipmentItemResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
-        if "received_on" not in errors and instance.received_on and instance.received_on > timezone.localdate():
-            errors["received_on"] = [_("Stock cannot be received in the future.")]
+        if "received_on" not in errors and instance.received_on:
+            try:
+                services.validate_received_on(instance.received_on)
+            except ValidationError as exc:
+                errors["received_on"] = exc.messages
         if errors:
             raise ValidationError(errors)
 
-    def before_save_instance(self, instance, row, **kwargs):
-        if not instance.pk:
-            instance.status = ItemStatus.IN_STOCK
-        if self.user is not None:
-            instance._history_user = self.user
+    def do_instance_save(self, instance, is_create):
+        """A new unit is received into stock, a known one corrected, through the services."""
+        if is_create:
+            (saved,) = services.items_receive(
+                warehouse=instance.warehouse, equipment_type=instance.equipment_type,
+                serial_numbers=[instance.serial_number], received_on=instance.received_on, note=instance.note,
+                user=self.user,
+            )  # fmt: skip
+        else:
+            saved = services.item_update(
+                item=instance, warehouse=instance.warehouse, received_on=instance.received_on, note=instance.note,
+                user=self.user,
+            )  # fmt: skip
+        instance.pk, instance.status = saved.pk, saved.status  # the preview reports the saved unit

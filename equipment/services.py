@@ -8,6 +8,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -28,14 +29,36 @@ from .models import (
 )
 
 
-@transaction.atomic
-def items_receive(
-    *, warehouse: Warehouse, equipment_type: EquipmentType, serial_numbers: list[str], received_on: datetime.date, user
-) -> list[EquipmentItem]:
-    """Register serial-numbered units arriving in ``warehouse``."""
-    scoping.check_writable(user, warehouse)
+def validate_serialized(equipment_type: EquipmentType) -> None:
+    """Units are registered one by one, by serial number, only for a serial-numbered type; the others are
+    counted by quantity. Checked by the receive page, the items import and the admin."""
     if not equipment_type.is_serialized:
         raise ValidationError({"equipment_type": _("This type is counted by quantity, not by serial number.")})
+
+
+def validate_received_on(value: datetime.date) -> None:
+    """Stock is not received in the future: one definition for the receive form, the items import and the
+    services (a form field validator: the message names no field)."""
+    if value > timezone.localdate():
+        raise ValidationError(_("Stock cannot be received in the future."), code="future")
+
+
+def _check_received_on(value: datetime.date) -> None:
+    try:
+        validate_received_on(value)
+    except ValidationError as error:
+        raise ValidationError({"received_on": error.messages}) from None
+
+
+@transaction.atomic
+def items_receive(
+    *, warehouse: Warehouse, equipment_type: EquipmentType, serial_numbers: list[str], received_on: datetime.date,
+    user, note: str = "",
+) -> list[EquipmentItem]:  # fmt: skip
+    """Register serial-numbered units arriving in ``warehouse`` (with ``note`` on each, if given)."""
+    scoping.check_writable(user, warehouse)
+    validate_serialized(equipment_type)
+    _check_received_on(received_on)
     numbers = [n.strip() for n in serial_numbers if n and n.strip()]
     if not numbers:
         raise ValidationError({"serial_numbers": _("Give at least one serial number.")})
@@ -50,9 +73,10 @@ def items_receive(
     if taken:
         raise ValidationError({"serial_numbers": _("Already registered: %(numbers)s.") % {"numbers": ", ".join(taken)}})
     items = [
-        EquipmentItem(equipment_type=equipment_type, serial_number=n, warehouse=warehouse, received_on=received_on)
+        EquipmentItem(equipment_type=equipment_type, serial_number=n, warehouse=warehouse, received_on=received_on,
+                      note=note.strip())
         for n in numbers
-    ]
+    ]  # fmt: skip
     for item in items:
         item.full_clean(validate_unique=False)
     try:
@@ -60,6 +84,24 @@ def items_receive(
             return bulk_create_with_history(items, EquipmentItem, default_user=user)
     except IntegrityError as exc:
         raise constraint_error(EquipmentItem, exc) from exc
+
+
+@transaction.atomic
+def item_update(
+    *, item: EquipmentItem, warehouse: Warehouse, received_on: datetime.date, note: str, user
+) -> EquipmentItem:
+    """Correct where a serial-numbered unit is kept, when it was received and its note, in the user's area (the
+    warehouse it is in and the one it goes to). Its type and serial number identify it; its status moves through
+    issuance and returns."""
+    item = EquipmentItem.objects.select_for_update().select_related("warehouse").get(pk=item.pk)
+    scoping.check_writable(user, item.warehouse)
+    scoping.check_writable(user, warehouse)
+    _check_received_on(received_on)
+    item.warehouse, item.received_on, item.note = warehouse, received_on, note.strip()
+    item.full_clean()
+    item._history_user = user
+    item.save()
+    return item
 
 
 @transaction.atomic

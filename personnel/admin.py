@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.audit import export_record
 from communes.admin import SafeImportForm
+from rollout.core.admin import HistoryAdmin, ReadOnlyAdminMixin, ServiceAdmin
 from rollout.core.imports import SafeImportAdminMixin, SafeXLSX
 
+from . import services
 from .identifiers import can_see_identifiers
 from .models import Assignment, Language, Officer, Vetting
 from .resources import COLUMN_POLICE_NUMBER, OfficerResource
@@ -21,23 +22,19 @@ class LanguageAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
-class VettingInline(admin.TabularInline):
+class VettingInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Vetting decisions are recorded on the officer's vetting page (``services.vetting_record``)."""
+
     model = Vetting
     extra = 0
     fields = ["criterion", "passed", "note", "decided_by", "decided_on"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Officer)
-class OfficerAdmin(SafeImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
-    """Read and correct officers; status changes, vetting and assignments go through the app's pages, which
-    enforce the pipeline and the eligibility rules."""
+class OfficerAdmin(SafeImportAdminMixin, ImportExportModelAdmin, ServiceAdmin, HistoryAdmin):
+    """Register and correct officers through ``services.officer_create`` and ``officer_update`` (a new officer
+    is a candidate; the user's area; who did it); status changes, vetting and assignments go through the app's
+    pages, which enforce the pipeline and the eligibility rules. The import is the officer pages' own."""
 
     resource_classes = [OfficerResource]
     import_form_class = SafeImportForm
@@ -72,18 +69,25 @@ class OfficerAdmin(SafeImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAd
         )  # fmt: skip
         return data
 
+    def service_create(self, request, form):
+        return services.officer_create(
+            user=request.user, languages=form.cleaned_data["languages"], **self.given(form, services.OFFICER_FIELDS)
+        )
+
+    def service_update(self, request, obj, form):
+        return services.officer_update(
+            officer=Officer.objects.get(pk=obj.pk), user=request.user, languages=form.cleaned_data["languages"],
+            **self.given(form, services.OFFICER_FIELDS),
+        )  # fmt: skip
+
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    """Assignments are made and ended on the app's pages (``services.assignment_create`` and ``assignment_end``:
+    one active post per officer, one chief per commune, eligibility, coverage)."""
+
     list_display = ["officer", "commune", "post", "decision_number", "started_on", "ended_on"]
     list_filter = ["post", "province", ("ended_on", admin.EmptyFieldListFilter)]
     list_select_related = ["officer", "commune"]
     search_fields = ["decision_number", "officer__full_name", "=officer__police_number", "commune__name"]
     raw_id_fields = ["officer", "commune"]
-    readonly_fields = [f.name for f in Assignment._meta.fields]
-
-    def has_add_permission(self, request):
-        return False  # through the assign page, which enforces the rules
-
-    def has_delete_permission(self, request, obj=None):
-        return False

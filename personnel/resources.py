@@ -4,8 +4,9 @@ A new police number registers a *candidate*; a known one updates the officer's p
 read-only here: it moves through vetting and assignments. Every row is checked by the model's validation and
 the user's area (a district clerk imports only officers of their district); a police number listed twice in a
 file, an unknown language and a column a new officer needs but the file lacks are errors of their row and
-column. An exported file imports back unchanged: the apostrophe the export puts before text such as "+84…"
-(so that a spreadsheet does not run it as a formula) is removed again.
+column. Rows are written through the services, as on the officer pages (``officer_create``, ``officer_update``).
+An exported file imports back unchanged: the apostrophe the export puts before text such as "+84…" (so that a
+spreadsheet does not run it as a formula) is removed again.
 """
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from rollout.core.spreadsheets import escape_formula
 from rollout.core.text import fold
 from rollout.core.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget
 
+from . import services
 from .choices import Education, Ethnicity, Gender, OfficerStatus, PoliticalTheory, Rank
 from .identifiers import mask
 from .models import Language, Officer
@@ -281,11 +283,20 @@ class OfficerResource(resources.ModelResource):
                 missing.append(field)
         return missing
 
-    def before_save_instance(self, instance, row, **kwargs):
-        if not instance.pk:
-            instance.status = OfficerStatus.CANDIDATE
-        if self.user is not None:
-            instance._history_user = self.user
+    def do_instance_save(self, instance, is_create):
+        """A new police number registers a candidate, a known one changes the officer's particulars, through the
+        services, with the languages of the row (those the officer had when the file has no such column)."""
+        fields = {name: getattr(instance, name) for name in services.OFFICER_FIELDS}
+        languages = getattr(instance, LanguagesField.SNAPSHOT)
+        if is_create:
+            saved = services.officer_create(user=self.user, languages=languages, **fields)
+        else:
+            officer = Officer.objects.get(pk=instance.pk)
+            saved = services.officer_update(officer=officer, user=self.user, languages=languages, **fields)
+        instance.pk, instance.status = saved.pk, saved.status  # the preview reports the saved officer
+
+    def save_m2m(self, instance, row, **kwargs):
+        """The languages are saved with the officer (``do_instance_save``)."""
 
 
 def language_set(languages) -> LanguageSet:

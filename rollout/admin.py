@@ -1,12 +1,29 @@
-from django import forms
+"""The plan in the admin: its forms save through ``rollout.plan.services``, with the plan pages' rules (a commune
+in one phase of a plan, one active head of the committee, a completion date exactly for a done task), the user's
+scope and the task's author. A plan, phase, member or task is not moved to another plan (its plan is read-only
+once saved) and not deleted here: no service does either."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from rollout.core.admin import ServiceAdmin
 from rollout.models import CommitteeMember, Phase, PilotPlan, Task
+from rollout.plan import services
+
+
+class PlanPartAdmin(ServiceAdmin):
+    """Delete is off, and the plan is read-only once the object is saved."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "plan"] if obj is not None else readonly
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PilotPlan)
-class PilotPlanAdmin(admin.ModelAdmin):
+class PilotPlanAdmin(ServiceAdmin):
     list_display = ["name", "province", "started_on", "target_on", "min_age", "max_age", "min_rank", "requires_vetting"]
     list_select_related = ["province"]
     fieldsets = [
@@ -25,50 +42,61 @@ class PilotPlanAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["province"] if obj is not None else []
 
-class PhaseAdminForm(forms.ModelForm):
-    """The phase's communes lie in the plan's province, as on the plan pages."""
+    def has_delete_permission(self, request, obj=None):
+        return False
 
-    class Meta:
-        model = Phase
-        fields = ["plan", "number", "name", "target_on", "communes", "note"]
+    def service_create(self, request, form):
+        return services.plan_create(
+            province=form.cleaned_data["province"], user=request.user, **self.given(form, services.PLAN_FIELDS)
+        )
 
-    def clean(self):
-        cleaned = super().clean()
-        plan, communes = cleaned.get("plan"), cleaned.get("communes")
-        if plan is not None and communes is not None:
-            foreign = [
-                c.name for c in communes.select_related("district") if c.district.province_id != plan.province_id
-            ]
-            if foreign:
-                self.add_error(
-                    "communes",
-                    _("Not in %(province)s, the plan's province: %(names)s.")
-                    % {"province": plan.province, "names": ", ".join(foreign)},
-                )
-        return cleaned
+    def service_update(self, request, obj, form):
+        return services.plan_update(plan=obj, user=request.user, **self.given(form, services.PLAN_FIELDS))
 
 
 @admin.register(Phase)
-class PhaseAdmin(admin.ModelAdmin):
-    form = PhaseAdminForm
+class PhaseAdmin(PlanPartAdmin):
+    fields = ["plan", "number", "name", "target_on", "communes", "note"]
     list_display = ["number", "name", "plan", "target_on"]
     list_filter = ["plan"]
     list_select_related = ["plan"]
     search_fields = ["name"]
     autocomplete_fields = ["communes"]
 
+    def service_create(self, request, form):
+        return services.phase_create(
+            plan=form.cleaned_data["plan"], user=request.user, communes=form.cleaned_data["communes"],
+            **self.given(form, services.PHASE_FIELDS),
+        )  # fmt: skip
+
+    def service_update(self, request, obj, form):
+        return services.phase_update(
+            phase=obj, user=request.user, communes=form.cleaned_data["communes"],
+            **self.given(form, services.PHASE_FIELDS),
+        )  # fmt: skip
+
 
 @admin.register(CommitteeMember)
-class CommitteeMemberAdmin(admin.ModelAdmin):
+class CommitteeMemberAdmin(PlanPartAdmin):
     list_display = ["full_name", "unit", "role", "is_standing_body", "email", "is_active", "plan"]
     list_filter = ["plan", "role", "is_standing_body", "is_active"]
     list_select_related = ["plan"]
     search_fields = ["full_name", "unit", "email"]
 
+    def service_create(self, request, form):
+        return services.member_create(
+            plan=form.cleaned_data["plan"], user=request.user, **self.given(form, services.MEMBER_FIELDS)
+        )
+
+    def service_update(self, request, obj, form):
+        return services.member_update(member=obj, user=request.user, **self.given(form, services.MEMBER_FIELDS))
+
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(PlanPartAdmin):
     list_display = ["title", "unit", "deadline", "status", "completed_on", "plan"]
     list_filter = ["plan", "status"]
     list_select_related = ["plan"]
@@ -76,7 +104,14 @@ class TaskAdmin(admin.ModelAdmin):
     date_hierarchy = "deadline"
     readonly_fields = ["created_by", "created_at", "updated_at"]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    def service_create(self, request, form):
+        return services.task_create(
+            plan=form.cleaned_data["plan"], user=request.user, status=form.cleaned_data["status"],
+            completed_on=form.cleaned_data["completed_on"], **self.given(form, services.TASK_FIELDS),
+        )  # fmt: skip
+
+    def service_update(self, request, obj, form):
+        return services.task_update(
+            task=obj, user=request.user, status=form.cleaned_data["status"],
+            completed_on=form.cleaned_data["completed_on"], **self.given(form, services.TASK_FIELDS),
+        )  # fmt: skip

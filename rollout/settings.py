@@ -185,6 +185,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Formats are set on each admin (rollout.core.imports.SafeXLSX): the app's upload checks and formula-safe writing.
 
+# django-simple-history (admin): the history of a record can be read, not reverted. A revert saved an old version
+# as it was, past the services' rules; rollout.core.admin.HistoryAdmin also refuses a posted revert form.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # Reports go out by e-mail: EMAIL_URL=smtp+tls://user:password@mail.congan.example:587 (unset: printed to the log)
 if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))

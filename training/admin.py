@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from rollout.core.admin import HistoryAdmin, ReadOnlyAdminMixin
 
 from .models import Course, Enrollment, TrainingSession
 
@@ -15,34 +16,21 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(SimpleHistoryAdmin):
+class TrainingSessionAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    """Classes are opened, closed and reopened on the class pages (``services.session_create``,
+    ``session_close``, ``session_reopen``); their enrolments copy the class's course and dates."""
+
     list_display = ["course", "starts_on", "ends_on", "place", "capacity", "results_closed"]
     list_filter = ["course", "results_closed", "province"]
     list_select_related = ["course"]
     date_hierarchy = "starts_on"
-    readonly_fields = ["results_closed", "created_by", "created_at"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # The enrolments copy the class's course and dates (readiness reads them): once the class exists, they
-        # are not changed behind the services' back.
-        if obj is not None:
-            return [*self.readonly_fields, "course", "province", "starts_on", "ends_on"]
-        return self.readonly_fields
-
-    def has_add_permission(self, request):
-        return False  # through the class page, which applies the rules
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(SimpleHistoryAdmin):
+class EnrollmentAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    """Enrolments, results and prior training are written on the class and officer pages (``services``)."""
+
     list_display = ["officer", "session", "attended", "score", "passed", "certificate_number", "valid_until"]
     list_filter = ["passed", "course"]
     list_select_related = ["officer", "session__course"]
     search_fields = ["=officer__police_number", "officer__full_name", "certificate_number"]
-    readonly_fields = [f.name for f in Enrollment._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -182,6 +182,8 @@ class ResultsForm(forms.Form):
         return [e for e in self.enrollments if not self._posted(e)]
 
     def clean(self):
+        from .services import Result, validate_result
+
         cleaned = super().clean()
         for e in self.posted:
             if f"score_{e.pk}" not in self._errors:  # a score too long for the field is already refused
@@ -189,8 +191,13 @@ class ResultsForm(forms.Form):
                     cleaned[f"score_{e.pk}"] = parse_score(cleaned.get(f"score_{e.pk}"))
                 except forms.ValidationError as error:
                     self.add_error(f"score_{e.pk}", error)
-            if cleaned.get(f"passed_{e.pk}") == "yes" and cleaned.get(f"attended_{e.pk}") == "no":
-                self.add_error(f"passed_{e.pk}", _("An officer who did not attend cannot pass."))
+            entered = Result(_TRI_STATE.get(cleaned.get(f"attended_{e.pk}")), cleaned.get(f"score_{e.pk}"),
+                             _TRI_STATE.get(cleaned.get(f"passed_{e.pk}")))  # fmt: skip
+            try:
+                validate_result(entered)
+            except forms.ValidationError as error:
+                for part, messages in error.message_dict.items():
+                    self.add_error(f"{part}_{e.pk}", messages)
             try:
                 cleaned[f"shown_{e.pk}"] = parse_shown_token(cleaned.get(f"shown_{e.pk}") or "")
             except (ValueError, KeyError, forms.ValidationError):

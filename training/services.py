@@ -164,6 +164,19 @@ class ResultRow:
         return Result(attended, self.score, self.passed)
 
 
+def validate_result(result: Result) -> None:
+    """The rules of one result, whichever door it comes through (the results page, the results import, this
+    module): a score lies between 0 and 10, and only an officer who attended can pass. Raises
+    ``ValidationError`` keyed by the part of the result ("score", "passed")."""
+    errors = {}
+    if result.score is not None and not (result.score.is_finite() and Decimal(0) <= result.score <= Decimal(10)):
+        errors["score"] = [_("A score lies between 0 and 10.")]
+    if result.passed and result.attended is False:
+        errors["passed"] = [_("An officer who did not attend cannot pass.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 @dataclass
 class ResultsOutcome:
     saved: list[Enrollment]  # the rows whose result changed
@@ -228,10 +241,10 @@ def results_record(*, session: TrainingSession, rows: list[ResultRow], recorded_
             errors.setdefault(key, []).append(_("This officer is outside your district."))
             continue
         result, current = row.result, Result.of(enrollment)
-        if result.score is not None and not (result.score.is_finite() and Decimal(0) <= result.score <= Decimal(10)):
-            errors.setdefault(key, []).append(_("A score lies between 0 and 10."))
-        if result.passed and result.attended is False:
-            errors.setdefault(key, []).append(_("An officer who did not attend cannot pass."))
+        try:
+            validate_result(result)
+        except ValidationError as error:
+            errors.setdefault(key, []).extend(error.messages)
         if result == current:
             unchanged += 1
             continue

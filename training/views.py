@@ -307,6 +307,9 @@ class SessionReopenView(SessionActionView):
         messages.success(request, _("The class takes officers again."))
 
 
+RESULT_COLUMNS = {"attended": "Có mặt", "score": "Điểm", "passed": "Đạt"}  # the parts of a result in the file
+
+
 class SessionResultsImportView(ScopedObjectMixin, ImportView):
     """Results from Excel: Số hiệu, Có mặt, Điểm, Đạt. A blank cell changes nothing, nor does an officer left out
     of the file; preview every row; any bad row writes nothing."""
@@ -367,8 +370,12 @@ class SessionResultsImportView(ScopedObjectMixin, ImportView):
             except forms.ValidationError as exc:
                 row.errors.append(CellError("Điểm", values.get("Điểm"), " ".join(exc.messages)))
                 score = None
-            if passed and attended is False:
-                row.errors.append(CellError("Đạt", values.get("Đạt"), _("An officer who did not attend cannot pass.")))
+            try:
+                services.validate_result(services.Result(attended, score, passed))
+            except ValidationError as error:
+                for part, messages_ in error.message_dict.items():
+                    column = RESULT_COLUMNS[part]
+                    row.errors.extend(CellError(column, values.get(column), message) for message in messages_)
             if row.errors:
                 row.status = "error"
             elif enrollment is not None:

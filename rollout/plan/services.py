@@ -78,15 +78,34 @@ def _lock_plan(plan: PilotPlan) -> PilotPlan:
 
 
 @transaction.atomic
+def plan_create(*, province, user, **fields) -> PilotPlan:
+    """Set up the pilot plan of ``province`` (a province has one), under the rules of ``plan_update``; the fields
+    not given take the model's defaults."""
+    plan = PilotPlan(province=province, **{name: fields[name] for name in PLAN_FIELDS if name in fields})
+    scoping.check_writable(user, plan)
+    _check_plan(plan)
+    plan.full_clean()
+    _save(plan, PilotPlan)
+    return plan
+
+
+@transaction.atomic
 def plan_update(*, plan: PilotPlan, user, **fields) -> PilotPlan:
-    """Change a plan's dates, default staffing norm, eligibility rules and readiness rules: the target is not
-    before the start, age limits lie between 18 and 65 with the minimum not above the maximum, the training grace
-    period lies between 0 and 365 days."""
+    """Change a plan's dates, default staffing norm, eligibility rules and readiness rules (see ``_check_plan``)."""
     plan = _lock_plan(plan)
     scoping.check_writable(user, plan)
     for name in PLAN_FIELDS:
         if name in fields:
             setattr(plan, name, fields[name])
+    _check_plan(plan)
+    plan.full_clean()
+    _save(plan, PilotPlan)
+    return plan
+
+
+def _check_plan(plan: PilotPlan) -> None:
+    """A plan has a name; the target is not before the start, age limits lie between 18 and 65 with the minimum
+    not above the maximum, the training grace period lies between 0 and 365 days."""
     plan.name = _required_text("name", plan.name, _("Give the plan a name."))
     _check_date("started_on", plan.started_on)
     _check_date("target_on", plan.target_on)
@@ -118,9 +137,6 @@ def plan_update(*, plan: PilotPlan, user, **fields) -> PilotPlan:
             errors[name] = _("Answer yes or no.")
     if errors:
         raise ValidationError(errors)
-    plan.full_clean()
-    _save(plan, PilotPlan)
-    return plan
 
 
 # --- phases ----------------------------------------------------------------------------------------------------
