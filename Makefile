@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_PASSWORD ?= KonTum@2026
 export DEMO_PASSWORD
+# `make test` runs the suite in this many processes (pytest-xdist), each with its own test database, browser and
+# live server; 0 runs it in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install system-deps messages lint bench clean
 
@@ -36,7 +39,7 @@ test: $(STAMP) system-deps messages
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 ## National-scale benchmark on PostgreSQL (see docs/performance.md).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rollout_bench

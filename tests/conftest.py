@@ -1,15 +1,9 @@
-import importlib
-
 import pytest
 from django.core.cache import cache
 
-from accounts.roles import Role
-from communes.demo import demo_baseline_apply
-from communes.models import District, Province
-from communes.services import KON_TUM, divisions_load
-from tests.factories import user_with_role
-
-DEMO_DISTRICT = 610  # Huyện Đắk Glei
+from tests.builders.celery import celery_worker
+from tests.builders.divisions import kon_tum_load
+from tests.builders.users import users_by_role
 
 
 @pytest.fixture(autouse=True)
@@ -25,40 +19,23 @@ def _fresh_cache():
     cache.clear()
 
 
-def _restore_migration_data():
-    """Rows that data migrations create (languages); a transactional test's flush removes them."""
-    from django.apps import apps as django_apps
-
-    languages = importlib.import_module("personnel.migrations.0002_languages")
-    languages.add_languages(django_apps, None)
-
-
 @pytest.fixture
-def kon_tum(db):
-    """Kon Tum's 10 districts and 102 communes, loaded from the package like `load_divisions` does."""
-    _restore_migration_data()
-    divisions_load(province_codes=[KON_TUM])
-    return Province.objects.get(code=KON_TUM)
+def kon_tum(request, db):
+    """Kon Tum's 10 districts and 102 communes, as `load_divisions` loads them from the package (with the demo
+    baseline already applied when the test asks for ``demo_baseline``: one load instead of a load and an update)."""
+    return kon_tum_load(demo="demo_baseline" in request.fixturenames)
 
 
 @pytest.fixture
 def demo_baseline(kon_tum):
     """Kon Tum with the demo baseline: 48 communes covered, 54 uncovered."""
-    demo_baseline_apply()
     return kon_tum
 
 
 @pytest.fixture
 def users(kon_tum):
     """One user per role (and one without a role), scoped as the demo users are."""
-    district = District.objects.get(code=DEMO_DISTRICT)
-    return {
-        "committee": user_with_role(Role.COMMITTEE),
-        "provincial_clerk": user_with_role(Role.PROVINCIAL_CLERK, province=kon_tum),
-        "district_clerk": user_with_role(Role.DISTRICT_CLERK, province=kon_tum, district=district),
-        "administrator": user_with_role(Role.ADMINISTRATOR, is_staff=True),
-        "no_role": user_with_role(None),
-    }
+    return users_by_role(province=kon_tum)
 
 
 @pytest.fixture
@@ -70,3 +47,10 @@ def client_as(client, users):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def redis_worker(settings):
+    """A Celery worker thread on the real Redis broker (mark the test ``xdist_group(CELERY_GROUP)``)."""
+    with celery_worker(settings) as app:
+        yield app

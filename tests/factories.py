@@ -1,13 +1,49 @@
+"""A factory_boy factory for every model of the project's apps; each builds a row that passes ``full_clean()``.
+
+People, classes and stores belong to Kon Tum (province 62) as in the demo: load its divisions first (the
+``kon_tum`` fixture). Factories of administrative units make new units, with codes far from the GSO's, inside
+Kon Tum when a unit of Kon Tum is needed. ``user_with_role`` and ``vet_fully`` are the helpers most tests use."""
+
+import datetime
+
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import ExportRecord, User
 from accounts.roles import Role
+from communes.models import Commune, CommuneKind, District, DistrictKind, Province, ProvinceKind
+from equipment.models import (
+    AllocationStandard,
+    Category,
+    EquipmentItem,
+    EquipmentType,
+    Issuance,
+    ItemStatus,
+    StockLevel,
+    Warehouse,
+)
+from personnel.ages import years_before
+from personnel.choices import OfficerStatus, Post, VettingCriterion
+from personnel.models import Assignment, Language, Officer, Vetting
+from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, ProgressSnapshot, Report, Task
+from training.models import Course, Enrollment, TrainingSession
 
 PASSWORD = "correct-horse-battery"
+KON_TUM = 62
+
+
+def _days_from_today(days: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+def _years_ago(years: int) -> datetime.date:
+    return years_before(timezone.localdate(), years) - datetime.timedelta(days=10)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """A user without a unit; ``role=Role.X.value`` puts them in the role's group."""
+
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -32,11 +68,83 @@ def user_with_role(role: Role | None, **kwargs) -> User:
     return UserFactory(username=name, role=role.value if role else None, **kwargs)
 
 
+class ExportRecordFactory(factory.django.DjangoModelFactory):
+    """A download of the officer list with the identifiers masked."""
+
+    class Meta:
+        model = ExportRecord
+
+    user = factory.SubFactory(UserFactory)
+    what = "Danh sách cán bộ"
+    file_name = "can-bo.xlsx"
+    rows = 12
+    identifiers_shown = False
+    query = "status=candidate"
+    ip_address = "127.0.0.1"
+
+
+class ProvinceFactory(factory.django.DjangoModelFactory):
+    """A new province (codes from 900: the GSO's end at 96); ``code=62`` gives Kon Tum when it is loaded."""
+
+    class Meta:
+        model = Province
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: 900 + n)
+    name = factory.Sequence(lambda n: f"Tỉnh Thử {n}")
+    kind = ProvinceKind.PROVINCE
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    """A new rural district (codes from 9000), of a new province unless ``province`` is given."""
+
+    class Meta:
+        model = District
+
+    code = factory.Sequence(lambda n: 9000 + n)
+    province = factory.SubFactory(ProvinceFactory)
+    name = factory.Sequence(lambda n: f"Huyện Thử {n}")
+    kind = DistrictKind.RURAL_DISTRICT
+
+
+class CommuneFactory(factory.django.DjangoModelFactory):
+    """A new uncovered commune (codes from 900000), of a new district unless ``district`` is given."""
+
+    class Meta:
+        model = Commune
+
+    code = factory.Sequence(lambda n: 900_000 + n)
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Xã Thử {n}")
+    kind = CommuneKind.COMMUNE
+    population = 5000
+
+
+class KonTumCommuneFactory(CommuneFactory):
+    """A new commune in a new district of Kon Tum (load Kon Tum first)."""
+
+    district = factory.SubFactory(
+        DistrictFactory, province=factory.LazyFunction(lambda: Province.objects.get(code=KON_TUM))
+    )
+
+
+class LanguageFactory(factory.django.DjangoModelFactory):
+    """An ethnic-minority language (the data migration adds the real ones)."""
+
+    class Meta:
+        model = Language
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"ngon-ngu-{n}")
+    name = factory.Sequence(lambda n: f"Tiếng Thử {n}")
+    is_ethnic_minority = True
+
+
 class OfficerFactory(factory.django.DjangoModelFactory):
     """An officer of Kon Tum (load the divisions first), 30 years old, Thượng úy, a candidate."""
 
     class Meta:
-        model = "personnel.Officer"
+        model = Officer
 
     police_number = factory.Sequence(lambda n: f"{100 + n // 1000:03d}-{n % 1000:03d}")
     full_name = factory.Sequence(lambda n: f"Nguyễn Văn Thử {n}")
@@ -45,7 +153,7 @@ class OfficerFactory(factory.django.DjangoModelFactory):
     ethnicity = "kinh"
     rank = 6  # Thượng úy
     current_unit = "Phòng Cảnh sát QLHC về TTXH"
-    province_id = 62
+    province_id = KON_TUM
     district_id = None
     education = "university"
     political_theory = "intermediate"
@@ -53,19 +161,8 @@ class OfficerFactory(factory.django.DjangoModelFactory):
     status = "candidate"
 
 
-def _years_ago(years: int):
-    import datetime
-
-    from django.utils import timezone
-
-    from personnel.ages import years_before
-
-    return years_before(timezone.localdate(), years) - datetime.timedelta(days=10)
-
-
 def vet_fully(officer, user):
     """Record every vetting criterion as passed (the officer becomes vetted)."""
-    from personnel.choices import VettingCriterion
     from personnel.services import VettingDecision, vetting_record
 
     return vetting_record(
@@ -75,19 +172,41 @@ def vet_fully(officer, user):
     )
 
 
-def _days_from_today(days: int):
-    import datetime
+class VettingFactory(factory.django.DjangoModelFactory):
+    """One passed criterion, decided today (``vet_fully`` records them all through the service)."""
 
-    from django.utils import timezone
+    class Meta:
+        model = Vetting
 
-    return timezone.localdate() + datetime.timedelta(days=days)
+    officer = factory.SubFactory(OfficerFactory)
+    criterion = VettingCriterion.values[0]
+    passed = True
+    decided_by = factory.SubFactory(UserFactory)
+    decided_on = factory.LazyFunction(timezone.localdate)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """A deployed officer of Kon Tum holding an officer's post in a new commune of Kon Tum since two days ago
+    (``assignment_create`` is the service that checks the rules and settles the statuses)."""
+
+    class Meta:
+        model = Assignment
+
+    officer = factory.SubFactory(OfficerFactory, status=OfficerStatus.DEPLOYED)
+    commune = factory.SubFactory(KonTumCommuneFactory)
+    province = factory.SelfAttribute("commune.district.province")
+    post = Post.OFFICER
+    decision_number = factory.Sequence(lambda n: f"{n}/QĐ-CAT")
+    decision_date = factory.LazyFunction(lambda: _days_from_today(-3))
+    started_on = factory.LazyFunction(lambda: _days_from_today(-2))
+    created_by = factory.SubFactory(UserFactory)
 
 
 class CourseFactory(factory.django.DjangoModelFactory):
     """A mandatory, active course that never expires."""
 
     class Meta:
-        model = "training.Course"
+        model = Course
         django_get_or_create = ("code",)
 
     code = factory.Sequence(lambda n: f"MH-{n:02d}")
@@ -103,10 +222,10 @@ class TrainingSessionFactory(factory.django.DjangoModelFactory):
     """A class of Kon Tum that ran from five days ago until yesterday."""
 
     class Meta:
-        model = "training.TrainingSession"
+        model = TrainingSession
 
     course = factory.SubFactory(CourseFactory)
-    province_id = 62
+    province_id = KON_TUM
     starts_on = factory.LazyFunction(lambda: _days_from_today(-5))
     ends_on = factory.LazyFunction(lambda: _days_from_today(-1))
     place = "Trường Chính trị tỉnh Kon Tum"
@@ -120,7 +239,7 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     and dates are the class's, as the service copies them."""
 
     class Meta:
-        model = "training.Enrollment"
+        model = Enrollment
 
     session = factory.SubFactory(TrainingSessionFactory)
     officer = factory.SubFactory(OfficerFactory)
@@ -128,3 +247,177 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     starts_on = factory.SelfAttribute("session.starts_on")
     ends_on = factory.SelfAttribute("session.ends_on")
     enrolled_by = factory.SelfAttribute("session.created_by")
+
+
+class PriorTrainingFactory(factory.django.DjangoModelFactory):
+    """Prior or external training a clerk recorded: no class, a passed course completed a year ago, with its
+    provider and certificate."""
+
+    class Meta:
+        model = Enrollment
+
+    session = None
+    officer = factory.SubFactory(OfficerFactory)
+    course = factory.SubFactory(CourseFactory)
+    starts_on = factory.LazyFunction(lambda: _days_from_today(-365))
+    ends_on = factory.SelfAttribute("starts_on")
+    attended = True
+    passed = True
+    certificate_number = factory.Sequence(lambda n: f"CC-TRUOC-{n:05d}")
+    provider = "Học viện Cảnh sát nhân dân"
+    enrolled_by = factory.SubFactory(UserFactory)
+
+
+class EquipmentTypeFactory(factory.django.DjangoModelFactory):
+    """A serial-numbered communication device (``is_serialized=False`` for one counted by quantity)."""
+
+    class Meta:
+        model = EquipmentType
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"trang-bi-{n}")
+    name = factory.Sequence(lambda n: f"Trang bị thử {n}")
+    category = Category.COMMUNICATION
+    unit = "chiếc"
+    is_serialized = True
+
+
+class AllocationStandardFactory(factory.django.DjangoModelFactory):
+    """The default standard of a new type: three per commune."""
+
+    class Meta:
+        model = AllocationStandard
+
+    equipment_type = factory.SubFactory(EquipmentTypeFactory)
+    commune_kind = ""
+    commune = None
+    quantity = 3
+
+
+class WarehouseFactory(factory.django.DjangoModelFactory):
+    """A provincial store of Kon Tum."""
+
+    class Meta:
+        model = Warehouse
+
+    name = factory.Sequence(lambda n: f"Kho thử {n}")
+    province_id = KON_TUM
+    district = None
+
+
+class EquipmentItemFactory(factory.django.DjangoModelFactory):
+    """A unit in stock, received yesterday."""
+
+    class Meta:
+        model = EquipmentItem
+
+    equipment_type = factory.SubFactory(EquipmentTypeFactory)
+    serial_number = factory.Sequence(lambda n: f"SN-{n:06d}")
+    warehouse = factory.SubFactory(WarehouseFactory)
+    status = ItemStatus.IN_STOCK
+    received_on = factory.LazyFunction(lambda: _days_from_today(-1))
+
+
+class StockLevelFactory(factory.django.DjangoModelFactory):
+    """Ten units of a new type counted by quantity, in a new store."""
+
+    class Meta:
+        model = StockLevel
+
+    warehouse = factory.SubFactory(WarehouseFactory)
+    equipment_type = factory.SubFactory(EquipmentTypeFactory, is_serialized=False)
+    quantity = 10
+
+
+class IssuanceFactory(factory.django.DjangoModelFactory):
+    """A serial-numbered unit held by a new commune of Kon Tum since today (``issuance_create`` is the service
+    that moves the stock)."""
+
+    class Meta:
+        model = Issuance
+
+    item = factory.SubFactory(EquipmentItemFactory, status=ItemStatus.ISSUED)
+    equipment_type = factory.SelfAttribute("item.equipment_type")
+    warehouse = factory.SelfAttribute("item.warehouse")
+    quantity = 1
+    commune = factory.SubFactory(KonTumCommuneFactory)
+    issued_on = factory.LazyFunction(timezone.localdate)
+    issued_by = factory.SubFactory(UserFactory)
+
+
+class PilotPlanFactory(factory.django.DjangoModelFactory):
+    """The plan of a new province (one plan per province), started a month ago, for a year."""
+
+    class Meta:
+        model = PilotPlan
+
+    province = factory.SubFactory(ProvinceFactory)
+    name = factory.LazyAttribute(lambda plan: f"Kế hoạch thí điểm {plan.province.name}")
+    started_on = factory.LazyFunction(lambda: _days_from_today(-30))
+    target_on = factory.LazyFunction(lambda: _days_from_today(335))
+
+
+class PhaseFactory(factory.django.DjangoModelFactory):
+    """A numbered phase of a plan, due in three months, without communes yet."""
+
+    class Meta:
+        model = Phase
+
+    plan = factory.SubFactory(PilotPlanFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Giai đoạn {n + 1}")
+    target_on = factory.LazyFunction(lambda: _days_from_today(90))
+
+
+class CommitteeMemberFactory(factory.django.DjangoModelFactory):
+    """An active member of the Steering Committee with an e-mail address."""
+
+    class Meta:
+        model = CommitteeMember
+
+    plan = factory.SubFactory(PilotPlanFactory)
+    full_name = factory.Sequence(lambda n: f"Trần Văn Ủy {n}")
+    unit = "Công an tỉnh"
+    role = CommitteeRole.MEMBER
+    email = factory.Sequence(lambda n: f"uy-vien{n}@example.vn")
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    """An open task of a plan, due in two weeks."""
+
+    class Meta:
+        model = Task
+
+    plan = factory.SubFactory(PilotPlanFactory)
+    title = factory.Sequence(lambda n: f"Nhiệm vụ {n}")
+    unit = "Phòng Tham mưu"
+    deadline = factory.LazyFunction(lambda: _days_from_today(14))
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ProgressSnapshotFactory(factory.django.DjangoModelFactory):
+    """Yesterday's figures of a new province, consistent with one another."""
+
+    class Meta:
+        model = ProgressSnapshot
+
+    on = factory.LazyFunction(lambda: _days_from_today(-1))
+    province = factory.SubFactory(ProvinceFactory)
+    communes = 102
+    covered = 48
+    staffing_norm = 510
+    deployed = 30
+    trained_deployed = 20
+    equipped = 10
+    operational = 5
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A waiting report of last week for a new province."""
+
+    class Meta:
+        model = Report
+
+    province = factory.SubFactory(ProvinceFactory)
+    period_start = factory.LazyFunction(lambda: _days_from_today(-7))
+    period_end = factory.LazyFunction(lambda: _days_from_today(-1))

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from communes.models import BorderCountry, Commune, CommuneKind, Coverage
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
-from tests.spreadsheets import xlsx as spreadsheet
+from tests.builders.spreadsheets import xlsx as spreadsheet
 
 IMPORT_URL = "/communes/import/"
 ADMIN_IMPORT_URL = "/admin/communes/commune/import/"

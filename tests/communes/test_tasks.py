@@ -1,37 +1,17 @@
 """The coverage task, run by a real Celery worker against Redis."""
 
 import datetime
-import os
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from celery.result import EagerResult
 
 from communes.models import Commune, Coverage
 from communes.services import KON_TUM, divisions_load
 from communes.tasks import recompute_coverage
-from rollout.celery import app
-
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+from tests.builders.celery import CELERY_GROUP
 
 
-@pytest.fixture
-def redis_worker(settings):
-    """A worker thread consuming the project's Celery app through the real Redis broker."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.update(
-        broker_url=REDIS_URL,
-        result_backend=REDIS_URL,
-        task_always_eager=False,
-        task_default_queue="test-coverage",
-    )
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=["test-coverage"]):
-            yield app
-    finally:
-        app.conf.update(task_always_eager=True)
-
-
+@pytest.mark.xdist_group(CELERY_GROUP)
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_recomputes_and_stores_coverage(redis_worker):
     divisions_load(province_codes=[KON_TUM])

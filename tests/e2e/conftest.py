@@ -2,14 +2,14 @@
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
+
+from tests.builders.browser import save_screenshot
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
@@ -37,9 +37,7 @@ def page(browser):
 
 @pytest.fixture
 def screenshot(page, request):
-    ARTIFACTS.mkdir(exist_ok=True)
-
     def take(name: str):
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{name}.png"), full_page=True)
+        save_screenshot(page, request.node.name, name)
 
     return take

@@ -2,18 +2,9 @@ import re
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.builders.browser import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/")
-    assert "/accounts/login/" in page.url
-    page.get_by_label(re.compile("Tên đăng nhập|Username")).fill(username)
-    page.get_by_label(re.compile("Mật khẩu|Password")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Đăng nhập|Sign in")).click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_clerk_signs_in_and_filters_the_commune_list(page, live_server, demo_baseline, users, screenshot):

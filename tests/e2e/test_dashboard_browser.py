@@ -11,8 +11,7 @@ from pypdf import PdfReader
 
 from rollout.models import PilotPlan, ProgressSnapshot, Report
 from rollout.reports.services import report_produce
-
-from .test_communes_browser import sign_in
+from tests.builders.browser import save_screenshot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -86,14 +85,11 @@ def test_the_committee_downloads_the_latest_report(page, live_server, trend, use
 
 
 def test_the_dashboard_fits_a_phone(browser, live_server, trend, users, request):
-    from .conftest import ARTIFACTS
-
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
     page = context.new_page()
     sign_in(page, live_server, users["committee"].username)
     page.wait_for_function("() => window.Chart && Chart.getChart('chart-covered')")
     # Nothing wider than the screen but the tables, which scroll inside their own box.
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-phone.png"), full_page=True)
+    save_screenshot(page, request.node.name, "phone")
     context.close()

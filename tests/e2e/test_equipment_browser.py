@@ -5,7 +5,7 @@ import pytest
 from communes.models import Commune
 from equipment.models import AllocationStandard, EquipmentType, Issuance, Warehouse
 from personnel.services import assignment_create
-from tests.e2e.test_communes_browser import sign_in
+from tests.builders.browser import sign_in
 from tests.factories import OfficerFactory, vet_fully
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

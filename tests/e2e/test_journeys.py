@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from communes.models import Commune
 from personnel.models import Officer
-from tests.e2e.test_communes_browser import sign_in
+from tests.builders.browser import sign_in
 from tests.factories import OfficerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ import pytest
 
 from communes.models import Commune, Coverage
 from personnel.models import Officer
-from tests.e2e.test_communes_browser import sign_in
+from tests.builders.browser import sign_in
 from tests.factories import CourseFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ import pytest
 
 from personnel.choices import OfficerStatus
 from personnel.models import Officer
-from tests.e2e.test_communes_browser import sign_in
+from tests.builders.browser import sign_in
 from tests.factories import OfficerFactory, vet_fully
 from training.models import Course, Enrollment, TrainingSession
 

@@ -22,8 +22,7 @@ from accounts.roles import Role
 from communes.models import Commune
 from personnel.choices import OfficerStatus, Rank
 from personnel.models import Language, Officer
-from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_communes_browser import sign_in
+from tests.builders.browser import save_screenshot, sign_in
 from tests.factories import CourseFactory, OfficerFactory, TrainingSessionFactory, user_with_role, vet_fully
 from training import services
 from training.models import Enrollment, TrainingSession
@@ -75,8 +74,7 @@ def result_of(enrollment: Enrollment) -> tuple:
 
 def tab_screenshot(tab, request, name: str) -> None:
     """The ``screenshot`` fixture's file, for another tab than ``page``."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{name}.png"), full_page=True)
+    save_screenshot(tab, request.node.name, name)
 
 
 def assert_fits(page) -> None:

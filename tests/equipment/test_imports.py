@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 from equipment import services
 from equipment.models import EquipmentItem, ItemStatus
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
-from tests.equipment import DAK_MAN, TODAY, TOMORROW, YESTERDAY, db_state, items, make_catalogue, officer_at
-from tests.spreadsheets import xlsx as spreadsheet
+from tests.builders.equipment import DAK_MAN, TODAY, TOMORROW, YESTERDAY, db_state, items, make_catalogue, officer_at
+from tests.builders.spreadsheets import xlsx as spreadsheet
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from communes.models import Commune
 from equipment import services
-from tests.equipment import QUANG_TRUNG, TODAY, YESTERDAY, items, make_catalogue, officer_at
+from tests.builders.equipment import QUANG_TRUNG, TODAY, YESTERDAY, items, make_catalogue, officer_at
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from equipment.models import (
 )
 from personnel.choices import Post
 from personnel.models import Assignment
-from tests.equipment import (
+from tests.builders.equipment import (
     DAK_GLEI,
     DAK_MAN,
     DAK_PEK,

@@ -23,8 +23,8 @@ from personnel.ages import years_before
 from personnel.choices import Education, Ethnicity, Gender, OfficerStatus, PoliticalTheory, Rank
 from personnel.models import Language, Officer
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
+from tests.builders.spreadsheets import xlsx as spreadsheet
 from tests.factories import CourseFactory, OfficerFactory, vet_fully
-from tests.spreadsheets import xlsx as spreadsheet
 
 HEADERS = [
     "Số hiệu",

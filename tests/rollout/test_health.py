@@ -5,6 +5,7 @@ import socket
 import pytest
 
 from rollout import health
+from tests.builders.celery import CELERY_GROUP
 
 REAL_REDIS = "redis://127.0.0.1:6379/0"
 
@@ -23,6 +24,7 @@ def _redis_is_up() -> bool:
         return False
 
 
+@pytest.mark.xdist_group(CELERY_GROUP)
 @pytest.mark.django_db
 def test_healthy_with_the_real_redis(client, settings):
     assert _redis_is_up(), "these tests need the Redis of the test environment on 127.0.0.1:6379"

@@ -19,10 +19,8 @@ from django.utils.html import escape
 from communes.models import Commune
 from personnel.models import Officer
 from rollout.models import CommitteeMember, Phase, PilotPlan, Task
-from tests.equipment import QUANG_TRUNG, TT_DAK_GLEI
-from training.models import TrainingSession
-
-from .world import (
+from tests.builders.equipment import QUANG_TRUNG, TT_DAK_GLEI
+from tests.builders.world import (
     CITY,
     DAK_GLEI,
     DAK_MAN,
@@ -35,10 +33,10 @@ from .world import (
     YESTERDAY,
     World,
     assert_unchanged,
-    build_world,
     db_state,
     dmy,
 )
+from training.models import TrainingSession
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +44,6 @@ BIRTH = dmy(TODAY.replace(year=TODAY.year - 30) - datetime.timedelta(days=10))
 BAD_DATES = ["31/02/2026", "2026-13-01", "01/01/1800", "01/01/2999", "31/12/9999", "abc", "0"]
 BAD_NUMBERS = ["-1", "0", str(10**12), HUGE, "abc", "1e5", "1.5", "NaN", "Infinity", "²"]
 BAD_IDS = [str(NOWHERE), HUGE, "abc", "1;DROP TABLE personnel_officer", "-1", "1.0", "\x00"]
-
-
-@pytest.fixture
-def world(demo_baseline, users) -> World:
-    return build_world(users)
 
 
 # --- the forms -------------------------------------------------------------------------------------------------

@@ -23,16 +23,10 @@ from openpyxl import Workbook
 from equipment.models import EquipmentItem
 from personnel.models import Officer
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
-from tests.spreadsheets import xlsx
-
-from .world import DAK_MAN, SCRIPT_FRAGMENTS, World, assert_unchanged, build_world, db_state
+from tests.builders.spreadsheets import xlsx
+from tests.builders.world import DAK_MAN, SCRIPT_FRAGMENTS, World, assert_unchanged, db_state
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(demo_baseline, users) -> World:
-    return build_world(users)
 
 
 @dataclass

@@ -21,9 +21,9 @@ from openpyxl import load_workbook
 from personnel.choices import OfficerStatus
 from personnel.models import Officer
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
+from tests.builders.spreadsheets import xlsx as spreadsheet
 from tests.builders.training import enrol
 from tests.factories import OfficerFactory, vet_fully
-from tests.spreadsheets import xlsx as spreadsheet
 from training import services
 from training.models import Course, Enrollment, SubjectArea, TrainingSession
 from training.services import ResultRow

@@ -25,9 +25,9 @@ from personnel.choices import OfficerStatus
 from personnel.identifiers import mask
 from personnel.models import Officer
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
+from tests.builders.spreadsheets import xlsx
 from tests.builders.training import enrol
 from tests.factories import OfficerFactory, vet_fully
-from tests.spreadsheets import xlsx
 from training import services
 from training.models import Course, Enrollment, SubjectArea, TrainingSession
 

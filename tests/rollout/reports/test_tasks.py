@@ -1,38 +1,19 @@
 """The report task run by a real Celery worker through Redis: the stored files hold the database's figures and
 correct Vietnamese."""
 
-import os
-
 import pytest
-from celery.contrib.testing.worker import start_worker
 from celery.result import EagerResult
 from django.core import mail
 
-from rollout.celery import app
 from rollout.models import Report, ReportStatus
 from rollout.reports.content import REPORT_TITLE
 from rollout.reports.services import previous_week
 from rollout.tasks import produce_report
-from tests.rollout.report_data import TODAY, build_pilot
-from tests.rollout.test_reports import check_xlsx_matches_database, pdf_text
-
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-QUEUE = "test-reports"
+from tests.builders.celery import CELERY_GROUP
+from tests.builders.reports import TODAY, build_pilot, check_xlsx_matches_database, pdf_text
 
 
-@pytest.fixture
-def redis_worker(settings):
-    """A worker thread consuming the project's Celery app through the real Redis broker, on its own queue."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.REDIS_URL = REDIS_URL
-    app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False, task_default_queue=QUEUE)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[QUEUE]):
-            yield app
-    finally:
-        app.conf.update(task_always_eager=True)
-
-
+@pytest.mark.xdist_group(CELERY_GROUP)
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_produces_the_weekly_report(demo_baseline, users, redis_worker):
     build_pilot(demo_baseline, users["provincial_clerk"])
@@ -57,6 +38,7 @@ def test_a_real_worker_produces_the_weekly_report(demo_baseline, users, redis_wo
     assert report.emailed_at is not None
 
 
+@pytest.mark.xdist_group(CELERY_GROUP)
 @pytest.mark.django_db(transaction=True)
 def test_healthz_sees_the_worker(client, kon_tum, redis_worker):
     body = client.get("/healthz").json()

@@ -9,20 +9,25 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import OperationalError
-from django.utils import translation
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from communes.models import Commune
 from rollout.celery import app
 from rollout.models import Phase, ProgressSnapshot, Report, ReportStatus, Task
-from rollout.progress.figures import district_table, figures
+from rollout.progress.figures import figures
 from rollout.progress.snapshots import snapshots_backfill
 from rollout.reports import services as report_services
-from rollout.reports.content import HEADLINE, REPORT_TITLE, report_content, report_pdf, report_xlsx, trend_svg
+from rollout.reports.content import REPORT_TITLE, report_content, report_pdf, report_xlsx, trend_svg
 from rollout.reports.services import previous_week, report_request
 from rollout.tasks import produce_report, weekly_reports
-from tests.rollout.report_data import EARLY, TODAY, build_pilot, post_chief
+from tests.builders.reports import (
+    EARLY,
+    TODAY,
+    build_pilot,
+    check_xlsx_matches_database,
+    pdf_text,
+    post_chief,
+)
 from training.tasks import settle_lapsed_statuses
 
 pytestmark = pytest.mark.django_db
@@ -33,41 +38,6 @@ WEEK_START = TODAY - datetime.timedelta(days=6)
 @pytest.fixture
 def pilot(demo_baseline, users):
     return build_pilot(demo_baseline, users["provincial_clerk"])
-
-
-def _overview(workbook) -> dict:
-    """The overview sheet as {label: (before, end)}."""
-    sheet = workbook.worksheets[0]
-    rows = list(sheet.iter_rows(min_row=7, values_only=True))
-    return {row[0]: (row[1], row[2]) for row in rows if row[0]}
-
-
-def check_xlsx_matches_database(data: bytes, *, province_id, period_start, period_end) -> None:
-    """Shared with the real-worker test: the workbook's figures are rollout.progress.figures's."""
-    communes = (
-        Commune.objects.all() if province_id is None else Commune.objects.filter(district__province_id=province_id)
-    )
-    workbook = load_workbook(io.BytesIO(data))
-    assert len(workbook.worksheets) == 5
-    before = figures(communes, period_start - datetime.timedelta(days=1))
-    end = figures(communes, period_end)
-    overview = _overview(workbook)
-    with translation.override("vi"):
-        for key, label in HEADLINE:
-            assert overview[str(label)] == (getattr(before, key), getattr(end, key)), key
-    districts = {row[1]: row for row in workbook.worksheets[1].iter_rows(min_row=2, values_only=True)}
-    for row in district_table(communes, period_end):
-        f = row["figures"]
-        sheet_row = districts[row["district"].name]
-        assert sheet_row[2:3] == (f.communes,)
-        assert sheet_row[4:] == (
-            f.covered, f.uncovered, f.staffing_norm, f.deployed, f.trained_deployed, f.equipped, f.operational
-        )  # fmt: skip
-
-
-def pdf_text(data: bytes) -> str:
-    """The PDF's text with runs of white space (table cells wrap lines) made single spaces."""
-    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
 
 
 # --- content and files ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from rollout.models import ProgressSnapshot
 from rollout.progress.figures import figures
 from rollout.progress.snapshots import snapshots_backfill, snapshots_record
 from rollout.tasks import record_snapshot
-from tests.rollout.report_data import EARLY, LATE, PLAN_START, TODAY, build_pilot
+from tests.builders.reports import EARLY, LATE, PLAN_START, TODAY, build_pilot
 
 pytestmark = pytest.mark.django_db
 

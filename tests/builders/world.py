@@ -16,8 +16,8 @@ from equipment.services import issuance_create
 from personnel.models import Assignment, Officer, Vetting
 from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task
 from rollout.plan import services as plan_services
+from tests.builders.equipment import QUANG_TRUNG, TT_DAK_GLEI, Catalogue, items, make_catalogue, officer_at
 from tests.builders.training import enrol
-from tests.equipment import QUANG_TRUNG, TT_DAK_GLEI, Catalogue, items, make_catalogue, officer_at
 from tests.factories import OfficerFactory, vet_fully
 from training import services as training_services
 from training.models import Course, Enrollment, SubjectArea, TrainingSession

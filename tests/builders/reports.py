@@ -1,14 +1,19 @@
 """Shared data for the snapshot and report tests: Kon Tum with the demo baseline, a plan, a committee, tasks,
-a phase, and chiefs posted in uncovered communes on known days."""
+a phase, and chiefs posted in uncovered communes on known days; and readers of the report's files."""
 
 import datetime
+import io
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from communes.models import Commune
 from personnel.choices import Post
 from personnel.services import assignment_create
 from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
+from rollout.progress.figures import district_table, figures
+from rollout.reports.content import HEADLINE
 from tests.factories import OfficerFactory, vet_fully
 
 TODAY = timezone.localdate()
@@ -69,3 +74,38 @@ def build_pilot(province, user) -> PilotPlan:
     post_chief(DAK_MAN, EARLY, user)
     post_chief(DAK_PEK, LATE, user)
     return plan
+
+
+def overview(workbook) -> dict:
+    """The overview sheet as {label: (before, end)}."""
+    sheet = workbook.worksheets[0]
+    rows = list(sheet.iter_rows(min_row=7, values_only=True))
+    return {row[0]: (row[1], row[2]) for row in rows if row[0]}
+
+
+def check_xlsx_matches_database(data: bytes, *, province_id, period_start, period_end) -> None:
+    """The workbook's figures are those of ``rollout.progress.figures`` for the province (None: the country)."""
+    communes = (
+        Commune.objects.all() if province_id is None else Commune.objects.filter(district__province_id=province_id)
+    )
+    workbook = load_workbook(io.BytesIO(data))
+    assert len(workbook.worksheets) == 5
+    before = figures(communes, period_start - datetime.timedelta(days=1))
+    end = figures(communes, period_end)
+    sheet = overview(workbook)
+    with translation.override("vi"):
+        for key, label in HEADLINE:
+            assert sheet[str(label)] == (getattr(before, key), getattr(end, key)), key
+    districts = {row[1]: row for row in workbook.worksheets[1].iter_rows(min_row=2, values_only=True)}
+    for row in district_table(communes, period_end):
+        f = row["figures"]
+        sheet_row = districts[row["district"].name]
+        assert sheet_row[2:3] == (f.communes,)
+        assert sheet_row[4:] == (
+            f.covered, f.uncovered, f.staffing_norm, f.deployed, f.trained_deployed, f.equipped, f.operational
+        )  # fmt: skip
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text with runs of white space (table cells wrap lines) made single spaces."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())

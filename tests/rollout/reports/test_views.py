@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 
 from communes.models import Province
 from rollout.models import Report, ReportStatus
-from tests.rollout.report_data import TODAY
+from tests.builders.reports import TODAY
 
 pytestmark = pytest.mark.django_db
 
