@@ -16,9 +16,9 @@ from equipment import services as equipment_services
 from equipment.forms import ReceiveForm
 from equipment.models import Category, EquipmentItem, EquipmentType, Warehouse
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
+from tests.builders.spreadsheets import xlsx
 from tests.builders.training import enrol
 from tests.factories import CourseFactory, OfficerFactory, TrainingSessionFactory, vet_fully
-from tests.builders.spreadsheets import xlsx
 from training import services as training_services
 from training.forms import ResultsForm
 from training.models import Enrollment
