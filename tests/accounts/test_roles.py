@@ -6,8 +6,9 @@ from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.test import RequestFactory
 
 from accounts.context_processors import roles as roles_context
-from accounts.roles import ROLE_PERMISSIONS, Role, Scope, has_role, sync_role_permissions, user_roles
+from accounts.roles import ROLE_PERMISSIONS, Role, has_role, sync_role_permissions, user_roles
 from communes.models import Commune
+from rollout.core.scoping import Scope
 from tests.factories import user_with_role
 
 

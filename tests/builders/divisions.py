@@ -14,7 +14,7 @@ from communes.demo import demo_baseline_apply
 from communes.models import Commune, District, Province
 from communes.services import KON_TUM, divisions_load
 from personnel.models import Language
-from rollout.progress.figures import progress_changed
+from rollout.core.figures_cache import figures_changed
 
 DEMO_DISTRICT = 610  # Huyện Đắk Glei
 
@@ -57,7 +57,7 @@ def kon_tum_load(*, demo: bool = False) -> Province:
     District.objects.bulk_create([District(**row) for row in rows.districts])
     Commune.objects.bulk_create([Commune(**row) for row in rows.communes])
     if demo:
-        progress_changed()  # as the demo's coverage update does
+        figures_changed()  # as the demo's coverage update does
     return Province.objects.get(code=KON_TUM)
 
 
