@@ -90,6 +90,11 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool("POSTGRES_JIT", default=False):
+    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost; the pages' correlated
+    # subqueries (equipment shortages, figures) are cheap to run but, once a table has bloated, are estimated
+    # dear, and compiling them took 1.5 s a page. This is an OLTP application: JIT off (POSTGRES_JIT=true undoes).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

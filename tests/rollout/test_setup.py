@@ -133,3 +133,15 @@ def test_docker_compose_runs_web_worker_beat_postgres_and_redis():
 def _command(service):
     command = service.get("command", [])
     return command.split() if isinstance(command, str) else list(command)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("sqlite") or not os.environ.get("DATABASE_URL"),
+                    reason="PostgreSQL's JIT")  # fmt: skip
+def test_the_application_connects_to_postgresql_with_jit_off():
+    # A bloated table made the shortage list's subqueries look dear: compiled at every request, 1.5 s a page.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
