@@ -2,12 +2,13 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
-from rollout.core.admin import ReadOnlyAdminMixin
+from rollout.core.admin import ReadOnlyAdminMixin, ServiceAdmin
 from rollout.core.imports import SafeImportAdminMixin, SafeXLSX
 from rollout.core.spreadsheets import validate_xlsx_upload
 
 from .models import Commune, District, Province
 from .resources import COLUMN_CODE, CommuneResource
+from .services import COMMUNE_ATTRIBUTES, commune_update
 
 CommuneXLSX = SafeXLSX.for_resource(CommuneResource, required_headers=(COLUMN_CODE,))
 
@@ -41,7 +42,10 @@ class DistrictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Commune)
-class CommuneAdmin(SafeImportAdminMixin, ImportExportModelAdmin):
+class CommuneAdmin(SafeImportAdminMixin, ImportExportModelAdmin, ServiceAdmin):
+    """The clerks' attributes of a commune, saved through ``services.commune_update``; its name, kind and
+    district come from the GSO data, its coverage from the assignments."""
+
     resource_classes = [CommuneResource]
     import_form_class = SafeImportForm
     # Set here, not through IMPORT_EXPORT_FORMATS: the app's reading and formula-safe writing.
@@ -79,8 +83,5 @@ class CommuneAdmin(SafeImportAdminMixin, ImportExportModelAdmin):
     def has_import_permission(self, request):
         return request.user.has_perm("communes.import_commune")
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        from .services import coverage_recompute_on_commit
-
-        coverage_recompute_on_commit(commune_codes=[obj.code])
+    def service_update(self, request, obj, form):
+        return commune_update(commune=obj, user=request.user, **self.given(form, COMMUNE_ATTRIBUTES))

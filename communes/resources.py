@@ -5,19 +5,14 @@ the commune's district (a check that the file describes the units it thinks it d
 errors: communes are loaded from the official data, never created by an import.
 """
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 
-from rollout.core.bulk import bulk_update_values
-from rollout.core.figures_cache import figures_changed
 from rollout.core.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget, YesNoWidget
 
-from .context_processors import DEMO_DATA_CACHE_KEY
 from .models import BorderCountry, Commune, CommuneKind, Coverage
-from .services import coverage_recompute_on_commit
+from .services import COMMUNE_ATTRIBUTES, communes_bulk_update
 
 COLUMN_CODE = "Mã xã"
 COLUMN_DISTRICT_CODE = "Mã huyện"
@@ -80,25 +75,22 @@ class CommuneResource(resources.ModelResource):
         skip_html_diff = True  # the preview lists the changed columns itself (rollout.core.imports)
         batch_size = 1000
 
-    WRITABLE_FIELDS = (
-        "is_key_area", "is_border", "border_country", "population", "staffing_norm", "baseline_covered_on", "is_demo",
-    )  # fmt: skip
-
     def __init__(self, *, queryset=None, **kwargs):
         super().__init__(**kwargs)
         self._queryset = queryset
-        self._imported_codes: list[int] = []
         self._instances: dict[int, Commune] | None = None
         self._rows_by_code: dict[int, int] = {}
         self._sheet_row_numbers: list[int] | None = None
 
     def get_bulk_update_fields(self):
-        return list(self.WRITABLE_FIELDS)
+        return list(COMMUNE_ATTRIBUTES)
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if self.update_instances and (using_transactions or not dry_run):
             try:
-                bulk_update_values(self.update_instances, self.get_bulk_update_fields(), batch_size=batch_size or 1000)
+                communes_bulk_update(
+                    self.update_instances, fields=self.get_bulk_update_fields(), batch_size=batch_size or 1000
+                )
             except Exception as exc:  # reported as the file's error, like import-export's own bulk_update
                 self.handle_import_error(result, exc, raise_errors)
             finally:
@@ -129,7 +121,6 @@ class CommuneResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         """Load every commune the file names in one query (not one per row), and start the duplicate check."""
-        self._imported_codes = []
         self._rows_by_code = {}
         self._sheet_row_numbers = getattr(dataset, "sheet_row_numbers", None)
         codes = set()
@@ -203,12 +194,3 @@ class CommuneResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.is_demo = False
-
-    def after_save_instance(self, instance, row, **kwargs):
-        self._imported_codes.append(instance.code)
-
-    def after_import(self, dataset, result, **kwargs):
-        if not kwargs.get("dry_run") and self._imported_codes:
-            coverage_recompute_on_commit(commune_codes=self._imported_codes)
-            transaction.on_commit(figures_changed)  # written in bulk: no signals
-            transaction.on_commit(lambda: cache.delete(DEMO_DATA_CACHE_KEY))

@@ -1,15 +1,20 @@
-"""Writes to administrative units: loading the GSO divisions and recomputing coverage."""
+"""Writes to administrative units: loading the GSO divisions, a commune's own attributes (the admin form and the
+import, one at a time or in bulk) and recomputing coverage."""
 
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Case, Value, When
 
+from rollout.core import scoping
+from rollout.core.bulk import bulk_update_values
 from rollout.core.figures_cache import figures_changed
 from rollout.core.text import fold
 
+from .context_processors import DEMO_DATA_CACHE_KEY
 from .models import Commune, CommuneKind, Coverage, District, DistrictKind, Province, ProvinceKind
 from .readers import pilot_holding
 
@@ -164,3 +169,50 @@ def coverage_recompute_on_commit(*, commune_codes: Iterable[int] | None = None) 
 
     codes = None if commune_codes is None else sorted(set(commune_codes))
     transaction.on_commit(lambda: recompute_coverage.delay(commune_codes=codes))
+
+
+# What the province's clerks keep about a commune; its name, kind and district come from the GSO data, its coverage
+# from the assignments.
+COMMUNE_ATTRIBUTES = (
+    "is_key_area", "is_border", "border_country", "population", "staffing_norm", "baseline_covered_on", "is_demo",
+)  # fmt: skip
+
+
+def _check_attributes(names: Iterable[str]) -> None:
+    unknown = set(names) - set(COMMUNE_ATTRIBUTES)
+    if unknown:
+        raise ValueError(f"not a commune attribute: {', '.join(sorted(unknown))}")
+
+
+def communes_written(commune_codes: Iterable[int]) -> None:
+    """What follows a change of communes' attributes, once the transaction commits: their coverage (a baseline
+    date), the dashboard's figures and the demo-data banner."""
+    coverage_recompute_on_commit(commune_codes=commune_codes)
+    transaction.on_commit(figures_changed)  # bulk writes send no signals
+    transaction.on_commit(lambda: cache.delete(DEMO_DATA_CACHE_KEY))
+
+
+@transaction.atomic
+def commune_update(*, commune: Commune, user, **changes) -> Commune:
+    """Change a commune's own attributes (``COMMUNE_ATTRIBUTES``) in the user's area, with the model's checks."""
+    _check_attributes(changes)
+    commune = Commune.objects.select_for_update().select_related("district").get(pk=commune.pk)
+    scoping.check_writable(user, commune)
+    for name, value in changes.items():
+        setattr(commune, name, value)
+    commune.full_clean(validate_unique=False)
+    commune.save()
+    communes_written([commune.code])
+    return commune
+
+
+def communes_bulk_update(communes: list[Commune], *, fields: Iterable[str], batch_size: int = 1000) -> None:
+    """Write the attributes ``fields`` of communes already checked one by one (the import's rows: the model's
+    checks and the user's area), in batches of one ``UPDATE … FROM (VALUES …)``."""
+    fields = list(fields)
+    _check_attributes(fields)
+    if not communes:
+        return
+    with transaction.atomic():
+        bulk_update_values(communes, fields, batch_size=batch_size)
+        communes_written([commune.code for commune in communes])

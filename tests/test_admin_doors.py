@@ -284,6 +284,37 @@ def test_an_item_received_in_the_admin_follows_the_receive_rules(catalogue, admi
     assert item.history.get().history_user == users["administrator"]
 
 
+# --- communes: their attributes through communes.services.commune_update -------------------------------------
+
+
+def commune_data(commune: Commune, **changes) -> dict:
+    return {"is_key_area": "on" if commune.is_key_area else "", "is_border": "on" if commune.is_border else "",
+            "border_country": commune.border_country, "population": commune.population or "",
+            "staffing_norm": commune.staffing_norm or "", "baseline_covered_on": "",
+            "is_demo": ""} | changes  # fmt: skip
+
+
+def test_a_commune_changed_in_the_admin_follows_the_models_rules_and_becomes_covered(
+    demo_baseline, admin_client, django_capture_on_commit_callbacks
+):
+    commune = Commune.objects.get(code=DAK_MAN)
+    assert (commune.coverage, commune.is_border) == (Coverage.UNCOVERED, False)
+    before = snapshot(Commune, DAK_MAN)
+    response = admin_client.post(admin_url(Commune, "change", DAK_MAN), commune_data(commune, border_country="LA"))
+    assert form_errors(response) == ["Only a border commune has a neighbouring country."]
+    response = admin_client.post(admin_url(Commune, "change", DAK_MAN), commune_data(commune, staffing_norm="0"))
+    assert "The staffing norm is at least one officer." in " ".join(form_errors(response))
+    assert snapshot(Commune, DAK_MAN) == before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        data = commune_data(commune, population="4321", baseline_covered_on="2019-07-01")
+        response = admin_client.post(admin_url(Commune, "change", DAK_MAN), data)
+    assert response.status_code == 302
+    commune.refresh_from_db()
+    assert (commune.population, commune.baseline_covered_on) == (4321, datetime.date(2019, 7, 1))
+    assert commune.coverage == Coverage.BASELINE  # the service's consequence: coverage follows the baseline date
+
+
 # --- read-only models: written on the app's pages only ---------------------------------------------------------
 
 
