@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -186,11 +187,21 @@ def vetting_record(
     return officer
 
 
+def _sqlite_names_unique(model, constraint, text: str) -> bool:
+    """SQLite names a unique index's columns, not the constraint: "UNIQUE constraint failed: table.a, table.b"."""
+    if not isinstance(constraint, UniqueConstraint) or not constraint.fields or "UNIQUE constraint failed:" not in text:
+        return False
+    table = model._meta.db_table
+    columns = [model._meta.get_field(name).column for name in constraint.fields]
+    failed = text.split("UNIQUE constraint failed:", 1)[1].strip()
+    return failed == ", ".join(f"{table}.{column}" for column in columns)
+
+
 def constraint_error(model, exc: IntegrityError) -> ValidationError:
     """The violated constraint's own message, for an ``IntegrityError`` raised by ``model``'s table."""
     text = str(exc)
     for constraint in model._meta.constraints:
-        if constraint.name in text:
+        if constraint.name in text or _sqlite_names_unique(model, constraint, text):
             return ValidationError(constraint.get_violation_error_message())
     return ValidationError(_("The change conflicts with data saved at the same moment; try again."))
 

@@ -90,6 +90,8 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "rollout.core.sqlite"  # integer ranges declared: rollout/core/sqlite/base.py
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool("POSTGRES_JIT", default=False):
     # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost; the pages' correlated
     # subqueries (equipment shortages, figures) are cheap to run but, once a table has bloated, are estimated
