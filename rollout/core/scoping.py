@@ -164,6 +164,16 @@ def check_writable(user, obj) -> None:
         raise refusal
 
 
+def check_visible(user, obj) -> None:
+    """Refuse (``OutsideScope``) an action that only reads ``obj`` but must be refused outside the user's area
+    (asking for a report of an area); ``user`` None is the system itself."""
+    if user is None:
+        return
+    refusal = type(obj).scoped_by.refusal(Scope.of(user), obj, writing=False)
+    if refusal is not None:
+        raise refusal
+
+
 def is_writable(user, obj) -> bool:
     """Whether ``check_writable`` lets ``user`` change ``obj``."""
     return user is None or type(obj).scoped_by.refusal(Scope.of(user), obj, writing=True) is None

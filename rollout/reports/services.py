@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from communes.models import Province
+from rollout.core import scoping
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
 from rollout.models import CommitteeMember, PilotPlan, ProgressSnapshot, Report, ReportStatus
 from rollout.progress.snapshots import snapshots_record
@@ -67,7 +68,8 @@ def report_request(
 ) -> tuple[Report, str]:
     """Create the report for the scope and period, or reuse the existing one; returns it and what happened:
     ``"created"`` (queued), ``"requeued"`` (it had failed; queued again), ``"done"`` (ready already) or
-    ``"in_progress"`` (already queued or running)."""
+    ``"in_progress"`` (already queued or running). A user asks only for a report of an area they may see."""
+    scoping.check_visible(user, Report(province=province))
     report, created = Report.objects.select_for_update().get_or_create(
         province=province, period_start=period_start, period_end=period_end, defaults={"requested_by": user}
     )

@@ -288,3 +288,20 @@ def test_beat_records_a_snapshot_every_evening():
     nxt = _next_run(entries["rollout.record_snapshot"], datetime.datetime(2026, 11, 24, 9, 0, tzinfo=saigon))
     nxt = nxt.astimezone(saigon)
     assert (nxt.date(), nxt.hour, nxt.minute) == (datetime.date(2026, 11, 24), 23, 50)
+
+
+def test_a_clerk_asks_only_for_reports_of_an_area_they_may_see(pilot, users):
+    # The form offers the country and the user's province; the service refuses other provinces whatever door the
+    # request comes by.
+    from communes.models import Province
+    from rollout.core.scoping import OutsideScope
+
+    elsewhere = Province.objects.create(code=1, name="Thành phố Hà Nội", kind="municipality")
+    for user in [users["district_clerk"], users["provincial_clerk"]]:
+        with pytest.raises(OutsideScope):
+            report_request(province=elsewhere, period_start=WEEK_START, period_end=TODAY, user=user)
+    assert not Report.objects.exists()
+    report, outcome = report_request(
+        province=pilot.province, period_start=WEEK_START, period_end=TODAY, user=users["district_clerk"]
+    )
+    assert (report.province, outcome) == (pilot.province, "created")
