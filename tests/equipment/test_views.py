@@ -66,16 +66,20 @@ def receive_form(cat, **overrides):
     return data | overrides
 
 
-def issue_form(cat, **overrides):
-    data = {
-        "equipment_type": cat.radio.pk,
-        "warehouse": cat.store.pk,
-        "serial_number": "",
-        "quantity": "1",
-        "officer": "",
-        "issued_on": dmy(TODAY),
-        "note": "",
-    }
+def issue_form(cat, serial=None, equipment_type=None, **overrides):
+    """The issue form as the clerk sends it, having picked the unit ``serial`` (of ``equipment_type`` when given)
+    or, for a counted ``equipment_type``, its stock level from the list (a value the list never had, if none)."""
+    stock = ""
+    if serial:
+        found = EquipmentItem.objects.filter(serial_number=serial)
+        if equipment_type is not None:
+            found = found.filter(equipment_type_id=equipment_type)
+        item = found.first()
+        stock = f"item-{item.pk if item else 999_999}"
+    elif equipment_type is not None:
+        level = StockLevel.objects.filter(equipment_type_id=equipment_type).first()
+        stock = f"level-{level.pk if level else 999_999}"
+    data = {"warehouse": "", "stock": stock, "quantity": "1", "officer": "", "issued_on": dmy(TODAY), "note": ""}
     return data | overrides
 
 
@@ -231,10 +235,10 @@ def test_clerk_issues_a_radio_and_a_motorbike_to_a_newly_covered_commune_and_its
     assert holdings(page) == {"may-bo-dam": (3, 0, 3), "xe-may": (2, 0, 2), "dui-cao-su": (5, 0, 5)}
     assert list(page.context["form"].fields["officer"].queryset) == [chief]
 
-    response = client.post(url, issue_form(cat, serial_number=" BD-002 ", officer=chief.pk, note="Cấp cho Trưởng"))
+    response = client.post(url, issue_form(cat, serial="BD-002", officer=chief.pk, note="Cấp cho Trưởng"))
     assert response.status_code == 302
     assert response["Location"] == url
-    response = client.post(url, issue_form(cat, equipment_type=cat.motorbike.pk, serial_number="XM-001"))
+    response = client.post(url, issue_form(cat, equipment_type=cat.motorbike.pk, serial="XM-001"))
     assert response.status_code == 302
 
     page = client.get(url)
@@ -278,7 +282,7 @@ def test_issuing_to_an_uncovered_commune_is_refused(cat, client_as):
     items(cat.radio, "BD-001", warehouse=cat.store)
     assert Commune.objects.get(code=DAK_MAN).coverage == Coverage.UNCOVERED
     before = db_state()
-    response = client_as("provincial_clerk").post(commune_url(DAK_MAN), issue_form(cat, serial_number="BD-001"))
+    response = client_as("provincial_clerk").post(commune_url(DAK_MAN), issue_form(cat, serial="BD-001"))
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
     assert len(errors) == 1 and "Xã Đắk Man" in errors[0]
@@ -294,7 +298,7 @@ def test_issuing_to_an_officer_not_assigned_there_is_refused(cat, client_as, use
     before = db_state()
     client = client_as("provincial_clerk")
     for officer in (elsewhere, unassigned):
-        response = client.post(commune_url(DAK_MAN), issue_form(cat, serial_number="BD-001", officer=officer.pk))
+        response = client.post(commune_url(DAK_MAN), issue_form(cat, serial="BD-001", officer=officer.pk))
         assert response.status_code == 200
         assert "officer" in response.context["form"].errors
         assert "Select a valid choice" not in str(response.context["form"].errors["officer"])  # a clear message
@@ -307,7 +311,7 @@ def test_an_officer_whose_assignment_ended_no_longer_receives(cat, client_as, us
     Assignment.objects.filter(officer=deputy).update(ended_on=TODAY)
     items(cat.radio, "BD-001", warehouse=cat.store)
     response = client_as("provincial_clerk").post(
-        commune_url(DAK_MAN), issue_form(cat, serial_number="BD-001", officer=deputy.pk)
+        commune_url(DAK_MAN), issue_form(cat, serial="BD-001", officer=deputy.pk)
     )
     assert "officer" in response.context["form"].errors
     assert not Issuance.objects.exists()
@@ -316,17 +320,18 @@ def test_an_officer_whose_assignment_ended_no_longer_receives(cat, client_as, us
 @pytest.mark.parametrize(
     ("setup", "overrides", "field"),
     [
-        ("issued", {"serial_number": "BD-001"}, "serial_number"),  # already issued to another commune
-        ("repair", {"serial_number": "BD-001"}, "serial_number"),  # in repair
-        (None, {"serial_number": "BD-404"}, "serial_number"),  # no such unit
-        (None, {"serial_number": ""}, "serial_number"),
-        (None, {"serial_number": "XM-001"}, "serial_number"),  # a motorbike's serial given for a radio
-        ("district", {"serial_number": "BD-002"}, "serial_number"),  # kept in another warehouse
-        (None, {"serial_number": "BD-001", "issued_on": dmy(TOMORROW)}, "issued_on"),
-        (None, {"serial_number": "BD-001", "issued_on": "2025-13-01"}, "issued_on"),
-        (None, {"serial_number": "BD-001", "warehouse": ""}, "warehouse"),
-        (None, {"serial_number": "BD-001", "equipment_type": ""}, "equipment_type"),
-        (None, {"serial_number": "BD-001", "note": "x" * 501}, "note"),
+        ("issued", {"serial": "BD-001"}, "stock"),  # issued to another commune since the page was opened
+        ("repair", {"serial": "BD-001"}, "stock"),  # sent to repair meanwhile
+        (None, {"serial": "BD-404"}, "stock"),  # no such unit
+        (None, {"stock": ""}, "stock"),
+        (None, {"stock": "item-abc"}, "stock"),
+        (None, {"stock": "level-1; DROP"}, "stock"),
+        ("district", {"serial": "BD-002", "warehouse": "WAREHOUSE"}, "stock"),  # kept in another warehouse
+        (None, {"serial": "BD-001", "warehouse": "999999"}, "warehouse"),
+        (None, {"serial": "BD-001", "issued_on": dmy(TOMORROW)}, "issued_on"),
+        (None, {"serial": "BD-001", "issued_on": "2025-13-01"}, "issued_on"),
+        (None, {"serial": "BD-001", "note": "x" * 501}, "note"),
+        (None, {"serial": "BD-001", "token": "không-phải-uuid"}, "token"),
     ],
 )
 def test_bad_issue_is_refused_and_nothing_written(cat, client_as, users, setup, overrides, field):
@@ -339,10 +344,13 @@ def test_bad_issue_is_refused_and_nothing_written(cat, client_as, users, setup, 
         EquipmentItem.objects.filter(pk=radio.pk).update(status=ItemStatus.IN_REPAIR)
     elif setup == "district":
         EquipmentItem.objects.filter(serial_number="BD-002").update(warehouse=cat.glei_store)
+    if overrides.get("warehouse") == "WAREHOUSE":
+        overrides["warehouse"] = cat.store.pk
     before = db_state()
     response = client_as("provincial_clerk").post(commune_url(DAK_MAN), issue_form(cat, **overrides))
     assert response.status_code == 200
     assert field in response.context["form"].errors
+    assert 'data-testid="form-errors"' in response.content.decode()
     assert db_state() == before
 
 
@@ -350,10 +358,10 @@ def test_an_item_issued_once_cannot_be_issued_again_through_the_page(cat, client
     officer_at(DAK_MAN, users["administrator"])
     items(cat.radio, "BD-001", warehouse=cat.store)
     client = client_as("provincial_clerk")
-    assert client.post(commune_url(DAK_MAN), issue_form(cat, serial_number="BD-001")).status_code == 302
-    again = client.post(commune_url(TT_DAK_GLEI), issue_form(cat, serial_number="BD-001"))
-    assert "serial_number" in again.context["form"].errors
-    assert "BD-001" in " ".join(again.context["form"].errors["serial_number"])
+    assert client.post(commune_url(DAK_MAN), issue_form(cat, serial="BD-001")).status_code == 302
+    again = client.post(commune_url(TT_DAK_GLEI), issue_form(cat, serial="BD-001"))
+    assert "stock" in again.context["form"].errors
+    assert "BD-001" in " ".join(again.context["form"].errors["stock"])
     assert Issuance.objects.get().commune_id == DAK_MAN
 
 
@@ -652,7 +660,7 @@ def test_role_matrix_for_writes(scene, client_as, role):
     before = db_state()
 
     elsewhere = {
-        "issue": client.post(commune_url(QUANG_TRUNG), issue_form(cat, serial_number="BD-4")),
+        "issue": client.post(commune_url(QUANG_TRUNG), issue_form(cat, serial="BD-4")),
         "lost": client.post(
             reverse("equipment:issuance_lost", args=[scene["theirs"].pk]), {"lost_on": dmy(TODAY), "note": "Mất"}
         ),
@@ -667,7 +675,7 @@ def test_role_matrix_for_writes(scene, client_as, role):
     before = db_state()
     mine = {
         "receive": client.post(STOCK_URL, receive_form(cat, serial_numbers="NEW-1")),
-        "issue": client.post(commune_url(DAK_MAN), issue_form(cat, serial_number="BD-3")),
+        "issue": client.post(commune_url(DAK_MAN), issue_form(cat, serial="BD-3")),
         "return": client.post(
             reverse("equipment:issuance_return", args=[scene["mine"].pk]),
             {"returned_on": dmy(TODAY), "condition": "good"},
@@ -687,7 +695,7 @@ def test_provincial_and_admin_writes_reach_every_commune_of_the_province(scene, 
     items(cat.radio, "BD-3", "BD-4", warehouse=cat.store)
     for role, serial in (("provincial_clerk", "BD-3"), ("administrator", "BD-4")):
         client = client_as(role)
-        assert client.post(commune_url(QUANG_TRUNG), issue_form(cat, serial_number=serial)).status_code == 302
+        assert client.post(commune_url(QUANG_TRUNG), issue_form(cat, serial=serial)).status_code == 302
     url = reverse("equipment:issuance_return", args=[scene["theirs"].pk])
     assert client_as("provincial_clerk").post(url, {"returned_on": dmy(TODAY), "condition": "good"}).status_code == 302
     assert Issuance.objects.filter(commune_id=QUANG_TRUNG, status=IssuanceStatus.ACTIVE).count() == 2
@@ -698,7 +706,7 @@ def test_district_clerk_cannot_issue_from_another_districts_warehouse(scene, cli
     items(cat.radio, "NH-1", warehouse=cat.ngoc_hoi_store)
     before = db_state()
     response = client_as("district_clerk").post(
-        commune_url(DAK_MAN), issue_form(cat, warehouse=cat.ngoc_hoi_store.pk, serial_number="NH-1")
+        commune_url(DAK_MAN), issue_form(cat, warehouse=cat.ngoc_hoi_store.pk, serial="NH-1")
     )
     assert "warehouse" in response.context["form"].errors
     assert db_state() == before
@@ -708,7 +716,7 @@ def test_committee_sees_no_write_controls(scene, client_as):
     html = client_as("committee").get(commune_url(DAK_MAN)).content.decode()
     assert 'data-testid="issue-form"' not in html
     assert reverse("equipment:issuance_return", args=[scene["mine"].pk]) not in html
-    assert reverse("equipment:issuance_receipt", args=[scene["mine"].pk]) in html
+    assert reverse("equipment:handover_receipt", args=[scene["mine"].handover_id]) in html
     html = client_as("provincial_clerk").get(commune_url(DAK_MAN)).content.decode()
     assert 'data-testid="issue-form"' in html
     assert reverse("equipment:issuance_return", args=[scene["mine"].pk]) in html
