@@ -188,3 +188,17 @@ def test_receipt_is_scoped_like_the_commune(cat, chief, client_as, users):
     assert client_as("district_clerk").get(receipt_url(issuance)).status_code == 404  # Kon Tum city, not Đắk Glei
     assert client_as("no_role").get(receipt_url(issuance)).status_code == 403
     assert client_as("administrator").get(receipt_url(issuance)).status_code == 200
+
+
+def test_receipt_queries_do_not_grow_with_its_lines(cat, chief, client_as, users, django_assert_max_num_queries):
+    admin = users["administrator"]
+    units = items(cat.radio, *[f"BD-{n}" for n in range(12)], warehouse=cat.store)
+    first = issue_to(QUANG_TRUNG, cat, admin, item=units[0], officer=chief)
+    client = client_as("provincial_clerk")
+    url = reverse("equipment:handover_receipt", args=[first.handover_id])
+    with django_assert_max_num_queries(20) as one_line:
+        assert "BD-0" in pdf_text(client.get(url))
+    for unit in units[1:]:
+        issue_to(QUANG_TRUNG, cat, admin, item=unit, officer=chief)
+    with django_assert_max_num_queries(len(one_line.captured_queries)):
+        assert "BD-11" in pdf_text(client.get(url))

@@ -791,6 +791,7 @@ def test_query_counts_do_not_grow_with_communes_and_issuances(
         reverse("equipment:shortages"),
         commune_url(DAK_MAN),
         STOCK_URL,
+        f"{STOCK_URL}?q=T&status=in_stock&equipment_type={radio.pk}&warehouse={store.pk}&page=1",
         chief.get_absolute_url(),
     ]
     small = _counts(client, urls, django_assert_max_num_queries)
