@@ -9,6 +9,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -313,3 +314,39 @@ def issuance_report_lost(*, issuance: Issuance, lost_on: datetime.date, note: st
         item._history_user = user
         item.save(update_fields=["status"])
     return issuance
+
+
+@transaction.atomic
+def handovers_record_missing() -> int:
+    """Give the issuances written in bulk (demo data), which no form recorded, their hand-over records as the
+    services would have: one per holder, warehouse and day, and one per return likewise. Returns how many records
+    were made."""
+    made = 0
+    for kind, day, link, status in (
+        (HandoverKind.ISSUE, "issued_on", "handover", None),
+        (HandoverKind.RETURN, "closed_on", "return_handover", IssuanceStatus.RETURNED),
+    ):
+        missing = Issuance.objects.filter(**{f"{link}__isnull": True})
+        if status is not None:
+            missing = missing.filter(status=status)
+        keys = missing.order_by().values("commune_id", "officer_id", "warehouse_id", day).annotate(by=Min("issued_by"))
+        acts = Handover.objects.bulk_create(
+            [
+                Handover(kind=kind, commune_id=k["commune_id"], officer_id=k["officer_id"],
+                         warehouse_id=k["warehouse_id"], handed_on=k[day], recorded_by_id=k["by"])
+                for k in keys
+            ],
+            batch_size=1000,
+        )  # fmt: skip
+        same = Handover.objects.filter(
+            pk__in=[a.pk for a in acts], commune_id=OuterRef("commune_id"), warehouse_id=OuterRef("warehouse_id"),
+            handed_on=OuterRef(day),
+        ).order_by("pk")  # fmt: skip
+        missing.filter(officer__isnull=False).update(
+            **{link: Subquery(same.filter(officer_id=OuterRef("officer_id")).values("pk")[:1])}
+        )
+        missing.filter(officer__isnull=True).update(
+            **{link: Subquery(same.filter(officer__isnull=True).values("pk")[:1])}
+        )
+        made += len(acts)
+    return made
