@@ -359,3 +359,41 @@ def test_the_stock_filter(setup):
     limited = EquipmentItemFilter({"warehouse": other.pk}, queryset=everything,
                                   warehouses=Warehouse.objects.filter(pk=setup["store"].pk))  # fmt: skip
     assert not limited.is_valid()  # a warehouse outside the user's is no filter value
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_clerks_handing_over_to_one_holder_at_once_write_one_record(setup, users, monkeypatch):
+    from equipment.models import Handover
+
+    original = services._act
+
+    def slow(**kwargs):
+        time.sleep(0.3)  # were the commune not locked, both would find no record and open one each
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "_act", slow)
+    barrier = threading.Barrier(2)
+    outcomes = [None, None]
+
+    def clerk(index, item, user):
+        try:
+            barrier.wait()
+            outcomes[index] = issue(setup, item=item, user=user)
+        except Exception as exc:  # collected for the assertions
+            outcomes[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=clerk, args=(0, setup["items"][0], users["provincial_clerk"])),
+        threading.Thread(target=clerk, args=(1, setup["items"][1], setup["admin"])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert all(isinstance(o, Issuance) for o in outcomes), outcomes
+    (act,) = Handover.objects.all()
+    assert act.issued.count() == 2
