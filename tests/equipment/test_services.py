@@ -397,3 +397,28 @@ def test_two_clerks_handing_over_to_one_holder_at_once_write_one_record(setup, u
     assert all(isinstance(o, Issuance) for o in outcomes), outcomes
     (act,) = Handover.objects.all()
     assert act.issued.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_migration_groups_issuances_recorded_before_hand_over_records(setup):
+    import importlib
+
+    from django.apps import apps
+
+    from equipment.models import Handover
+
+    migration = importlib.import_module("equipment.migrations.0002_handover_records")
+    radio_a, radio_b = issue(setup), issue(setup, item=setup["items"][1])
+    batons = issue(setup, commune=23284, equipment_type=setup["batons"], item=None, quantity=2)
+    services.issuance_return(issuance=radio_a, returned_on=TODAY, condition="good", user=setup["admin"])
+    Issuance.objects.update(handover=None, return_handover=None)  # as before the migration
+    Handover.objects.all().delete()
+
+    migration.group_existing_issuances(apps, None)
+
+    radio_a.refresh_from_db()
+    radio_b.refresh_from_db()
+    batons.refresh_from_db()
+    assert radio_a.handover == radio_b.handover != batons.handover
+    assert radio_a.return_handover.kind == "return" and radio_b.return_handover is None
+    assert Handover.objects.count() == 3
