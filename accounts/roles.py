@@ -40,6 +40,7 @@ _READ = [
     "equipment.view_equipmentitem",
     "equipment.view_stocklevel",
     "equipment.view_issuance",
+    "equipment.view_handover",
 ]
 # What clerks do in their area: register and edit officers, vet them, train them (enrol, record results and prior
 # training of their own officers), assign them and end assignments.

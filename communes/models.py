@@ -200,3 +200,13 @@ class Commune(models.Model):
     @property
     def is_covered(self) -> bool:
         return self.coverage != Coverage.UNCOVERED
+
+    @property
+    def police_unit(self) -> str:
+        """The commune police unit's name as official documents write it: "Công an xã Ngọc Lây", "Công an thị
+        trấn Đắk Glei", "Công an phường Quang Trung" (the unit prefix in lower case after "Công an", the place's
+        own name as it is)."""
+        for prefix in ("Thị trấn ", "Phường ", "Xã "):
+            if self.name[: len(prefix)].lower() == prefix.lower():
+                return f"Công an {prefix.lower()}{self.name[len(prefix) :]}"
+        return f"Công an {self.name}"

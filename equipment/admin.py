@@ -6,7 +6,7 @@ from rollout.core.admin import HistoryAdmin, ReadOnlyAdminMixin, ServiceAdmin
 from rollout.core.imports import SafeImportAdminMixin, SafeXLSX
 
 from . import services
-from .models import AllocationStandard, EquipmentItem, EquipmentType, Issuance, StockLevel, Warehouse
+from .models import AllocationStandard, EquipmentItem, EquipmentType, Handover, Issuance, StockLevel, Warehouse
 from .resources import COLUMN_SERIAL, COLUMN_TYPE, EquipmentItemResource
 
 ItemXLSX = SafeXLSX.for_resource(EquipmentItemResource, required_headers=(COLUMN_TYPE, COLUMN_SERIAL))
@@ -92,3 +92,13 @@ class IssuanceAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["equipment_type", "item", "quantity", "commune", "officer", "issued_on", "status"]
     list_filter = ["status", "equipment_type"]
     list_select_related = ["equipment_type", "item", "commune", "officer"]
+
+
+@admin.register(Handover)
+class HandoverAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Hand-over and return records are made by the services as equipment is issued and returned."""
+
+    list_display = ["__str__", "kind", "commune", "officer", "warehouse", "handed_on"]
+    list_filter = ["kind"]
+    list_select_related = ["commune", "officer", "warehouse"]
+    date_hierarchy = "handed_on"

@@ -21,6 +21,7 @@ from .models import (
     StockLevel,
     Warehouse,
 )
+from .services import handovers_record_missing
 
 CATALOGUE = [
     # code, name, category, unit, serial-numbered, default standard per commune post
@@ -125,4 +126,5 @@ def demo_equipment_create(*, user) -> int:
     for issuance in issuances:
         issuance.item_id = issuance.item.pk if issuance.item else None
     bulk_create_with_history(issuances, Issuance, batch_size=1000, default_user=user)
+    handovers_record_missing()  # one hand-over receipt per commune post and officer, as the pages make them
     return len(issuances)

@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +9,7 @@ from personnel.models import Officer
 from rollout.core.dates import validate_rollout_date
 from rollout.core.forms import BootstrapFormMixin
 
-from .models import EquipmentItem, EquipmentType, ReturnCondition, Warehouse
+from .models import EquipmentItem, EquipmentType, ReturnCondition, StockLevel, Warehouse
 from .services import validate_received_on
 
 
@@ -48,11 +50,55 @@ class ReceiveForm(BootstrapFormMixin, forms.Form):
         return cleaned
 
 
+class StockPicker(forms.Select):
+    """A list box of what may be issued, grouped by type; each option carries its warehouse and the words it is
+    found by (``static/js/stock_picker.js`` filters the list as the clerk types; without it, the list works as
+    it is)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"size": 8, "data-stock-picker": "", **(attrs or {})})
+        self.option_data: dict[str, dict[str, str]] = {}
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update({
+            "data-filter-label": _("Search the stock"),
+            "data-filter-placeholder": _("Serial number or type, e.g. BD-0001, bộ đàm"),
+            "data-count-text": _("%(n)s shown"),
+        })  # fmt: skip
+        return context
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"].update(self.option_data.get(str(value), {}))
+        return option
+
+
+class StockPickField(forms.ChoiceField):
+    """The choices are what is in stock when the page is drawn; a value sent from an older page is looked up by
+    the form (and refused with its reason), not answered with "not one of the choices"."""
+
+    def valid_value(self, value):
+        return True
+
+
 class IssueForm(BootstrapFormMixin, forms.Form):
-    equipment_type = forms.ModelChoiceField(label=_("Equipment type"), queryset=EquipmentType.objects.all())
-    warehouse = forms.ModelChoiceField(label=_("From warehouse"), queryset=Warehouse.objects.none())
-    serial_number = forms.CharField(label=_("Serial number"), required=False, max_length=60)
-    quantity = forms.IntegerField(label=_("Quantity"), required=False, min_value=1, max_value=10_000, initial=1)
+    """Issue what is picked from the stock of the user's warehouses: a serial-numbered unit, or a quantity of a
+    counted type. A unit issued or moved since the page was opened is refused by the service with its reason."""
+
+    warehouse = forms.ModelChoiceField(
+        label=_("From warehouse"), required=False, queryset=Warehouse.objects.none(),
+        empty_label=_("Any of my warehouses"),
+    )  # fmt: skip
+    stock = StockPickField(
+        label=_("Equipment"), widget=StockPicker(),
+        help_text=_("Type a serial number or a type's name to narrow the list."),
+        error_messages={"required": _("Choose the unit, or the counted type, to issue.")},
+    )  # fmt: skip
+    quantity = forms.IntegerField(
+        label=_("Quantity"), required=False, min_value=1, max_value=10_000, initial=1,
+        help_text=_("For types counted by quantity; a serial-numbered unit is one."),
+    )  # fmt: skip
     officer = forms.ModelChoiceField(
         label=_("To officer"), required=False, queryset=Officer.objects.none(),
         help_text=_("Optional: an officer assigned to this commune."),
@@ -61,12 +107,38 @@ class IssueForm(BootstrapFormMixin, forms.Form):
     )  # fmt: skip
     issued_on = forms.DateField(label=_("Issued on"), widget=DateInput(), validators=[validate_rollout_date])
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, warehouses, officers, **kwargs):
+    def __init__(self, *args, warehouses, officers, items, levels, **kwargs):
         super().__init__(*args, **kwargs)
+        self.warehouses = warehouses
         self.fields["warehouse"].queryset = warehouses
         self.fields["officer"].queryset = officers
         self.fields["issued_on"].initial = timezone.localdate()
+        self.fields["token"].initial = uuid.uuid4()
+        self._set_choices(items, levels)
+
+    def _set_choices(self, items, levels):
+        widget = self.fields["stock"].widget
+        groups: dict[str, list] = {}
+        for level in levels:
+            value = f"level-{level.pk}"
+            label = _("%(available)s %(unit)s in stock · %(warehouse)s") % {
+                "available": level.quantity, "unit": level.equipment_type.unit, "warehouse": level.warehouse,
+            }  # fmt: skip
+            groups.setdefault(level.equipment_type.name, []).append((value, label))
+            widget.option_data[value] = {
+                "data-warehouse": str(level.warehouse_id), "data-available": str(level.quantity),
+                "data-search": f"{level.equipment_type.name} {level.equipment_type.code}",
+            }  # fmt: skip
+        for item in items:
+            value = f"item-{item.pk}"
+            groups.setdefault(item.equipment_type.name, []).append((value, f"{item.serial_number} · {item.warehouse}"))
+            widget.option_data[value] = {
+                "data-warehouse": str(item.warehouse_id),
+                "data-search": f"{item.serial_number} {item.equipment_type.name} {item.equipment_type.code}",
+            }
+        self.fields["stock"].choices = sorted(groups.items())
 
     def clean_issued_on(self):
         value = self.cleaned_data["issued_on"]
@@ -74,24 +146,45 @@ class IssueForm(BootstrapFormMixin, forms.Form):
             raise forms.ValidationError(_("Equipment cannot be issued in the future."))
         return value
 
+    def clean_stock(self):
+        """The picked unit or stock level, among all of the user's warehouses whatever its state now: one issued
+        meanwhile is refused by the service, with the reason."""
+        value = self.cleaned_data["stock"]
+        kind, _sep, pk = value.partition("-")
+        found = None
+        if pk.isdigit() and kind == "item":
+            found = (
+                EquipmentItem.objects.filter(warehouse__in=self.warehouses, pk=pk)
+                .select_related("equipment_type", "warehouse")
+                .first()
+            )
+        elif pk.isdigit() and kind == "level":
+            found = (
+                StockLevel.objects.filter(warehouse__in=self.warehouses, pk=pk)
+                .select_related("equipment_type", "warehouse")
+                .first()
+            )
+        if found is None:
+            raise forms.ValidationError(_("This equipment is not in the stock of your warehouses."))
+        return found
+
     def clean(self):
         cleaned = super().clean()
-        equipment_type, warehouse = cleaned.get("equipment_type"), cleaned.get("warehouse")
-        cleaned["item"] = None
-        if equipment_type is not None and equipment_type.is_serialized:
-            serial = (cleaned.get("serial_number") or "").strip()
-            if not serial:
-                self.add_error("serial_number", _("Give the serial number of the unit to issue."))
-            else:
-                item = EquipmentItem.objects.filter(equipment_type=equipment_type, serial_number=serial).first()
-                if item is None:
-                    self.add_error("serial_number", _("No %(type)s has serial number %(serial)s.") % {
-                        "type": equipment_type, "serial": serial})  # fmt: skip
-                cleaned["item"] = item
-        elif equipment_type is not None and not cleaned.get("quantity"):
-            self.add_error("quantity", _("Give the number of units."))
-        if warehouse is None and "warehouse" not in self.errors:
-            self.add_error("warehouse", _("Choose the warehouse."))
+        picked, warehouse = cleaned.get("stock"), cleaned.get("warehouse")
+        if picked is None:
+            return cleaned
+        if warehouse is not None and picked.warehouse_id != warehouse.pk:
+            self.add_error("stock", _("This is kept in %(kept)s, not in %(chosen)s.") % {
+                "kept": picked.warehouse, "chosen": warehouse})  # fmt: skip
+            return cleaned
+        cleaned["warehouse"] = picked.warehouse
+        cleaned["equipment_type"] = picked.equipment_type
+        if isinstance(picked, EquipmentItem):
+            cleaned["item"], cleaned["quantity"] = picked, 1
+        else:
+            cleaned["item"] = None
+            if not cleaned.get("quantity") and "quantity" not in self.errors:
+                self.add_error("quantity", _("Give the number of units."))
         return cleaned
 
 

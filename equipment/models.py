@@ -205,6 +205,52 @@ class ReturnCondition(models.TextChoices):
     UNUSABLE = "unusable", _("Unusable (to retire)")
 
 
+class HandoverKind(models.TextChoices):
+    ISSUE = "issue", _("Hand-over")
+    RETURN = "return", _("Return")
+
+
+class Handover(models.Model):
+    """One act of handing equipment over (biên bản bàn giao) or taking it back (biên bản thu hồi): everything one
+    holder (the commune post, or one of its officers) received from, or gave back to, one warehouse on one day.
+    It is what one receipt lists; issuances and returns join their act when they are recorded."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=HandoverKind.choices)
+    commune = models.ForeignKey(
+        "communes.Commune", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="handovers"
+    )
+    officer = models.ForeignKey(
+        "personnel.Officer", verbose_name=_("officer"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="handovers",
+    )  # fmt: skip
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
+    handed_on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    scoped_by = ScopedBy(province="commune__district__province_id", district="commune__district_id")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-handed_on", "-pk"]
+        verbose_name = _("hand-over record")
+        verbose_name_plural = _("hand-over records")
+        indexes = [models.Index(fields=["commune", "handed_on"], name="equipment_handover_commune")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.pk:05d} · {self.commune}"
+
+    def get_absolute_url(self):
+        return reverse("equipment:handover_receipt", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        """The receipt's number: "00012/BBBG" for a hand-over, "00013/BBTH" for a return."""
+        return f"{self.pk:05d}/{'BBBG' if self.kind == HandoverKind.ISSUE else 'BBTH'}"
+
+
 class IssuanceQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(status=IssuanceStatus.ACTIVE)
@@ -241,8 +287,18 @@ class Issuance(models.Model):
         _("condition on return"), max_length=10, choices=ReturnCondition.choices, blank=True
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    handover = models.ForeignKey(
+        Handover, verbose_name=_("hand-over record"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="issued", editable=False,
+    )  # fmt: skip
+    return_handover = models.ForeignKey(
+        Handover, verbose_name=_("return record"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="returned", editable=False,
+    )  # fmt: skip
+    # The issue form's one-time token: the same form sent twice issues once.
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["form_token"])
     scoped_by = ScopedBy(province="commune__district__province_id", district="commune__district_id")
     objects = IssuanceQuerySet.as_manager()
 

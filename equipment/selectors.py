@@ -9,7 +9,16 @@ from django.db.models.functions import Coalesce, Greatest
 
 from communes.models import Commune
 
-from .models import AllocationStandard, EquipmentItem, EquipmentType, Issuance, IssuanceStatus, ItemStatus, StockLevel
+from .models import (
+    AllocationStandard,
+    EquipmentItem,
+    EquipmentType,
+    Handover,
+    Issuance,
+    IssuanceStatus,
+    ItemStatus,
+    StockLevel,
+)
 
 
 def _standard(type_ref, commune_ref, kind_ref):
@@ -115,4 +124,40 @@ def officer_equipment(officer):
         Issuance.objects.filter(officer=officer, status=IssuanceStatus.ACTIVE)
         .select_related("equipment_type", "item", "commune")
         .order_by("equipment_type__name")
+    )
+
+
+def issuable_stock(warehouses):
+    """What may be issued from ``warehouses`` now: the serial-numbered units in stock, and the stock levels of
+    counted types with units left, each with its type and warehouse (two queries, whatever the stock)."""
+    items = (
+        EquipmentItem.objects.filter(warehouse__in=warehouses, status=ItemStatus.IN_STOCK)
+        .select_related("equipment_type", "warehouse")
+        .order_by("equipment_type__name", "serial_number")
+    )
+    levels = (
+        StockLevel.objects.filter(warehouse__in=warehouses, quantity__gt=0)
+        .select_related("equipment_type", "warehouse")
+        .order_by("equipment_type__name", "warehouse__name")
+    )
+    return items, levels
+
+
+def handover_lines(handover):
+    """The issuances a hand-over or return record lists, with what the receipt prints of them (one query)."""
+    related = "issued" if handover.kind == "issue" else "returned"
+    return (
+        getattr(handover, related)
+        .select_related("equipment_type", "item")
+        .order_by("equipment_type__category", "equipment_type__name", "item__serial_number", "pk")
+    )
+
+
+def commune_handovers(commune):
+    """The commune's hand-over and return records, newest first, each with how many lines its receipt lists."""
+    return (
+        Handover.objects.filter(commune=commune)
+        .select_related("officer")
+        .annotate(lines=Count("issued", distinct=True) + Count("returned", distinct=True))
+        .order_by("-handed_on", "-pk")
     )

@@ -5,9 +5,11 @@ an item is held by at most one issuance at a time, and stock never goes below ze
 """
 
 import datetime
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -20,6 +22,8 @@ from rollout.core import scoping
 from .models import (
     EquipmentItem,
     EquipmentType,
+    Handover,
+    HandoverKind,
     Issuance,
     IssuanceStatus,
     ItemStatus,
@@ -134,6 +138,34 @@ def _check_recipient(commune: Commune, officer: Officer | None) -> None:
         )  # fmt: skip
 
 
+class AlreadyRecorded(Exception):
+    """The issue form carrying this token was recorded already (the same form sent twice): nothing is written
+    again. ``issuance`` is the one recorded the first time."""
+
+    def __init__(self, issuance: Issuance):
+        super().__init__(str(issuance))
+        self.issuance = issuance
+
+
+def _locked_commune(pk: int) -> Commune:
+    # Issuing and returning for one commune go one at a time: they join or open the commune's hand-over records
+    # and check the form's token without a race.
+    return Commune.objects.select_for_update(of=("self",)).select_related("district").get(pk=pk)
+
+
+def _act(*, kind: str, commune: Commune, officer: Officer | None, warehouse_id: int, on: datetime.date, user):
+    """The hand-over (or return) record of this holder, warehouse and day: the one already open, else a new one.
+    The caller holds the commune's lock."""
+    act = Handover.objects.filter(
+        kind=kind, commune=commune, officer=officer, warehouse_id=warehouse_id, handed_on=on
+    ).first()
+    if act is None:
+        act = Handover.objects.create(
+            kind=kind, commune=commune, officer=officer, warehouse_id=warehouse_id, handed_on=on, recorded_by=user
+        )
+    return act
+
+
 @transaction.atomic
 def issuance_create(
     *,
@@ -146,18 +178,25 @@ def issuance_create(
     quantity: int = 1,
     officer: Officer | None = None,
     note: str = "",
+    token: uuid.UUID | None = None,
 ) -> Issuance:
     """Hand equipment to a covered commune, optionally to one of its assigned officers. A serial-numbered type
     needs the item, which must be in stock in ``warehouse``; an unserialised type takes ``quantity`` units from
     the warehouse's stock. Two clerks issuing the same item at once: the item row is locked, so the second one
-    finds it issued and gets a clear message."""
-    commune = Commune.objects.select_related("district").get(pk=commune.pk)
+    finds it issued and gets a clear message. The issuance joins the hand-over record of its holder (the commune,
+    or the officer), warehouse and day, so that one receipt lists everything handed over together. A form's
+    ``token`` is recorded once: the same form sent again raises ``AlreadyRecorded`` and writes nothing."""
+    commune = _locked_commune(commune.pk)
     scoping.check_writable(user, commune)
     scoping.check_writable(user, warehouse)
+    if token is not None:
+        earlier = Issuance.objects.filter(form_token=token).first()
+        if earlier is not None:
+            raise AlreadyRecorded(earlier)
     _check_recipient(commune, officer)
     issuance = Issuance(
         equipment_type=equipment_type, warehouse=warehouse, commune=commune, officer=officer, issued_on=issued_on,
-        issued_by=user, note=note.strip(),
+        issued_by=user, note=note.strip(), form_token=token,
     )  # fmt: skip
     if equipment_type.is_serialized:
         if item is None:
@@ -193,6 +232,9 @@ def issuance_create(
         level.save(update_fields=["quantity"])
         issuance.quantity = quantity
     issuance.full_clean(validate_constraints=False)
+    issuance.handover = _act(
+        kind=HandoverKind.ISSUE, commune=commune, officer=officer, warehouse_id=warehouse.pk, on=issued_on, user=user
+    )
     issuance._history_user = user
     try:
         with transaction.atomic():
@@ -203,6 +245,7 @@ def issuance_create(
 
 
 def _lock_active(issuance: Issuance, user) -> Issuance:
+    _locked_commune(issuance.commune_id)
     issuance = Issuance.objects.select_for_update().select_related("commune__district").get(pk=issuance.pk)
     scoping.check_writable(user, issuance)
     if issuance.status != IssuanceStatus.ACTIVE:
@@ -215,7 +258,8 @@ def issuance_return(
     *, issuance: Issuance, returned_on: datetime.date, condition: str, user, note: str = ""
 ) -> Issuance:
     """Take equipment back into its warehouse. A good unit goes back into stock; a damaged one to repair; an
-    unusable one is retired (unserialised units in bad condition are not put back into stock)."""
+    unusable one is retired (unserialised units in bad condition are not put back into stock). The return joins
+    the return record (biên bản thu hồi) of its holder, warehouse and day."""
     issuance = _lock_active(issuance, user)
     if condition not in ReturnCondition.values:
         raise ValidationError({"return_condition": _("Say in what condition the equipment came back.")})
@@ -225,6 +269,10 @@ def issuance_return(
     issuance.closed_on = returned_on
     issuance.return_condition = condition
     issuance.note = (issuance.note + "\n" + note).strip() if note else issuance.note
+    issuance.return_handover = _act(
+        kind=HandoverKind.RETURN, commune=issuance.commune, officer=issuance.officer, on=returned_on, user=user,
+        warehouse_id=issuance.warehouse_id,
+    )  # fmt: skip
     issuance._history_user = user
     issuance.save()
     if issuance.item_id:
@@ -266,3 +314,39 @@ def issuance_report_lost(*, issuance: Issuance, lost_on: datetime.date, note: st
         item._history_user = user
         item.save(update_fields=["status"])
     return issuance
+
+
+@transaction.atomic
+def handovers_record_missing() -> int:
+    """Give the issuances written in bulk (demo data), which no form recorded, their hand-over records as the
+    services would have: one per holder, warehouse and day, and one per return likewise. Returns how many records
+    were made."""
+    made = 0
+    for kind, day, link, status in (
+        (HandoverKind.ISSUE, "issued_on", "handover", None),
+        (HandoverKind.RETURN, "closed_on", "return_handover", IssuanceStatus.RETURNED),
+    ):
+        missing = Issuance.objects.filter(**{f"{link}__isnull": True})
+        if status is not None:
+            missing = missing.filter(status=status)
+        keys = missing.order_by().values("commune_id", "officer_id", "warehouse_id", day).annotate(by=Min("issued_by"))
+        acts = Handover.objects.bulk_create(
+            [
+                Handover(kind=kind, commune_id=k["commune_id"], officer_id=k["officer_id"],
+                         warehouse_id=k["warehouse_id"], handed_on=k[day], recorded_by_id=k["by"])
+                for k in keys
+            ],
+            batch_size=1000,
+        )  # fmt: skip
+        same = Handover.objects.filter(
+            pk__in=[a.pk for a in acts], commune_id=OuterRef("commune_id"), warehouse_id=OuterRef("warehouse_id"),
+            handed_on=OuterRef(day),
+        ).order_by("pk")  # fmt: skip
+        missing.filter(officer__isnull=False).update(
+            **{link: Subquery(same.filter(officer_id=OuterRef("officer_id")).values("pk")[:1])}
+        )
+        missing.filter(officer__isnull=True).update(
+            **{link: Subquery(same.filter(officer__isnull=True).values("pk")[:1])}
+        )
+        made += len(acts)
+    return made

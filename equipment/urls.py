@@ -15,4 +15,5 @@ urlpatterns = [
     path("issuances/<int:pk>/return/", views.IssuanceReturnView.as_view(), name="issuance_return"),
     path("issuances/<int:pk>/lost/", views.IssuanceLostView.as_view(), name="issuance_lost"),
     path("issuances/<int:pk>/receipt.pdf", views.IssuanceReceiptView.as_view(), name="issuance_receipt"),
+    path("receipts/<int:pk>.pdf", views.HandoverReceiptView.as_view(), name="handover_receipt"),
 ]

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
+from django_filters.views import FilterView
 
 from communes.models import Commune
 from personnel.models import Officer
@@ -19,10 +19,37 @@ from rollout.core.imports import ImportView, resource_rows, xlsx_response
 from rollout.core.views import PagedListMixin, ScopedObjectMixin
 
 from . import services
+from .filters import EquipmentItemFilter
 from .forms import IssueForm, LostForm, ReceiveForm, ReturnForm
-from .models import EquipmentItem, Issuance, ItemStatus, Warehouse
+from .models import EquipmentItem, Handover, HandoverKind, Issuance, StockLevel, Warehouse
 from .resources import COLUMN_SERIAL, COLUMN_TYPE, COLUMN_WAREHOUSE, EquipmentItemResource
-from .selectors import commune_equipment, type_summary, with_equipment
+from .selectors import (
+    commune_equipment,
+    commune_handovers,
+    handover_lines,
+    issuable_stock,
+    type_summary,
+    with_equipment,
+)
+
+LAST_WAREHOUSE = "equipment:warehouse"  # the session key of the warehouse the user last received into or issued from
+
+
+def usable_warehouses(user):
+    return Warehouse.objects.visible_to(user).order_by("district_id", "name")
+
+
+def default_warehouse(request, warehouses) -> Warehouse | None:
+    """The warehouse a receive or issue form starts with: the one the user last used, else their only one."""
+    last = request.session.get(LAST_WAREHOUSE)
+    first_two = list(warehouses[:2])
+    if last is not None:
+        for warehouse in first_two:
+            if warehouse.pk == last:
+                return warehouse
+        if len(first_two) > 1 and warehouses.filter(pk=last).exists():
+            return warehouses.get(pk=last)
+    return first_two[0] if len(first_two) == 1 else None
 
 
 def errors_onto_form(form, error: ValidationError, renamed: dict[str, str]) -> None:
@@ -81,11 +108,15 @@ class CommuneEquipmentView(ScopedObjectMixin, FormView):
         return assigned.order_by("full_name")
 
     def get_form_kwargs(self):
+        warehouses = usable_warehouses(self.request.user)
+        items, levels = issuable_stock(warehouses)
         return {
-            **super().get_form_kwargs(),
-            "warehouses": Warehouse.objects.visible_to(self.request.user).order_by("district_id", "name"),
-            "officers": self.officers(),
-        }
+            **super().get_form_kwargs(), "warehouses": warehouses, "officers": self.officers(), "items": items,
+            "levels": levels,
+        }  # fmt: skip
+
+    def get_initial(self):
+        return {"warehouse": default_warehouse(self.request, usable_warehouses(self.request.user))}
 
     def get_context_data(self, **kwargs):
         issuances = (
@@ -94,8 +125,9 @@ class CommuneEquipmentView(ScopedObjectMixin, FormView):
             .order_by("status", "-issued_on", "-pk")
         )
         return super().get_context_data(
-            commune=self.commune, types=commune_equipment(self.commune), issuances=issuances, **kwargs
-        )
+            commune=self.commune, types=commune_equipment(self.commune), issuances=issuances,
+            handovers=commune_handovers(self.commune), **kwargs,
+        )  # fmt: skip
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("equipment.add_issuance"):
@@ -108,15 +140,23 @@ class CommuneEquipmentView(ScopedObjectMixin, FormView):
             issuance = services.issuance_create(
                 commune=self.commune, equipment_type=data["equipment_type"], warehouse=data["warehouse"],
                 issued_on=data["issued_on"], user=self.request.user, item=data["item"],
-                quantity=data.get("quantity") or 1, officer=data["officer"], note=data["note"],
+                quantity=data.get("quantity") or 1, officer=data["officer"], note=data["note"], token=data["token"],
             )  # fmt: skip
+        except services.AlreadyRecorded as done:
+            messages.info(self.request, _("This was already recorded: %(what)s.") % {"what": done.issuance})
+            return HttpResponseRedirect(self.request.path)
         except ValidationError as error:
-            errors_onto_form(form, error, {"item": "serial_number"})
+            errors_onto_form(form, error, {"item": "stock", "equipment_type": "stock", "closed_on": "issued_on"})
             return self.form_invalid(form)
         except PermissionDenied as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, _("Issued: %(what)s.") % {"what": issuance})
+        self.request.session[LAST_WAREHOUSE] = issuance.warehouse_id
+        messages.success(
+            self.request,
+            _("Issued: %(what)s. The hand-over receipt %(number)s lists everything handed to this holder today.")
+            % {"what": issuance, "number": issuance.handover.number},
+        )
         return HttpResponseRedirect(self.request.path)
 
 
@@ -181,68 +221,120 @@ class IssuanceLostView(IssuanceActionView):
         )
 
 
-class IssuanceReceiptView(ScopedObjectMixin, View):
-    """The hand-over receipt (biên bản bàn giao) as PDF."""
+def receipt_place(province_name: str) -> str:
+    """Where a receipt is drawn up, as the official date line writes it: the province's name without its unit
+    prefix ("Tỉnh Kon Tum" → "Kon Tum")."""
+    for prefix in ("Tỉnh ", "Thành phố "):
+        if province_name.startswith(prefix):
+            return province_name[len(prefix) :]
+    return province_name
+
+
+def receipt_response(request, handover: Handover) -> HttpResponse:
+    """The receipt of a hand-over or return record as PDF, in the official layout, in Vietnamese whatever the
+    interface language."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "equipment/receipt.html",
+        {
+            "handover": handover,
+            "lines": list(handover_lines(handover)),
+            "printed": timezone.localtime(),
+            "place": receipt_place(handover.commune.district.province.name),
+            "is_issue": handover.kind == HandoverKind.ISSUE,
+        },  # fmt: skip
+        request=request,
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = "bien-ban-ban-giao" if handover.kind == HandoverKind.ISSUE else "bien-ban-thu-hoi"
+    response["Content-Disposition"] = f'inline; filename="{name}-{handover.pk}.pdf"'
+    return response
+
+
+RECEIPT_RELATED = ("commune__district__province", "officer", "warehouse", "recorded_by")
+
+
+class HandoverReceiptView(ScopedObjectMixin, View):
+    """A hand-over receipt (biên bản bàn giao) or a return receipt (biên bản thu hồi) as PDF."""
 
     permission_required = "equipment.view_issuance"
 
     def load_objects(self, request, **kwargs):
-        self.issuance = get_object_or_404(
-            Issuance.objects.visible_to(request.user).select_related(
-                "equipment_type", "item", "commune__district__province", "officer", "warehouse", "issued_by"
-            ),
-            pk=kwargs["pk"],
+        self.handover = get_object_or_404(
+            Handover.objects.visible_to(request.user).select_related(*RECEIPT_RELATED), pk=kwargs["pk"]
         )
 
     def get(self, request, pk):
-        from weasyprint import HTML
-
-        html = render_to_string(
-            "equipment/receipt.html", {"issuance": self.issuance, "printed": timezone.localtime()}, request=request
-        )
-        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="bien-ban-ban-giao-{self.issuance.pk}.pdf"'
-        return response
+        return receipt_response(request, self.handover)
 
 
-class StockView(PermissionRequiredMixin, FormView):
-    """Serial-numbered units and quantity stock in the user's warehouses, and the receive form."""
+class IssuanceReceiptView(ScopedObjectMixin, View):
+    """The hand-over receipt an issuance is listed on (the address earlier receipts were printed from)."""
+
+    permission_required = "equipment.view_issuance"
+
+    def load_objects(self, request, **kwargs):
+        issuance = get_object_or_404(Issuance.objects.visible_to(request.user), pk=kwargs["pk"])
+        self.handover = get_object_or_404(Handover.objects.select_related(*RECEIPT_RELATED), pk=issuance.handover_id)
+
+    def get(self, request, pk):
+        return receipt_response(request, self.handover)
+
+
+class StockView(PermissionRequiredMixin, PagedListMixin, FilterView):
+    """Serial-numbered units and quantity stock in the user's warehouses, filtered by type, warehouse and status
+    and searched by serial number; and the receive form, which starts with the warehouse last used (or the
+    user's only one)."""
 
     permission_required = "equipment.view_equipmentitem"
-    form_class = ReceiveForm
+    filterset_class = EquipmentItemFilter
     template_name = "equipment/stock.html"
-    paginate_by = 50
 
-    def get_form_kwargs(self):
-        warehouses = Warehouse.objects.visible_to(self.request.user).order_by("district_id", "name")
-        return {**super().get_form_kwargs(), "warehouses": warehouses}
+    def get_queryset(self):
+        return (
+            EquipmentItem.objects.visible_to(self.request.user)
+            .select_related("equipment_type", "warehouse")
+            .order_by("equipment_type__name", "serial_number")
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "warehouses": self.warehouses()}
+
+    def warehouses(self):
+        return usable_warehouses(self.request.user)
+
+    def receive_form(self, data=None):
+        return ReceiveForm(
+            data,
+            warehouses=self.warehouses(),
+            initial={"warehouse": default_warehouse(self.request, self.warehouses())},
+        )
 
     def get_context_data(self, **kwargs):
-        from .models import StockLevel
-
-        items = EquipmentItem.objects.visible_to(self.request.user).select_related("equipment_type", "warehouse")
-        status = self.request.GET.get("status", "")
-        if status in ItemStatus.values:  # an unknown status (or a NUL byte, which PostgreSQL refuses) filters nothing
-            items = items.filter(status=status)
-        # A FormView has no pagination of its own; a bad ``page`` shows the nearest valid page (as PagedListMixin).
-        paginator = Paginator(items, self.paginate_by)
-        page = paginator.get_page(self.request.GET.get("page"))
-        object_list, is_paginated = page.object_list, page.has_other_pages()
+        levels = StockLevel.objects.visible_to(self.request.user).select_related("equipment_type", "warehouse")
         query = self.request.GET.copy()
         query.pop("page", None)
+        if "form" not in kwargs:
+            kwargs["form"] = self.receive_form()
         return super().get_context_data(
-            levels=StockLevel.objects.visible_to(self.request.user).select_related("equipment_type", "warehouse"),
-            paginator=paginator, page_obj=page, object_list=object_list, is_paginated=is_paginated,
+            levels=self.filterset.levels(levels.order_by("equipment_type__name", "warehouse__name")),
             query=query.urlencode(), **kwargs,
         )  # fmt: skip
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("equipment.add_equipmentitem"):
             raise PermissionDenied
-        return super().post(request, *args, **kwargs)
+        form = self.receive_form(request.POST)
+        if form.is_valid() and self.receive(form):
+            return HttpResponseRedirect(self.request.get_full_path())
+        # Shown again with its errors, above the list as the page's filters (in the address) give it.
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        self.object_list = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
+        return self.render_to_response(self.get_context_data(form=form))
 
-    def form_valid(self, form):
+    def receive(self, form) -> bool:
         data = form.cleaned_data
         try:
             if data["equipment_type"].is_serialized:
@@ -259,17 +351,21 @@ class StockView(PermissionRequiredMixin, FormView):
                 count = data["quantity"]
         except ValidationError as error:
             errors_onto_form(form, error, {"serial_number": "serial_numbers"})
-            return self.form_invalid(form)
+            return False
         except PermissionDenied as error:
             form.add_error(None, str(error))
-            return self.form_invalid(form)
-        messages.success(self.request, _("%(n)s unit(s) received.") % {"n": count})
-        return HttpResponseRedirect(self.request.path)
+            return False
+        self.request.session[LAST_WAREHOUSE] = data["warehouse"].pk
+        messages.success(
+            self.request,
+            _("%(n)s unit(s) received into %(warehouse)s.") % {"n": count, "warehouse": data["warehouse"]},
+        )
+        return True
 
 
 class StockExportView(PermissionRequiredMixin, View):
-    """The serial-numbered units of the user's warehouses, in the columns the import reads (plus the type's name
-    and the status, read-only): an exported file imports back unchanged."""
+    """The serial-numbered units of the user's warehouses (filtered as on the stock page), in the columns the
+    import reads (plus the type's name and the status, read-only): an exported file imports back unchanged."""
 
     permission_required = "equipment.view_equipmentitem"
 
@@ -279,6 +375,9 @@ class StockExportView(PermissionRequiredMixin, View):
             .select_related("equipment_type", "warehouse")
             .order_by("equipment_type__code", "serial_number")
         )
+        # The list as the stock page filters it (the export button carries the page's filters).
+        filterset = EquipmentItemFilter(request.GET, queryset=items, warehouses=usable_warehouses(request.user))
+        items = filterset.qs if filterset.is_valid() else items.none()
         headers, rows = resource_rows(EquipmentItemResource(), items)
         return xlsx_response(f"trang-bi-{timezone.localdate():%Y%m%d}.xlsx", headers, rows, sheet_title="Trang bị")
 

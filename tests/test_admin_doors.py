@@ -13,7 +13,16 @@ from django.utils import timezone, translation
 from accounts.roles import Role
 from communes.models import Commune, CommuneKind, Coverage, District, Province
 from equipment import services as equipment_services
-from equipment.models import Category, EquipmentItem, EquipmentType, Issuance, ItemStatus, StockLevel, Warehouse
+from equipment.models import (
+    Category,
+    EquipmentItem,
+    EquipmentType,
+    Handover,
+    Issuance,
+    ItemStatus,
+    StockLevel,
+    Warehouse,
+)
 from personnel import services as personnel_services
 from personnel.choices import AssignmentEndReason, OfficerStatus, Post
 from personnel.models import Assignment, Officer
@@ -337,11 +346,12 @@ def records(demo_baseline, users, catalogue):
     )  # fmt: skip
     return {
         Assignment: assignment, Enrollment: enrollment, TrainingSession: enrollment.session, StockLevel: level,
-        Issuance: issuance, Province: demo_baseline, District: District.objects.get(code=610),
+        Issuance: issuance, Handover: issuance.handover, Province: demo_baseline,
+        District: District.objects.get(code=610),
     }  # fmt: skip
 
 
-READ_ONLY = [Assignment, Enrollment, TrainingSession, StockLevel, Issuance, Province, District]
+READ_ONLY = [Assignment, Enrollment, TrainingSession, StockLevel, Issuance, Handover, Province, District]
 
 
 def snapshot(model, pk) -> dict:

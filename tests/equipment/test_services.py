@@ -248,3 +248,177 @@ def test_two_clerks_issuing_the_same_item_at_once(setup, users, monkeypatch):
     refused = [o for o in outcomes if isinstance(o, ValidationError)]
     assert len(refused) == 1 and "not in stock" in " ".join(refused[0].messages)
     assert Issuance.objects.filter(item__serial_number="R-1").count() == 1
+
+
+def test_demo_issuances_get_their_hand_over_records(demo_baseline, users):
+    from equipment.demo import demo_equipment_create
+    from equipment.models import Handover
+
+    chief = vet_fully(OfficerFactory(), users["administrator"])
+    assignment_create(officer=chief, commune=Commune.objects.get(code=23347), post="chief", decision_number="1/QĐ",
+                      decision_date=datetime.date.today(), started_on=datetime.date.today(),
+                      created_by=users["administrator"])  # fmt: skip
+    demo_equipment_create(user=users["administrator"])
+    assert not Issuance.objects.filter(handover__isnull=True).exists()
+    assert not Issuance.objects.filter(status="returned", return_handover__isnull=True).exists()
+    # One record per holder, warehouse and day: the chief's units on one, the post's on another.
+    for act in Handover.objects.all():
+        assert set(act.issued.values_list("commune_id", "officer_id", "warehouse_id", "issued_on")) == {
+            (act.commune_id, act.officer_id, act.warehouse_id, act.handed_on)
+        }
+    keys = Issuance.objects.values_list("commune_id", "officer_id", "warehouse_id", "issued_on").distinct()
+    assert Handover.objects.count() == keys.count()
+
+
+@pytest.mark.django_db
+def test_issuances_of_one_holder_warehouse_and_day_share_one_hand_over_record(setup):
+    from equipment.models import Handover
+
+    first = issue(setup)
+    second = issue(setup, equipment_type=setup["batons"], item=None, quantity=3)
+    assert first.handover == second.handover
+    act = first.handover
+    assert (act.kind, act.commune_id, act.officer_id, act.warehouse, act.handed_on, act.recorded_by) == (
+        "issue", COVERED, None, setup["store"], TODAY, setup["admin"],
+    )  # fmt: skip
+    assert set(act.issued.all()) == {first, second}
+    assert act.number == f"{act.pk:05d}/BBBG"
+    # A return opens a return record; the next return of the same holder that day joins it.
+    services.issuance_return(issuance=first, returned_on=TODAY, condition="good", user=setup["admin"])
+    services.issuance_return(issuance=second, returned_on=TODAY, condition="good", user=setup["admin"])
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.return_handover == second.return_handover != act
+    assert first.return_handover.kind == "return" and first.return_handover.number.endswith("/BBTH")
+    assert Handover.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_refused_issue_opens_no_record(setup):
+    from equipment.models import Handover
+
+    with pytest.raises(ValidationError):
+        issue(setup, equipment_type=setup["batons"], item=None, quantity=99)
+    with pytest.raises(ValidationError):
+        issue(setup, commune=UNCOVERED)
+    assert not Handover.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_same_token_issues_once(setup):
+    import uuid
+
+    token = uuid.uuid4()
+    first = issue(setup, equipment_type=setup["batons"], item=None, quantity=2, token=token)
+    with pytest.raises(services.AlreadyRecorded) as again:
+        issue(setup, equipment_type=setup["batons"], item=None, quantity=2, token=token)
+    assert again.value.issuance == first
+    assert StockLevel.objects.get(equipment_type=setup["batons"]).quantity == 6
+    assert Issuance.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_issuable_stock_is_what_is_in_stock_in_the_given_warehouses(setup):
+    from equipment.selectors import issuable_stock
+
+    other = Warehouse.objects.create(name="Kho huyện", province_id=62, district_id=610)
+    services.items_receive(warehouse=other, equipment_type=setup["radio"], serial_numbers=["G-1"], received_on=TODAY,
+                           user=setup["admin"])  # fmt: skip
+    issue(setup)  # R-1 leaves the stock
+    EquipmentItem.objects.filter(serial_number="R-2").update(status=ItemStatus.IN_REPAIR)
+    StockLevel.objects.create(warehouse=other, equipment_type=setup["batons"], quantity=0)
+    items, levels = issuable_stock(Warehouse.objects.filter(pk=setup["store"].pk))
+    assert [i.serial_number for i in items] == ["R-3"]
+    assert [(lv.warehouse, lv.quantity) for lv in levels] == [(setup["store"], 8)]
+    items, levels = issuable_stock(Warehouse.objects.all())
+    assert [i.serial_number for i in items] == ["G-1", "R-3"]
+    assert len(levels) == 1  # an empty level is not offered
+
+
+@pytest.mark.django_db
+def test_the_stock_filter(setup):
+    from equipment.filters import EquipmentItemFilter
+
+    other = Warehouse.objects.create(name="Kho huyện", province_id=62, district_id=610)
+    services.items_receive(warehouse=other, equipment_type=setup["radio"], serial_numbers=["G-1"], received_on=TODAY,
+                           user=setup["admin"])  # fmt: skip
+    issue(setup)
+    everything = EquipmentItem.objects.all()
+
+    def serials(**data):
+        filterset = EquipmentItemFilter(data, queryset=everything, warehouses=Warehouse.objects.all())
+        assert filterset.is_valid(), filterset.errors
+        return sorted(filterset.qs.values_list("serial_number", flat=True))
+
+    assert serials() == ["G-1", "R-1", "R-2", "R-3"]
+    assert serials(q="r-") == ["R-1", "R-2", "R-3"]
+    assert serials(status="issued") == ["R-1"]
+    assert serials(warehouse=other.pk) == ["G-1"]
+    assert serials(equipment_type=setup["batons"].pk) == []
+    assert serials(q="3", warehouse=setup["store"].pk, status="in_stock") == ["R-3"]
+    limited = EquipmentItemFilter({"warehouse": other.pk}, queryset=everything,
+                                  warehouses=Warehouse.objects.filter(pk=setup["store"].pk))  # fmt: skip
+    assert not limited.is_valid()  # a warehouse outside the user's is no filter value
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_clerks_handing_over_to_one_holder_at_once_write_one_record(setup, users, monkeypatch):
+    from equipment.models import Handover
+
+    original = services._act
+
+    def slow(**kwargs):
+        time.sleep(0.3)  # were the commune not locked, both would find no record and open one each
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "_act", slow)
+    barrier = threading.Barrier(2)
+    outcomes = [None, None]
+
+    def clerk(index, item, user):
+        try:
+            barrier.wait()
+            outcomes[index] = issue(setup, item=item, user=user)
+        except Exception as exc:  # collected for the assertions
+            outcomes[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=clerk, args=(0, setup["items"][0], users["provincial_clerk"])),
+        threading.Thread(target=clerk, args=(1, setup["items"][1], setup["admin"])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert all(isinstance(o, Issuance) for o in outcomes), outcomes
+    (act,) = Handover.objects.all()
+    assert act.issued.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_migration_groups_issuances_recorded_before_hand_over_records(setup):
+    import importlib
+
+    from django.apps import apps
+
+    from equipment.models import Handover
+
+    migration = importlib.import_module("equipment.migrations.0002_handover_records")
+    radio_a, radio_b = issue(setup), issue(setup, item=setup["items"][1])
+    batons = issue(setup, commune=23284, equipment_type=setup["batons"], item=None, quantity=2)
+    services.issuance_return(issuance=radio_a, returned_on=TODAY, condition="good", user=setup["admin"])
+    Issuance.objects.update(handover=None, return_handover=None)  # as before the migration
+    Handover.objects.all().delete()
+
+    migration.group_existing_issuances(apps, None)
+
+    radio_a.refresh_from_db()
+    radio_b.refresh_from_db()
+    batons.refresh_from_db()
+    assert radio_a.handover == radio_b.handover != batons.handover
+    assert radio_a.return_handover.kind == "return" and radio_b.return_handover is None
+    assert Handover.objects.count() == 3

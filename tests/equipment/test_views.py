@@ -2,6 +2,8 @@
 losses, the overview and shortage figures, the officer pages, who may do what, and query counts."""
 
 import datetime
+import io
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -13,6 +15,7 @@ from equipment.models import (
     AllocationStandard,
     EquipmentItem,
     EquipmentType,
+    Handover,
     Issuance,
     IssuanceStatus,
     ItemStatus,
@@ -66,16 +69,20 @@ def receive_form(cat, **overrides):
     return data | overrides
 
 
-def issue_form(cat, **overrides):
-    data = {
-        "equipment_type": cat.radio.pk,
-        "warehouse": cat.store.pk,
-        "serial_number": "",
-        "quantity": "1",
-        "officer": "",
-        "issued_on": dmy(TODAY),
-        "note": "",
-    }
+def issue_form(cat, serial=None, equipment_type=None, **overrides):
+    """The issue form as the clerk sends it, having picked the unit ``serial`` (of ``equipment_type`` when given)
+    or, for a counted ``equipment_type``, its stock level from the list (a value the list never had, if none)."""
+    stock = ""
+    if serial:
+        found = EquipmentItem.objects.filter(serial_number=serial)
+        if equipment_type is not None:
+            found = found.filter(equipment_type_id=equipment_type)
+        item = found.first()
+        stock = f"item-{item.pk if item else 999_999}"
+    elif equipment_type is not None:
+        level = StockLevel.objects.filter(equipment_type_id=equipment_type).first()
+        stock = f"level-{level.pk if level else 999_999}"
+    data = {"warehouse": "", "stock": stock, "quantity": "1", "officer": "", "issued_on": dmy(TODAY), "note": ""}
     return data | overrides
 
 
@@ -231,10 +238,10 @@ def test_clerk_issues_a_radio_and_a_motorbike_to_a_newly_covered_commune_and_its
     assert holdings(page) == {"may-bo-dam": (3, 0, 3), "xe-may": (2, 0, 2), "dui-cao-su": (5, 0, 5)}
     assert list(page.context["form"].fields["officer"].queryset) == [chief]
 
-    response = client.post(url, issue_form(cat, serial_number=" BD-002 ", officer=chief.pk, note="Cấp cho Trưởng"))
+    response = client.post(url, issue_form(cat, serial="BD-002", officer=chief.pk, note="Cấp cho Trưởng"))
     assert response.status_code == 302
     assert response["Location"] == url
-    response = client.post(url, issue_form(cat, equipment_type=cat.motorbike.pk, serial_number="XM-001"))
+    response = client.post(url, issue_form(cat, equipment_type=cat.motorbike.pk, serial="XM-001"))
     assert response.status_code == 302
 
     page = client.get(url)
@@ -278,7 +285,7 @@ def test_issuing_to_an_uncovered_commune_is_refused(cat, client_as):
     items(cat.radio, "BD-001", warehouse=cat.store)
     assert Commune.objects.get(code=DAK_MAN).coverage == Coverage.UNCOVERED
     before = db_state()
-    response = client_as("provincial_clerk").post(commune_url(DAK_MAN), issue_form(cat, serial_number="BD-001"))
+    response = client_as("provincial_clerk").post(commune_url(DAK_MAN), issue_form(cat, serial="BD-001"))
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
     assert len(errors) == 1 and "Xã Đắk Man" in errors[0]
@@ -294,7 +301,7 @@ def test_issuing_to_an_officer_not_assigned_there_is_refused(cat, client_as, use
     before = db_state()
     client = client_as("provincial_clerk")
     for officer in (elsewhere, unassigned):
-        response = client.post(commune_url(DAK_MAN), issue_form(cat, serial_number="BD-001", officer=officer.pk))
+        response = client.post(commune_url(DAK_MAN), issue_form(cat, serial="BD-001", officer=officer.pk))
         assert response.status_code == 200
         assert "officer" in response.context["form"].errors
         assert "Select a valid choice" not in str(response.context["form"].errors["officer"])  # a clear message
@@ -307,7 +314,7 @@ def test_an_officer_whose_assignment_ended_no_longer_receives(cat, client_as, us
     Assignment.objects.filter(officer=deputy).update(ended_on=TODAY)
     items(cat.radio, "BD-001", warehouse=cat.store)
     response = client_as("provincial_clerk").post(
-        commune_url(DAK_MAN), issue_form(cat, serial_number="BD-001", officer=deputy.pk)
+        commune_url(DAK_MAN), issue_form(cat, serial="BD-001", officer=deputy.pk)
     )
     assert "officer" in response.context["form"].errors
     assert not Issuance.objects.exists()
@@ -316,17 +323,18 @@ def test_an_officer_whose_assignment_ended_no_longer_receives(cat, client_as, us
 @pytest.mark.parametrize(
     ("setup", "overrides", "field"),
     [
-        ("issued", {"serial_number": "BD-001"}, "serial_number"),  # already issued to another commune
-        ("repair", {"serial_number": "BD-001"}, "serial_number"),  # in repair
-        (None, {"serial_number": "BD-404"}, "serial_number"),  # no such unit
-        (None, {"serial_number": ""}, "serial_number"),
-        (None, {"serial_number": "XM-001"}, "serial_number"),  # a motorbike's serial given for a radio
-        ("district", {"serial_number": "BD-002"}, "serial_number"),  # kept in another warehouse
-        (None, {"serial_number": "BD-001", "issued_on": dmy(TOMORROW)}, "issued_on"),
-        (None, {"serial_number": "BD-001", "issued_on": "2025-13-01"}, "issued_on"),
-        (None, {"serial_number": "BD-001", "warehouse": ""}, "warehouse"),
-        (None, {"serial_number": "BD-001", "equipment_type": ""}, "equipment_type"),
-        (None, {"serial_number": "BD-001", "note": "x" * 501}, "note"),
+        ("issued", {"serial": "BD-001"}, "stock"),  # issued to another commune since the page was opened
+        ("repair", {"serial": "BD-001"}, "stock"),  # sent to repair meanwhile
+        (None, {"serial": "BD-404"}, "stock"),  # no such unit
+        (None, {"stock": ""}, "stock"),
+        (None, {"stock": "item-abc"}, "stock"),
+        (None, {"stock": "level-1; DROP"}, "stock"),
+        ("district", {"serial": "BD-002", "warehouse": "WAREHOUSE"}, "stock"),  # kept in another warehouse
+        (None, {"serial": "BD-001", "warehouse": "999999"}, "warehouse"),
+        (None, {"serial": "BD-001", "issued_on": dmy(TOMORROW)}, "issued_on"),
+        (None, {"serial": "BD-001", "issued_on": "2025-13-01"}, "issued_on"),
+        (None, {"serial": "BD-001", "note": "x" * 501}, "note"),
+        (None, {"serial": "BD-001", "token": "không-phải-uuid"}, "token"),
     ],
 )
 def test_bad_issue_is_refused_and_nothing_written(cat, client_as, users, setup, overrides, field):
@@ -339,10 +347,13 @@ def test_bad_issue_is_refused_and_nothing_written(cat, client_as, users, setup, 
         EquipmentItem.objects.filter(pk=radio.pk).update(status=ItemStatus.IN_REPAIR)
     elif setup == "district":
         EquipmentItem.objects.filter(serial_number="BD-002").update(warehouse=cat.glei_store)
+    if overrides.get("warehouse") == "WAREHOUSE":
+        overrides["warehouse"] = cat.store.pk
     before = db_state()
     response = client_as("provincial_clerk").post(commune_url(DAK_MAN), issue_form(cat, **overrides))
     assert response.status_code == 200
     assert field in response.context["form"].errors
+    assert 'data-testid="form-errors"' in response.content.decode()
     assert db_state() == before
 
 
@@ -350,10 +361,10 @@ def test_an_item_issued_once_cannot_be_issued_again_through_the_page(cat, client
     officer_at(DAK_MAN, users["administrator"])
     items(cat.radio, "BD-001", warehouse=cat.store)
     client = client_as("provincial_clerk")
-    assert client.post(commune_url(DAK_MAN), issue_form(cat, serial_number="BD-001")).status_code == 302
-    again = client.post(commune_url(TT_DAK_GLEI), issue_form(cat, serial_number="BD-001"))
-    assert "serial_number" in again.context["form"].errors
-    assert "BD-001" in " ".join(again.context["form"].errors["serial_number"])
+    assert client.post(commune_url(DAK_MAN), issue_form(cat, serial="BD-001")).status_code == 302
+    again = client.post(commune_url(TT_DAK_GLEI), issue_form(cat, serial="BD-001"))
+    assert "stock" in again.context["form"].errors
+    assert "BD-001" in " ".join(again.context["form"].errors["stock"])
     assert Issuance.objects.get().commune_id == DAK_MAN
 
 
@@ -652,7 +663,7 @@ def test_role_matrix_for_writes(scene, client_as, role):
     before = db_state()
 
     elsewhere = {
-        "issue": client.post(commune_url(QUANG_TRUNG), issue_form(cat, serial_number="BD-4")),
+        "issue": client.post(commune_url(QUANG_TRUNG), issue_form(cat, serial="BD-4")),
         "lost": client.post(
             reverse("equipment:issuance_lost", args=[scene["theirs"].pk]), {"lost_on": dmy(TODAY), "note": "Mất"}
         ),
@@ -667,7 +678,7 @@ def test_role_matrix_for_writes(scene, client_as, role):
     before = db_state()
     mine = {
         "receive": client.post(STOCK_URL, receive_form(cat, serial_numbers="NEW-1")),
-        "issue": client.post(commune_url(DAK_MAN), issue_form(cat, serial_number="BD-3")),
+        "issue": client.post(commune_url(DAK_MAN), issue_form(cat, serial="BD-3")),
         "return": client.post(
             reverse("equipment:issuance_return", args=[scene["mine"].pk]),
             {"returned_on": dmy(TODAY), "condition": "good"},
@@ -687,7 +698,7 @@ def test_provincial_and_admin_writes_reach_every_commune_of_the_province(scene, 
     items(cat.radio, "BD-3", "BD-4", warehouse=cat.store)
     for role, serial in (("provincial_clerk", "BD-3"), ("administrator", "BD-4")):
         client = client_as(role)
-        assert client.post(commune_url(QUANG_TRUNG), issue_form(cat, serial_number=serial)).status_code == 302
+        assert client.post(commune_url(QUANG_TRUNG), issue_form(cat, serial=serial)).status_code == 302
     url = reverse("equipment:issuance_return", args=[scene["theirs"].pk])
     assert client_as("provincial_clerk").post(url, {"returned_on": dmy(TODAY), "condition": "good"}).status_code == 302
     assert Issuance.objects.filter(commune_id=QUANG_TRUNG, status=IssuanceStatus.ACTIVE).count() == 2
@@ -698,7 +709,7 @@ def test_district_clerk_cannot_issue_from_another_districts_warehouse(scene, cli
     items(cat.radio, "NH-1", warehouse=cat.ngoc_hoi_store)
     before = db_state()
     response = client_as("district_clerk").post(
-        commune_url(DAK_MAN), issue_form(cat, warehouse=cat.ngoc_hoi_store.pk, serial_number="NH-1")
+        commune_url(DAK_MAN), issue_form(cat, warehouse=cat.ngoc_hoi_store.pk, serial="NH-1")
     )
     assert "warehouse" in response.context["form"].errors
     assert db_state() == before
@@ -708,7 +719,7 @@ def test_committee_sees_no_write_controls(scene, client_as):
     html = client_as("committee").get(commune_url(DAK_MAN)).content.decode()
     assert 'data-testid="issue-form"' not in html
     assert reverse("equipment:issuance_return", args=[scene["mine"].pk]) not in html
-    assert reverse("equipment:issuance_receipt", args=[scene["mine"].pk]) in html
+    assert reverse("equipment:handover_receipt", args=[scene["mine"].handover_id]) in html
     html = client_as("provincial_clerk").get(commune_url(DAK_MAN)).content.decode()
     assert 'data-testid="issue-form"' in html
     assert reverse("equipment:issuance_return", args=[scene["mine"].pk]) in html
@@ -780,6 +791,7 @@ def test_query_counts_do_not_grow_with_communes_and_issuances(
         reverse("equipment:shortages"),
         commune_url(DAK_MAN),
         STOCK_URL,
+        f"{STOCK_URL}?q=T&status=in_stock&equipment_type={radio.pk}&warehouse={store.pk}&page=1",
         chief.get_absolute_url(),
     ]
     small = _counts(client, urls, django_assert_max_num_queries)
@@ -804,3 +816,183 @@ def test_query_counts_do_not_grow_with_communes_and_issuances(
             services.issuance_report_lost(issuance=issuance, lost_on=TODAY, note="Mất", user=admin)
     assert Issuance.objects.count() > 400
     _counts(client, urls, django_assert_max_num_queries, limit=small)
+
+
+# --- the stock picker, the same form twice, the warehouse chosen by default ------------------------------
+
+
+def picker_values(response) -> set[str]:
+    return {value for _group, options in response.context["form"].fields["stock"].choices for value, _ in options}
+
+
+def test_the_picker_offers_only_what_is_in_stock_in_the_users_warehouses(cat, client_as, users):
+    admin = users["administrator"]
+    officer_at(DAK_MAN, admin)
+    radio, issued, repair = items(cat.radio, "BD-1", "BD-2", "BD-3", warehouse=cat.store)
+    (glei,) = items(cat.radio, "BD-G", warehouse=cat.glei_store)
+    (ngoc_hoi,) = items(cat.motorbike, "XM-N", warehouse=cat.ngoc_hoi_store)
+    issue(cat, TT_DAK_GLEI, admin, item=issued)
+    EquipmentItem.objects.filter(pk=repair.pk).update(status=ItemStatus.IN_REPAIR)
+    services.stock_receive(warehouse=cat.store, equipment_type=cat.baton, quantity=20, user=admin)
+    services.stock_receive(warehouse=cat.ngoc_hoi_store, equipment_type=cat.baton, quantity=5, user=admin)
+    StockLevel.objects.create(warehouse=cat.glei_store, equipment_type=cat.baton, quantity=0)  # none left
+    store_batons = StockLevel.objects.get(warehouse=cat.store, equipment_type=cat.baton)
+
+    district = client_as("district_clerk").get(commune_url(DAK_MAN))
+    assert picker_values(district) == {f"item-{radio.pk}", f"item-{glei.pk}", f"level-{store_batons.pk}"}
+    html = district.content.decode()
+    assert 'data-available="20"' in html and "20 chiếc" in html  # the stock left is shown
+    assert "stock_picker.js" in html and "<script>" not in html  # a static script, none inline
+    provincial = client_as("provincial_clerk").get(commune_url(DAK_MAN))
+    assert f"item-{ngoc_hoi.pk}" in picker_values(provincial)
+
+
+def test_a_stale_page_picking_a_unit_issued_meanwhile_is_refused_with_a_message(cat, client_as, users):
+    officer_at(DAK_MAN, users["administrator"])
+    (radio,) = items(cat.radio, "BD-001", warehouse=cat.store)
+    client = client_as("provincial_clerk")
+    page = client.get(commune_url(DAK_MAN))
+    assert f"item-{radio.pk}" in picker_values(page)
+    issue(cat, TT_DAK_GLEI, users["administrator"], item=radio)  # another clerk, meanwhile
+    before = db_state()
+    response = client.post(commune_url(DAK_MAN), issue_form(cat, serial="BD-001", token=str(uuid.uuid4())))
+    assert response.status_code == 200
+    error = " ".join(response.context["form"].errors["stock"])
+    assert "BD-001" in error
+    assert f"item-{radio.pk}" not in picker_values(response)  # the list is drawn afresh
+    assert db_state() == before
+
+
+@pytest.mark.parametrize("what", ["unit", "quantity"])
+def test_the_same_form_sent_twice_issues_once(cat, client_as, users, what):
+    officer_at(DAK_MAN, users["administrator"])
+    items(cat.radio, "BD-001", warehouse=cat.store)
+    services.stock_receive(warehouse=cat.store, equipment_type=cat.baton, quantity=10, user=users["administrator"])
+    client = client_as("provincial_clerk")
+    form = client.get(commune_url(DAK_MAN)).context["form"]
+    token = str(form["token"].initial)
+    data = (
+        issue_form(cat, serial="BD-001", token=token)
+        if what == "unit"
+        else issue_form(cat, equipment_type=cat.baton.pk, quantity="4", token=token)
+    )
+    assert client.post(commune_url(DAK_MAN), data).status_code == 302
+    after_first = db_state()
+    again = client.post(commune_url(DAK_MAN), data, follow=True)
+    assert again.status_code == 200
+    assert "đã được ghi" in again.content.decode() or "already recorded" in again.content.decode()
+    assert db_state() == after_first
+    assert Issuance.objects.count() == 1
+    assert StockLevel.objects.get(equipment_type=cat.baton).quantity == (10 if what == "unit" else 6)
+
+
+def test_a_post_with_only_the_csrf_token_or_partly_filled_writes_nothing(cat, client_as, users):
+    officer_at(DAK_MAN, users["administrator"])
+    items(cat.radio, "BD-001", warehouse=cat.store)
+    services.stock_receive(warehouse=cat.store, equipment_type=cat.baton, quantity=10, user=users["administrator"])
+    client = client_as("provincial_clerk")
+    before = db_state()
+    empty = client.post(commune_url(DAK_MAN), {"csrfmiddlewaretoken": "x"})
+    assert empty.status_code == 200
+    assert {"stock", "issued_on"} <= set(empty.context["form"].errors)
+    partly = client.post(commune_url(DAK_MAN), issue_form(cat, equipment_type=cat.baton.pk, quantity="", issued_on=""))
+    assert {"quantity", "issued_on"} <= set(partly.context["form"].errors)
+    too_many = client.post(commune_url(DAK_MAN), issue_form(cat, equipment_type=cat.baton.pk, quantity="11"))
+    assert "10 chiếc" in " ".join(too_many.context["form"].errors["quantity"])  # the stock left, named
+    receive = client.post(STOCK_URL, {"csrfmiddlewaretoken": "x"})
+    assert receive.status_code == 200
+    assert {"equipment_type", "received_on"} <= set(receive.context["form"].errors)
+    assert db_state() == before
+
+
+def test_the_only_warehouse_is_chosen_and_the_last_one_used_is_kept(cat, client_as, users):
+    Warehouse.objects.filter(pk__in=[cat.glei_store.pk, cat.ngoc_hoi_store.pk]).delete()
+    officer_at(DAK_MAN, users["administrator"])
+    client = client_as("provincial_clerk")
+    assert client.get(STOCK_URL).context["form"]["warehouse"].value() == cat.store.pk
+    assert client.get(commune_url(DAK_MAN)).context["form"]["warehouse"].value() == cat.store.pk
+
+    second = Warehouse.objects.create(province_id=62, name="Kho dự phòng")
+    assert client.get(STOCK_URL).context["form"]["warehouse"].value() is None  # two: the clerk chooses
+    assert client.post(STOCK_URL, receive_form(cat, warehouse=second.pk, serial_numbers="BD-9")).status_code == 302
+    page = client.get(STOCK_URL)
+    assert page.context["form"]["warehouse"].value() == second.pk  # the one just used
+    assert f'<option value="{second.pk}" selected>' in page.content.decode()
+    assert client.get(commune_url(DAK_MAN)).context["form"]["warehouse"].value() == second.pk
+
+
+def test_stock_list_filters_by_type_warehouse_status_and_serial_and_pages_keep_them(cat, client_as, users):
+    items(cat.radio, *[f"BD-{n:03d}" for n in range(60)], warehouse=cat.store)
+    items(cat.radio, "BD-G01", warehouse=cat.glei_store)
+    items(cat.motorbike, "XM-001", "XM-002", warehouse=cat.store)
+    EquipmentItem.objects.filter(serial_number__in=["BD-007", "XM-002"]).update(status=ItemStatus.IN_REPAIR)
+    services.stock_receive(warehouse=cat.store, equipment_type=cat.baton, quantity=5, user=users["administrator"])
+    client = client_as("provincial_clerk")
+
+    assert set(stock_rows(client.get(STOCK_URL, {"equipment_type": cat.motorbike.pk}))) == {"XM-001", "XM-002"}
+    assert set(stock_rows(client.get(STOCK_URL, {"warehouse": cat.glei_store.pk}))) == {"BD-G01"}
+    assert set(stock_rows(client.get(STOCK_URL, {"status": "in_repair"}))) == {"BD-007", "XM-002"}
+    assert set(stock_rows(client.get(STOCK_URL, {"q": " bd-05"}))) == {f"BD-05{n}" for n in range(10)}
+    both = client.get(STOCK_URL, {"q": "00", "equipment_type": cat.radio.pk, "status": "in_repair"})
+    assert set(stock_rows(both)) == {"BD-007"}
+    # The quantity stock follows the type and warehouse filters.
+    html = client.get(STOCK_URL, {"equipment_type": cat.motorbike.pk}).content.decode()
+    assert "dui-cao-su" not in html[html.index('data-testid="stock-levels"') :]
+
+    first = client.get(STOCK_URL, {"equipment_type": cat.radio.pk, "warehouse": cat.store.pk})
+    assert len(stock_rows(first)) == 50
+    html = first.content.decode()
+    assert f"equipment_type={cat.radio.pk}&amp;warehouse={cat.store.pk}&amp;page=2" in html
+    second = client.get(STOCK_URL, {"equipment_type": cat.radio.pk, "warehouse": cat.store.pk, "page": "2"})
+    assert len(stock_rows(second)) == 10 and "BD-G01" not in stock_rows(second)
+    assert 'data-testid="stock-filter"' in html
+
+    # Bad filters say so and show nothing; they never fail.
+    for bad in ({"status": "mất"}, {"warehouse": "abc"}, {"equipment_type": "999999"}, {"q": "x\x00"}):
+        response = client.get(STOCK_URL, bad)
+        assert response.status_code == 200, bad
+        assert stock_rows(response) == {}
+        assert 'data-testid="filter-errors"' in response.content.decode()
+    # A district clerk cannot filter on a warehouse outside their area.
+    assert (
+        'data-testid="filter-errors"'
+        in client_as("district_clerk").get(STOCK_URL, {"warehouse": cat.ngoc_hoi_store.pk}).content.decode()
+    )
+
+
+def test_stock_export_follows_the_filters(cat, client_as):
+    from openpyxl import load_workbook
+
+    items(cat.radio, "BD-1", "BD-2", warehouse=cat.store)
+    items(cat.motorbike, "XM-1", warehouse=cat.store)
+    response = client_as("provincial_clerk").get(
+        reverse("equipment:stock_export"), {"equipment_type": cat.motorbike.pk}
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = {cell for row in sheet.iter_rows(min_row=2, values_only=True) for cell in row}
+    assert "XM-1" in values and "BD-1" not in values
+
+
+def test_receipts_are_listed_on_the_commune_page(cat, client_as, users):
+    admin = users["administrator"]
+    chief = officer_at(DAK_MAN, admin)
+    radio, bike = items(cat.radio, "BD-1", warehouse=cat.store) + items(cat.motorbike, "XM-1", warehouse=cat.store)
+    client = client_as("provincial_clerk")
+    for serial in ("BD-1", "XM-1"):
+        assert client.post(commune_url(DAK_MAN), issue_form(cat, serial=serial, officer=chief.pk)).status_code == 302
+    (act,) = Handover.objects.all()
+    html = client.get(commune_url(DAK_MAN)).content.decode()
+    receipts = rows_with(html, "data-receipt")
+    assert receipts == {str(act.pk): receipts[str(act.pk)]}
+    assert receipts[str(act.pk)]["data-lines"] == "2" and receipts[str(act.pk)]["data-kind"] == "issue"
+    assert reverse("equipment:handover_receipt", args=[act.pk]) in html
+    issuance = Issuance.objects.get(item=radio)
+    url = reverse("equipment:issuance_return", args=[issuance.pk])
+    assert client.post(url, {"returned_on": dmy(TODAY), "condition": "good"}).status_code == 302
+    issuance.refresh_from_db()
+    html = client.get(commune_url(DAK_MAN)).content.decode()
+    assert reverse("equipment:handover_receipt", args=[issuance.return_handover_id]) in html
+    assert rows_with(html, "data-receipt")[str(issuance.return_handover_id)]["data-kind"] == "return"
+    assert client_as("district_clerk").get(reverse("equipment:handover_receipt", args=[act.pk])).status_code == 200
+    assert client_as("no_role").get(reverse("equipment:handover_receipt", args=[act.pk])).status_code == 403
+    assert bike.pk  # both units are on the one receipt

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from communes.models import Commune
+from equipment.models import EquipmentItem, StockLevel
 from personnel.models import Officer
 from rollout.models import CommitteeMember, Phase, PilotPlan, Task
 from tests.builders.equipment import QUANG_TRUNG, TT_DAK_GLEI
@@ -194,29 +195,29 @@ FORMS = {
         "provincial_clerk",
         lambda w: reverse("equipment:commune_equipment", args=[TT_DAK_GLEI]),
         lambda w: {
-            "equipment_type": w.cat.radio.pk,
             "warehouse": w.cat.glei_store.pk,
-            "serial_number": "R-002",
+            "stock": f"item-{EquipmentItem.objects.get(serial_number='R-002').pk}",
             "quantity": "1",
             "officer": w.chief.pk,
             "issued_on": dmy(YESTERDAY),
             "note": "Cấp mới",
+            "token": "",
         },
-        text={"serial_number": 60, "note": 500},
+        text={"stock": 60, "note": 500},
         dates=["issued_on"],
-        ids=["equipment_type", "warehouse", "officer"],
+        ids=["warehouse", "officer"],
     ),
     "issue_quantity": FormSpec(
         "provincial_clerk",
         lambda w: reverse("equipment:commune_equipment", args=[TT_DAK_GLEI]),
         lambda w: {
-            "equipment_type": w.cat.baton.pk,
             "warehouse": w.cat.glei_store.pk,
-            "serial_number": "",
+            "stock": f"level-{StockLevel.objects.get(warehouse=w.cat.glei_store, equipment_type=w.cat.baton).pk}",
             "quantity": "2",
             "officer": "",
             "issued_on": dmy(YESTERDAY),
             "note": "",
+            "token": "",
         },
         numbers=["quantity"],
     ),
