@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 
+from rollout.core.imports import CellRulesMixin
 from rollout.core.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget, YesNoWidget
 
 from .models import BorderCountry, Commune, CommuneKind, Coverage
@@ -18,7 +19,7 @@ COLUMN_CODE = "Mã xã"
 COLUMN_DISTRICT_CODE = "Mã huyện"
 
 
-class CommuneResource(resources.ModelResource):
+class CommuneResource(CellRulesMixin, resources.ModelResource):
     code = fields.Field(attribute="code", column_name=COLUMN_CODE, widget=NonNegativeIntegerWidget(minimum=1))
     name = fields.Field(attribute="name", column_name="Tên đơn vị", readonly=True)
     kind = fields.Field(attribute="kind", column_name="Loại", readonly=True, widget=ChoiceLabelWidget(CommuneKind))

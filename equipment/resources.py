@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from rollout.core.imports import CellRulesMixin
 from rollout.core.widgets import DayFirstDateWidget
 
 from . import services
@@ -64,7 +65,7 @@ class StatusWidget(widgets.Widget):
         return str(ItemStatus(value).label) if value else ""
 
 
-class EquipmentItemResource(resources.ModelResource):
+class EquipmentItemResource(CellRulesMixin, resources.ModelResource):
     equipment_type = fields.Field(
         attribute="equipment_type", column_name=COLUMN_TYPE, widget=LookupWidget(EquipmentType, "code", "type")
     )

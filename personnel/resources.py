@@ -16,8 +16,15 @@ from import_export import fields, resources, widgets
 from communes.models import District, Province
 from rollout.core import scoping
 from rollout.core.spreadsheets import escape_formula
-from rollout.core.text import fold
-from rollout.core.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget
+from rollout.core.text import VariantLookup
+from rollout.core.imports import CellRulesMixin
+from rollout.core.widgets import (
+    ChoiceLabelWidget,
+    DayFirstDateWidget,
+    NonNegativeIntegerWidget,
+    is_blank,
+    is_clear_marker,
+)
 
 from . import services
 from .choices import Education, Ethnicity, Gender, OfficerStatus, PoliticalTheory, Rank
@@ -25,6 +32,18 @@ from .identifiers import mask
 from .models import Language, Officer
 
 COLUMN_POLICE_NUMBER = "Số hiệu"
+COLUMN_FULL_NAME = "Họ và tên"
+# Other names in use for the ethnic groups (the official list's spellings and the groups' own names).
+ETHNICITY_ALIASES = {
+    "Việt": Ethnicity.KINH,
+    "Xê Đăng": Ethnicity.XO_DANG,
+    "Sê Đăng": Ethnicity.XO_DANG,
+    "Bahnar": Ethnicity.BA_NA,
+    "Jrai": Ethnicity.GIA_RAI,
+    "Jarai": Ethnicity.GIA_RAI,
+    "Gié Triêng": Ethnicity.GIE_TRIENG,
+    "Rơ Mâm": Ethnicity.RO_MAM,
+}
 
 
 class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -48,7 +67,9 @@ class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
 
 
 class LanguagesWidget(widgets.ManyToManyWidget):
-    """Language names separated by commas ("Xơ Đăng, Ba Na"), matched without accents."""
+    """Language names separated by commas ("Xơ Đăng, Ba Na"), matched without accents, case or punctuation and
+    with or without "Tiếng" ("Tiếng Xơ Đăng", "Xơ-đăng", "xơ đăng" and "Xơ Đăng" are one language; "Lào" is
+    "Tiếng Lào")."""
 
     def __init__(self):
         super().__init__(Language, field="name", separator=",")
@@ -63,13 +84,14 @@ class LanguagesWidget(widgets.ManyToManyWidget):
             return []
         if self._languages is None:
             self._languages = list(Language.objects.all())
-        by_name = {fold(language.name): language for language in self._languages}
-        by_name.update({fold(language.code): language for language in self._languages})
+        names = [(language.name, language) for language in self._languages]
+        names += [(language.code, language) for language in self._languages]
+        lookup = VariantLookup(names, prefixes=("tieng",))
         wanted, unknown = {}, []
         for name in str(value).split(self.separator):
             if not name.strip():
                 continue
-            language = by_name.get(fold(name))
+            language = lookup.get(name)
             if language is None:
                 unknown.append(name.strip())
             else:
@@ -144,12 +166,16 @@ class MaskedField(fields.Field):
         return value if self.reveal else mask(value)
 
 
-class OfficerResource(resources.ModelResource):
+class OfficerResource(CellRulesMixin, resources.ModelResource):
     police_number = fields.Field(attribute="police_number", column_name=COLUMN_POLICE_NUMBER)
-    full_name = fields.Field(attribute="full_name", column_name="Họ và tên")
+    full_name = fields.Field(attribute="full_name", column_name=COLUMN_FULL_NAME)
     birth_date = MaskedField(attribute="birth_date", column_name="Ngày sinh", widget=DayFirstDateWidget())
     gender = fields.Field(attribute="gender", column_name="Giới tính", widget=ChoiceLabelWidget(Gender))
-    ethnicity = fields.Field(attribute="ethnicity", column_name="Dân tộc", widget=ChoiceLabelWidget(Ethnicity))
+    ethnicity = fields.Field(
+        attribute="ethnicity",
+        column_name="Dân tộc",
+        widget=ChoiceLabelWidget(Ethnicity, aliases=ETHNICITY_ALIASES, prefixes=("dan toc",)),
+    )
     languages = LanguagesField(attribute="languages", column_name="Ngôn ngữ", widget=LanguagesWidget())
     rank = fields.Field(attribute="rank", column_name="Cấp bậc", widget=RankWidget(Rank))
     current_unit = fields.Field(attribute="current_unit", column_name="Đơn vị công tác")
@@ -247,10 +273,13 @@ class OfficerResource(resources.ModelResource):
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         languages = self.fields["languages"]
-        if languages.column_name in row:
-            # Checked here, not only when saved, so that a bad cell is reported with its column.
+        cell = row.get(languages.column_name)
+        # A blank cell keeps a known officer's languages (the snapshot taken in ``after_init_instance``); ``(xóa)``
+        # clears them. Checked here, not only when saved, so that a bad cell is reported with its column.
+        if languages.column_name in row and not (is_blank(cell) and self.is_known(instance)):
             try:
-                setattr(instance, LanguagesField.SNAPSHOT, language_set(languages.clean(row)))
+                cleaned = [] if is_clear_marker(cell) else languages.clean(row)
+                setattr(instance, LanguagesField.SNAPSHOT, language_set(cleaned))
             except ValueError as exc:
                 errors.setdefault("languages", []).append(str(exc))
         if not instance.pk:

@@ -17,6 +17,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import models
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from import_export.formats import base_formats
 from import_export.results import RowResult
 
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE, read_dataset, validate_xlsx_upload, xlsx_bytes
+from rollout.core.widgets import CLEAR_MARKER, is_blank, is_clear_marker
 
 STATUS_LABELS = {
     "new": gettext_lazy("New"),
@@ -95,6 +97,62 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+class CellRulesMixin:
+    """For a ``ModelResource``: an import changes only what the file says.
+
+    A blank cell of a known record leaves its value as it is (a template filled with only the codes and one
+    column changes only that column); ``(xóa)`` (any case, xóa or xoá) clears it, and is refused on a field the
+    record cannot be without. A new record gets the field's empty or default value for a blank cell, as before.
+    A record's key columns cannot be cleared either."""
+
+    def import_row(self, row, instance_loader, **kwargs):
+        cleared_keys = {}
+        for name in self._meta.import_id_fields:
+            field = self.fields[name]
+            if field.column_name in row and is_clear_marker(row[field.column_name]):
+                cleared_keys[field.attribute] = [self.cannot_clear_message(field)]
+        if cleared_keys:
+            row_result = self.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+            row_result.validation_error = ValidationError(cleared_keys)
+            return row_result
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.readonly or not field.attribute or field.column_name not in row:
+            return super().import_field(field, instance, row, is_m2m, **kwargs)
+        value = row[field.column_name]
+        if is_clear_marker(value):
+            if self.is_required(field):
+                raise ValueError(self.cannot_clear_message(field))
+            row = {**row, field.column_name: None}
+        elif is_blank(value) and self.is_known(instance):
+            return None
+        return super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    @staticmethod
+    def is_known(instance) -> bool:
+        """The row updates a record that exists (a blank cell keeps its value), rather than creating one."""
+        return not instance._state.adding
+
+    def is_required(self, field) -> bool:
+        """A field its record cannot be without: not blank in the model (a yes/no clears to "Không")."""
+        try:
+            model_field = self._meta.model._meta.get_field(field.attribute.split("__")[0])
+        except Exception:  # noqa: BLE001 - an attribute that is not a model field (a property) is optional
+            return False
+        if model_field.many_to_many or isinstance(model_field, models.BooleanField):
+            return False
+        return not model_field.blank
+
+    @staticmethod
+    def cannot_clear_message(field) -> str:
+        return _("“%(column)s” is required: it cannot be cleared with %(marker)s.") % {
+            "column": field.column_name,
+            "marker": CLEAR_MARKER,
+        }
 
 
 def _column_names(resource) -> dict[str, str]:

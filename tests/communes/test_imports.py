@@ -292,8 +292,9 @@ def test_a_file_with_only_some_columns_changes_only_those(demo_baseline, adminis
 def test_clearing_the_baseline_date_uncovers_the_commune(
     demo_baseline, administrator, django_capture_on_commit_callbacks
 ):
+    """``(xóa)`` clears the date (a blank cell would leave it as it is)."""
     assert Commune.objects.get(code=TT_DAK_GLEI).coverage == Coverage.BASELINE
-    content = xlsx(HEADERS, [row_for(TT_DAK_GLEI, **{"Có CA chính quy từ ngày": None})])
+    content = xlsx(HEADERS, [row_for(TT_DAK_GLEI, **{"Có CA chính quy từ ngày": "(xóa)"})])
 
     response = preview(administrator, content)
     assert statuses(response) == {2: "changed"}
