@@ -193,5 +193,14 @@ class CommuneResource(CellRulesMixin, resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def describe_row(self, row, instance) -> str:
+        """The row's record in the preview: the commune's code and name ("23347 · Xã Đắk Man")."""
+        code = self._clean_code(row.get(COLUMN_CODE))
+        commune = instance if instance is not None else (self._instances or {}).get(code)
+        if commune is not None:
+            return f"{commune.code} · {commune.name}"
+        value = row.get(COLUMN_CODE)
+        return "" if value is None else str(code if code is not None else value)
+
     def before_save_instance(self, instance, row, **kwargs):
         instance.is_demo = False

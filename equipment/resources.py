@@ -141,6 +141,10 @@ class EquipmentItemResource(CellRulesMixin, resources.ModelResource):
             )  # fmt: skip
         return item
 
+    def describe_row(self, row, instance) -> str:
+        """The row's record in the preview: the type code and the serial number ("may-bo-dam · BD-100")."""
+        return " · ".join(part for part in self._key(row) if part)
+
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         try:

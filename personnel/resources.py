@@ -301,6 +301,14 @@ class OfficerResource(CellRulesMixin, resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def describe_row(self, row, instance) -> str:
+        """The row's record in the preview: the police number and the name ("CA-0012 · Y Liêm"), the officer's
+        when the row was read, else the file's (a row in error has no officer; no query per row)."""
+        number = str(row.get(COLUMN_POLICE_NUMBER) or "").strip()
+        name = instance.full_name if instance is not None and instance.full_name else None
+        name = name or str(row.get(COLUMN_FULL_NAME) or "").strip()
+        return " · ".join(part for part in (number, name) if part)
+
     def _missing_required_fields(self, row) -> list[fields.Field]:
         """The columns a new officer needs that the file does not have at all."""
         missing = []

@@ -8,8 +8,11 @@ The upload is kept in the default storage between the two steps, under a random 
 
 import contextlib
 import datetime
+import hashlib
+import json
 import secrets
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +20,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,7 +31,7 @@ from import_export.formats import base_formats
 from import_export.results import RowResult
 
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE, read_dataset, validate_xlsx_upload, xlsx_bytes
-from rollout.core.widgets import CLEAR_MARKER, is_blank, is_clear_marker
+from rollout.core.widgets import CLEAR_MARKER, NO_LABEL, YES_LABEL, is_blank, is_clear_marker
 
 STATUS_LABELS = {
     "new": gettext_lazy("New"),
@@ -66,6 +69,42 @@ class CellError:
         return str(value)
 
 
+class Change(NamedTuple):
+    """One value a row changes, as shown: ``kind`` is "cleared" (a value emptied), "off" (a yes turned to no) or
+    "changed" (anything else), so that the preview can show what would be lost apart from other changes."""
+
+    column: str
+    before: object
+    after: object
+    kind: str = "changed"
+
+    @classmethod
+    def of(cls, column: str, before, after) -> "Change":
+        return cls(column, before, after, change_kind(before, after))
+
+    @property
+    def loses_value(self) -> bool:
+        return self.kind in ("cleared", "off")
+
+
+def change_kind(before, after) -> str:
+    """ "off" for a yes turned to no (True → False, or "Có" → "Không" as rendered), "cleared" for a value
+    emptied, else "changed"."""
+    if (before is True and after is False) or (before == YES_LABEL and after == NO_LABEL):
+        return "off"
+    if not _is_empty(before) and _is_empty(after):
+        return "cleared"
+    return "changed"
+
+
+def _is_empty(value) -> bool:
+    return value is None or value == "" or value == () or value == []
+
+
+# The order of the preview: what needs attention first.
+_STATUS_ORDER = {"error": 0, "changed": 1, "new": 2, "unchanged": 3}
+
+
 @dataclass
 class PreviewRow:
     number: int  # the row's number in the spreadsheet (the header is row 1)
@@ -78,6 +117,15 @@ class PreviewRow:
     def status_label(self):
         return STATUS_LABELS[self.status]
 
+    @property
+    def shown_changes(self) -> list[Change]:
+        """The changes with their kind (a view may list plain (column, before, after) tuples)."""
+        return [c if isinstance(c, Change) else Change.of(*c[:3]) for c in self.changes]
+
+    @property
+    def loses_values(self) -> bool:
+        return any(change.loses_value for change in self.shown_changes)
+
 
 @dataclass
 class ImportReport:
@@ -89,6 +137,29 @@ class ImportReport:
         for row in self.rows:
             counts[row.status] += 1
         return counts
+
+    @property
+    def ordered_rows(self) -> list[PreviewRow]:
+        """Errors first, then changed, new and unchanged rows, each in the order of the file."""
+        return sorted(self.rows, key=lambda row: (_STATUS_ORDER.get(row.status, 0), row.number))
+
+    @property
+    def attention_count(self) -> int:
+        """Rows the preview shows first: errors, changes and new records."""
+        return sum(1 for row in self.rows if row.status != "unchanged")
+
+    @property
+    def lost_values(self) -> int:
+        """How many values the import would clear or turn off."""
+        return sum(1 for row in self.rows for change in row.shown_changes if change.loses_value)
+
+    def fingerprint(self) -> list:
+        """What the preview showed, comparable and storable in the session: each row's number, status and
+        changes. The confirmation writes only when the import still does exactly this."""
+        return [
+            [row.number, row.status, [[str(c.column), _plain(c.before), _plain(c.after)] for c in row.shown_changes]]
+            for row in self.rows
+        ]
 
     @property
     def errors(self) -> list[PreviewRow]:
@@ -155,6 +226,10 @@ class CellRulesMixin:
         }
 
 
+def _plain(value) -> str:
+    return "" if value is None else str(value)
+
+
 def _column_names(resource) -> dict[str, str]:
     names = {}
     for fld in resource.fields.values():
@@ -170,7 +245,8 @@ def resource_headers(resource) -> list[str]:
 
 def _row_report(resource, number: int, row_result, row_values: dict, columns: dict[str, str]) -> PreviewRow:
     status = _IMPORT_TYPE_STATUS.get(row_result.import_type, "error")
-    label = row_result.object_repr or ""
+    describe = getattr(resource, "describe_row", None)
+    label = (describe(row_values, row_result.instance) if describe else "") or row_result.object_repr or ""
     report = PreviewRow(number=number, status=status, label=label)
     if row_result.validation_error is not None:
         error = row_result.validation_error
@@ -188,7 +264,10 @@ def _row_report(resource, number: int, row_result, row_values: dict, columns: di
             before = fld.get_value(row_result.original)
             after = fld.get_value(row_result.instance)
             if before != after:
-                report.changes.append((fld.column_name, fld.widget.render(before), fld.widget.render(after)))
+                shown = Change.of(fld.column_name, fld.widget.render(before), fld.widget.render(after))
+                if before is True and after is False:
+                    shown = shown._replace(kind="off")
+                report.changes.append(shown)
     return report
 
 
@@ -284,12 +363,7 @@ class ImportView(PermissionRequiredMixin, View):
             return render(request, self.template_name, self.context(form=form), status=400)
         report = self.run(dataset, dry_run=True)
         self.discard_pending(request)
-        token = None
-        if report.ok:
-            token = secrets.token_urlsafe(24)
-            upload.seek(0)
-            path = default_storage.save(f"imports/{token}.xlsx", ContentFile(upload.read()))
-            request.session[f"{self.session_prefix}:{token}"] = path
+        token = self.keep_pending(request, upload, report) if report.ok else None
         status = 200 if report.ok else 400
         return render(
             request,
@@ -298,13 +372,21 @@ class ImportView(PermissionRequiredMixin, View):
             status=status,
         )
 
+    def keep_pending(self, request, upload, report) -> str:
+        """Keep the upload for the confirmation, with a digest of what the preview shows; returns its token."""
+        token = secrets.token_urlsafe(24)
+        upload.seek(0)
+        path = default_storage.save(f"imports/{token}.xlsx", ContentFile(upload.read()))
+        request.session[f"{self.session_prefix}:{token}"] = {"path": path, "shown": report_digest(report)}
+        return token
+
     def discard_pending(self, request):
         """Forget this session's earlier previews and delete their files: a new upload replaces them."""
         session_keys = list(request.session.keys())  # a session is not iterable
         for key in [k for k in session_keys if k.startswith(f"{self.session_prefix}:")]:
-            path = request.session.pop(key)
-            with contextlib.suppress(OSError):
-                default_storage.delete(path)
+            pending = request.session.pop(key)
+            with contextlib.suppress(OSError, TypeError, KeyError):
+                default_storage.delete(pending["path"] if isinstance(pending, dict) else pending)
 
     def confirm(self, request):
         form = ConfirmForm(request.POST)
@@ -312,18 +394,38 @@ class ImportView(PermissionRequiredMixin, View):
         if not form.is_valid() or key not in request.session:
             messages.error(request, _("This import has expired or was already confirmed. Upload the file again."))
             return HttpResponseRedirect(request.path)
-        path = request.session.pop(key)
+        pending = request.session.pop(key)
+        path, shown = (pending.get("path"), pending.get("shown")) if isinstance(pending, dict) else (pending, None)
         try:
             with default_storage.open(path, "rb") as stored:
                 stored.name = path
+                content = stored.read()
+                stored.seek(0)
                 dataset = self.read(stored)
-        except (OSError, ValidationError):
+        except (OSError, ValidationError, TypeError):
             messages.error(request, _("The uploaded file could not be read again. Upload it once more."))
             return HttpResponseRedirect(request.path)
         finally:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, TypeError):
                 default_storage.delete(path)
-        report = self.run(dataset, dry_run=False)
+        try:
+            # The confirmation writes only what the preview showed: when the data changed in between (someone
+            # else's edit), the import would do something else, so it is rolled back and previewed again.
+            with transaction.atomic():
+                report = self.run(dataset, dry_run=False)
+                if report.ok and shown is not None and report_digest(report) != shown:
+                    raise _PreviewOutdated(report)
+        except _PreviewOutdated as outdated:
+            report = outdated.report
+            token = self.keep_pending(request, ContentFile(content, name=path), report)
+            messages.warning(
+                request,
+                _("The data changed since the preview, so nothing was written. Check the new preview below and "
+                  "confirm again."),
+            )  # fmt: skip
+            return render(
+                request, self.template_name, self.context(form=UploadForm(), report=report, token=token), status=409
+            )
         if not report.ok:
             return render(request, self.template_name, self.context(form=UploadForm(), report=report), status=400)
         totals = report.totals
@@ -332,6 +434,20 @@ class ImportView(PermissionRequiredMixin, View):
             _("Import finished: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.") % totals,
         )
         return HttpResponseRedirect(self.success_url)
+
+
+class _PreviewOutdated(Exception):
+    """Raised inside the confirmation's transaction to roll it back: the import no longer does what was shown."""
+
+    def __init__(self, report):
+        super().__init__("preview outdated")
+        self.report = report
+
+
+def report_digest(report: "ImportReport") -> str:
+    """A short digest of what a preview shows (``ImportReport.fingerprint``), kept in the session."""
+    encoded = json.dumps(report.fingerprint(), ensure_ascii=False, separators=(",", ":")).encode()
+    return hashlib.sha256(encoded).hexdigest()
 
 
 def xlsx_response(filename: str, headers, rows, *, sheet_title: str = "Data") -> HttpResponse:

@@ -21,6 +21,8 @@ from rollout.core.text import VariantLookup, fold
 _TRUE = {"co", "c", "x", "1", "true", "yes", "y", "dung"}
 _FALSE = {"khong", "k", "ko", "kg", "0", "false", "no", "n", "sai"}
 
+YES_LABEL, NO_LABEL = "Có", "Không"  # how a yes/no cell is written (and exported)
+
 # The cell that clears a value on update, as the templates' instruction sheets write it. Any case and either
 # spelling of the tone (xóa, xoá) are accepted: the folded text between the brackets is "xoa".
 CLEAR_MARKER = "(xóa)"
@@ -58,7 +60,7 @@ class YesNoWidget(widgets.BooleanWidget):
         raise ValueError(_("“%(value)s” is not yes or no: write Có or Không.") % {"value": value})
 
     def render(self, value, obj=None, **kwargs):
-        return "Có" if value else "Không"
+        return YES_LABEL if value else NO_LABEL
 
 
 class NonNegativeIntegerWidget(widgets.IntegerWidget):
