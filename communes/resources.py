@@ -7,6 +7,7 @@ errors: communes are loaded from the official data, never created by an import.
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from rollout.core.imports import CellRulesMixin
@@ -17,6 +18,20 @@ from .services import COMMUNE_ATTRIBUTES, communes_bulk_update
 
 COLUMN_CODE = "Mã xã"
 COLUMN_DISTRICT_CODE = "Mã huyện"
+
+# What to write in each column, for the template's instruction sheet.
+COLUMN_HELP = {
+    COLUMN_CODE: gettext_lazy("The commune's GSO code, e.g. 23347. Communes are never created by an import."),
+    COLUMN_DISTRICT_CODE: gettext_lazy("When given, it must be the commune's district (a check that the row is "
+                                       "the commune you mean)."),
+    "Trọng điểm ANTT": gettext_lazy("Có or Không: a key or complex commune for security and order."),
+    "Biên giới": gettext_lazy("Có or Không: a border commune."),
+    "Nước giáp biên": gettext_lazy("Lào, Campuchia or Trung Quốc; only for a border commune."),
+    "Dân số": gettext_lazy("A whole number (1234, 1.234 or 1 234)."),
+    "Định biên": gettext_lazy("How many regular officers the post needs: a whole number, at least 1."),
+    "Có CA chính quy từ ngày": gettext_lazy("dd/mm/yyyy: the date regular police took over before the pilot. "
+                                            "(xóa) makes the commune uncovered again."),
+}  # fmt: skip
 
 
 class CommuneResource(CellRulesMixin, resources.ModelResource):

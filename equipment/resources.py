@@ -9,6 +9,7 @@ by."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from rollout.core.imports import CellRulesMixin
@@ -24,6 +25,15 @@ COLUMN_WAREHOUSE = "Kho"
 COLUMN_RECEIVED_ON = "Ngày nhập"
 COLUMN_STATUS = "Tình trạng"
 COLUMN_NOTE = "Ghi chú"
+
+# What to write in each column, for the template's instruction sheet.
+COLUMN_HELP = {
+    COLUMN_TYPE: gettext_lazy("The equipment type's code, e.g. may-bo-dam (only types counted by serial number)."),
+    COLUMN_SERIAL: gettext_lazy("The unit's serial number; with the type code it identifies the unit."),
+    COLUMN_WAREHOUSE: gettext_lazy("The warehouse's name, as in the list of warehouses."),
+    COLUMN_RECEIVED_ON: gettext_lazy("dd/mm/yyyy, not in the future."),
+    COLUMN_NOTE: gettext_lazy("Any note."),
+}
 
 
 class LookupWidget(widgets.ForeignKeyWidget):

@@ -11,13 +11,14 @@ spreadsheet does not run it as a formula) is removed again.
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from communes.models import District, Province
 from rollout.core import scoping
+from rollout.core.imports import CellRulesMixin
 from rollout.core.spreadsheets import escape_formula
 from rollout.core.text import VariantLookup
-from rollout.core.imports import CellRulesMixin
 from rollout.core.widgets import (
     ChoiceLabelWidget,
     DayFirstDateWidget,
@@ -33,6 +34,25 @@ from .models import Language, Officer
 
 COLUMN_POLICE_NUMBER = "Số hiệu"
 COLUMN_FULL_NAME = "Họ và tên"
+# What to write in each column, for the template's instruction sheet.
+COLUMN_HELP = {
+    COLUMN_POLICE_NUMBER: gettext_lazy("The officer's police number: a known one updates the officer, a new one "
+                                       "registers a candidate."),
+    COLUMN_FULL_NAME: gettext_lazy("Family, middle and given name, e.g. Y Liêm."),
+    "Ngày sinh": gettext_lazy("dd/mm/yyyy."),
+    "Giới tính": gettext_lazy("Nam or Nữ."),
+    "Dân tộc": gettext_lazy("The ethnic group, e.g. Kinh, Xơ Đăng, Ba Na, Gia Rai (with or without accents)."),
+    "Ngôn ngữ": gettext_lazy("Languages separated by commas, with or without “Tiếng”: Tiếng Việt, Xơ Đăng, Ba Na."),
+    "Cấp bậc": gettext_lazy("The rank: Hạ sĩ, Trung sĩ, Thượng sĩ, Thiếu úy, Trung úy, Thượng úy, Đại úy, Thiếu tá, "
+                            "Trung tá, Thượng tá, Đại tá (úy or uý)."),
+    "Đơn vị công tác": gettext_lazy("The unit the officer works in now."),
+    "Mã tỉnh": gettext_lazy("The province's GSO code, e.g. 62 for Kon Tum."),
+    "Mã huyện quản lý": gettext_lazy("The GSO code of the district that manages the officer."),
+    "Mã huyện quê quán": gettext_lazy("The GSO code of the officer's home district."),
+    "Trình độ học vấn": gettext_lazy("Education, e.g. Đại học, Cao đẳng, Trung cấp."),
+    "Lý luận chính trị": gettext_lazy("Political theory: Sơ cấp, Trung cấp, Cao cấp or none."),
+    "Điện thoại": gettext_lazy("The phone number; a leading 0 that Excel dropped is put back."),
+}  # fmt: skip
 # Other names in use for the ethnic groups (the official list's spellings and the groups' own names).
 ETHNICITY_ALIASES = {
     "Việt": Ethnicity.KINH,

@@ -30,7 +30,14 @@ from django.views import View
 from import_export.formats import base_formats
 from import_export.results import RowResult
 
-from rollout.core.spreadsheets import XLSX_CONTENT_TYPE, read_dataset, validate_xlsx_upload, xlsx_bytes
+from rollout.core.spreadsheets import (
+    XLSX_CONTENT_TYPE,
+    Sheet,
+    read_dataset,
+    validate_xlsx_upload,
+    workbook_bytes,
+    xlsx_bytes,
+)
 from rollout.core.widgets import CLEAR_MARKER, NO_LABEL, YES_LABEL, is_blank, is_clear_marker
 
 STATUS_LABELS = {
@@ -453,6 +460,46 @@ def report_digest(report: "ImportReport") -> str:
 def xlsx_response(filename: str, headers, rows, *, sheet_title: str = "Data") -> HttpResponse:
     """An XLSX download of ``rows`` (formula-safe)."""
     response = HttpResponse(xlsx_bytes(headers, rows, sheet_title=sheet_title), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def template_response(filename: str, resource, headers, *, sheet_title: str, column_help: dict) -> HttpResponse:
+    """An import template: the sheet to fill (``headers``, no rows) and, second, the instruction sheet
+    ("Hướng dẫn"): how cells are read — a blank cell changes nothing on a known record, ``(xóa)`` clears —
+    and, for each column, whether it is required, read-only, and what to write (``column_help``)."""
+    fields_by_column = {fld.column_name: fld for fld in resource.fields.values()}
+    rows = []
+    for column in headers:
+        fld = fields_by_column.get(column)
+        if fld is None or fld.readonly:
+            need = _("Read-only: ignored by the import")
+        elif column in {resource.fields[name].column_name for name in resource._meta.import_id_fields}:
+            need = _("Required: identifies the record")
+        elif resource.is_required(fld):
+            need = _("Required for a new record; cannot be cleared")
+        else:
+            need = _("Optional")
+        rows.append([column, need, str(column_help.get(column, ""))])
+    guide = Sheet(
+        title=_("Instructions"),
+        heading=_("How to fill in this template"),
+        notes=[
+            _("Fill in the first sheet, one row per record. Keep the column names (case and spaces do not matter); "
+              "columns you do not need may be deleted."),
+            _("For a record that already exists, an empty cell leaves its value as it is."),
+            _("To clear a value, write %(marker)s in its cell (xoá, XÓA are the same). A required column cannot "
+              "be cleared.") % {"marker": CLEAR_MARKER},
+            _("Yes/no columns: Có, x, c, 1 or yes mean yes; Không, k, 0 or no mean no; %(marker)s means no.")
+            % {"marker": CLEAR_MARKER},
+            _("Dates as dd/mm/yyyy. Names may be written with or without accents where that is unambiguous."),
+            _("Upload the file: the preview shows every change, and nothing is written until you confirm."),
+        ],
+        headers=[_("Column"), _("Required?"), _("What to write")],
+        rows=rows,
+    )  # fmt: skip
+    content = workbook_bytes([Sheet(title=sheet_title, headers=headers, rows=[]), guide])
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

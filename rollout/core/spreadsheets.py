@@ -77,10 +77,10 @@ def read_dataset(
     upload, *, required_headers: Sequence[str] = (), allowed_headers: Collection[str] | None = None
 ) -> tablib.Dataset:
     """The first sheet of an XLSX upload as a ``tablib.Dataset``: the first row holds the headers, blank
-    rows are dropped, text is stripped and in Unicode NFC, headers are matched to the known ones (``required_headers``
-    and ``allowed_headers``) ignoring case, surrounding spaces and Unicode form. Raises ``ValidationError`` for a damaged workbook, a sheet with no
-    data rows, duplicate or missing headers, a header not in ``allowed_headers`` (when given), or more rows
-    than ``IMPORT_MAX_ROWS``.
+    rows are dropped, text is stripped and in Unicode NFC; a header is the known one (``required_headers``,
+    ``allowed_headers``) it matches ignoring case, surrounding spaces and Unicode form. Raises ``ValidationError``
+    for a damaged workbook, a sheet with no data rows, duplicate or missing headers, a header not in
+    ``allowed_headers`` (when given), or more rows than ``IMPORT_MAX_ROWS``.
 
     ``dataset.sheet_row_numbers[i]`` is the spreadsheet row number of ``dataset[i]`` (the header is row 1),
     so that errors name the row the user sees even when blank rows were dropped."""

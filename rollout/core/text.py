@@ -1,8 +1,11 @@
-"""Vietnamese text folding for accent-insensitive search that behaves the same on SQLite and PostgreSQL."""
+"""Vietnamese text: folding for accent-insensitive search that behaves the same on SQLite and PostgreSQL, the
+variants people write a name in, and Unicode NFC for every text the project stores."""
 
 import re
 import unicodedata
 
+from django.db import models
+from django.db.models.signals import pre_save
 from unidecode import unidecode
 
 _SPACES = re.compile(r"\s+")
@@ -71,3 +74,40 @@ class VariantLookup:
         if exact in self._exact:
             return self._exact[exact]
         return self._loose.get(loose_key(text, prefixes=self.prefixes), default)
+
+
+_TEXT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _text_fields(model) -> tuple[str, ...]:
+    if model not in _TEXT_FIELDS:
+        _TEXT_FIELDS[model] = tuple(
+            f.attname for f in model._meta.concrete_fields if isinstance(f, models.CharField | models.TextField)
+        )
+    return _TEXT_FIELDS[model]
+
+
+def normalise_text_fields(instance, fields=None) -> None:
+    """Put every text field of ``instance`` (or those of ``fields``) in Unicode NFC, in place."""
+    names = _text_fields(type(instance))
+    if fields is not None:
+        names = [name for name in names if name in set(fields)]
+    for name in names:
+        value = getattr(instance, name)
+        normalised = nfc(value)
+        if normalised is not value:
+            setattr(instance, name, normalised)
+
+
+def store_text_in_nfc(app_labels) -> None:
+    """Every model of ``app_labels`` stores its CharField and TextField values in NFC, whichever door the text came
+    through (a form, the admin, an import, a service, the shell): a ``pre_save`` receiver, so the one rule for
+    single saves. Bulk writes do not send ``pre_save``: ``rollout.core.bulk`` and the services that
+    ``bulk_create`` call ``normalise_text_fields``, and the spreadsheet reader gives every cell in NFC."""
+    labels = frozenset(app_labels)
+
+    def to_nfc(sender, instance, **kwargs):
+        if sender._meta.app_label in labels:
+            normalise_text_fields(instance)
+
+    pre_save.connect(to_nfc, dispatch_uid="rollout-core-text-nfc", weak=False)

@@ -39,6 +39,8 @@ def is_clear_marker(value) -> bool:
         return False
     text = value.strip()
     return text.startswith("(") and text.endswith(")") and fold(text[1:-1]) == "xoa"
+
+
 _THOUSANDS = re.compile(r"^\d{1,3}([. ]\d{3})+$")
 
 
