@@ -25,7 +25,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from import_export.formats import base_formats
 from import_export.results import RowResult
@@ -479,7 +479,7 @@ def template_response(filename: str, resource, headers, *, sheet_title: str, col
         elif resource.is_required(fld):
             need = _("Required for a new record; cannot be cleared")
         else:
-            need = _("Optional")
+            need = pgettext("import template column", "Optional")
         rows.append([column, need, str(column_help.get(column, ""))])
     guide = Sheet(
         title=_("Instructions"),
