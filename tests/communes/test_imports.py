@@ -1207,8 +1207,11 @@ def test_headers_in_capitals_with_spaces_or_decomposed_are_the_known_columns(dem
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("cell", "expected"), [("x", True), ("c", True), ("CÓ", True), ("yes", True), (1, True),
-                                                 ("k", False), ("không", False), ("0", False), ("KO", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("x", True), ("c", True), ("CÓ", True), ("yes", True), (1, True), ("k", False), ("không", False), ("0", False),
+     ("KO", False)],
+)  # fmt: skip
 def test_yes_no_cells_accept_their_usual_variants(demo_baseline, administrator, cell, expected):
     Commune.objects.filter(code=DAK_MAN).update(is_key_area=not expected)
 
