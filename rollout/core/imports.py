@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from import_export.formats import base_formats
 from import_export.results import RowResult
+from import_export.widgets import ManyToManyWidget
 
 from rollout.core.spreadsheets import (
     XLSX_CONTENT_TYPE,
@@ -209,6 +210,19 @@ class CellRulesMixin:
         elif is_blank(value) and self.is_known(instance):
             return None
         return super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Compare many-to-many columns by the same rule: a blank cell of a known record is no change, ``(xóa)``
+        is none."""
+        row = dict(row)
+        for fld in self.get_import_fields():
+            if not isinstance(fld.widget, ManyToManyWidget) or fld.column_name not in row:
+                continue
+            if is_clear_marker(row[fld.column_name]):
+                row[fld.column_name] = None
+            elif is_blank(row[fld.column_name]) and self.is_known(instance):
+                del row[fld.column_name]
+        return super().skip_row(instance, original, row, import_validation_errors)
 
     @staticmethod
     def is_known(instance) -> bool:

@@ -139,7 +139,7 @@ class DayFirstDateWidget(widgets.DateWidget):
 
 class ChoiceLabelWidget(widgets.Widget):
     """A choice written as its Vietnamese label, its English one, the Vietnamese term an English label gives in
-    brackets ("Captain (Đại úy)" → "Đại úy"), its code or one of ``aliases`` (other names in use); with or without
+    brackets and the English before them ("Captain (Đại úy)": "Đại úy", "Captain"), its code or one of ``aliases`` (other names in use); with or without
     accents, case and punctuation where that names one choice only, and without a leading word of ``prefixes``
     ("dân tộc Kinh"); blank means empty."""
 
@@ -163,7 +163,7 @@ class ChoiceLabelWidget(widgets.Widget):
             names += [(vietnamese, code), (english, code), (str(code), code)]
             bracketed = self._BRACKETED.search(english)
             if bracketed:
-                names.append((bracketed.group(1), code))
+                names += [(bracketed.group(1), code), (english[: bracketed.start()], code)]
         names += [(alias, code) for alias, code in self.aliases.items()]
         return VariantLookup(names, prefixes=self.prefixes)
 
