@@ -138,10 +138,10 @@ class DayFirstDateWidget(widgets.DateWidget):
 
 
 class ChoiceLabelWidget(widgets.Widget):
-    """A choice written as its Vietnamese label, its English one, the Vietnamese term an English label gives in
-    brackets and the English before them ("Captain (Đại úy)": "Đại úy", "Captain"), its code or one of ``aliases`` (other names in use); with or without
-    accents, case and punctuation where that names one choice only, and without a leading word of ``prefixes``
-    ("dân tộc Kinh"); blank means empty."""
+    """A choice written as its Vietnamese label, its English one, the parts of an English label with the
+    Vietnamese term in brackets ("Captain (Đại úy)": "Đại úy", "Captain"), its code or one of ``aliases`` (other
+    names in use); with or without accents, case and punctuation where that names one choice only, and without a
+    leading word of ``prefixes`` ("dân tộc Kinh"); blank means empty."""
 
     _BRACKETED = re.compile(r"\(([^()]+)\)\s*$")
 
