@@ -94,19 +94,22 @@ class LanguagesWidget(widgets.ManyToManyWidget):
     def __init__(self):
         super().__init__(Language, field="name", separator=",")
         self._languages: list[Language] | None = None
+        self._lookup: VariantLookup | None = None
 
     def forget(self) -> None:
         """Read the languages again on the next ``clean`` (called at the start of each import)."""
         self._languages = None
+        self._lookup = None
 
     def clean(self, value, row=None, **kwargs):
         if value is None or str(value).strip() == "":
             return []
-        if self._languages is None:
+        if self._languages is None or self._lookup is None:
             self._languages = list(Language.objects.all())
-        names = [(language.name, language) for language in self._languages]
-        names += [(language.code, language) for language in self._languages]
-        lookup = VariantLookup(names, prefixes=("tieng",))
+            names = [(language.name, language) for language in self._languages]
+            names += [(language.code, language) for language in self._languages]
+            self._lookup = VariantLookup(names, prefixes=("tieng",))
+        lookup = self._lookup
         wanted, unknown = {}, []
         for name in str(value).split(self.separator):
             if not name.strip():

@@ -149,9 +149,16 @@ class ChoiceLabelWidget(widgets.Widget):
         self.choices = choices
         self.aliases = aliases or {}
         self.prefixes = prefixes
+        self._variants: VariantLookup | None = None
         super().__init__(**kwargs)
 
     def _lookup(self) -> VariantLookup:
+        """Built once per widget: it holds the Vietnamese and the English labels, whatever the active language."""
+        if self._variants is None:
+            self._variants = self._build_lookup()
+        return self._variants
+
+    def _build_lookup(self) -> VariantLookup:
         from django.utils import translation
 
         names = []
