@@ -3,7 +3,11 @@
 A resource (django-import-export) checks each row through the same widgets and model validation as the
 admin. The preview is a dry run inside a transaction that is rolled back; the confirm step runs the same
 import for real, and any error in any row rolls the whole file back, so a bad file writes nothing.
-The upload is kept in the default storage between the two steps, under a random name bound to the session.
+The upload is kept in the default storage between the two steps, under a random name bound to the session,
+with a digest of what the preview showed: the confirmation keeps its writes only when they are the same.
+
+A file changes only what it says (``CellRulesMixin``): a blank cell of a known record is no change, ``(xóa)``
+clears. The preview opens on a summary, lists errors and changes first and marks values cleared or turned off.
 """
 
 import contextlib
