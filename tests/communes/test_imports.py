@@ -14,6 +14,7 @@ import zipfile
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -1291,3 +1292,47 @@ def test_the_template_has_an_instruction_sheet_on_blank_cells_and_the_clear_mark
     assert "(xóa)" in text
     assert "ô trống" in text.lower()
     assert "Mã xã" in text and "Có CA chính quy từ ngày" in text
+
+
+@pytest.mark.django_db
+def test_the_preview_of_values_cleared_and_turned_off_speaks_vietnamese(demo_baseline, client_as):
+    content = xlsx(["Mã xã", "Trọng điểm ANTT", "Có CA chính quy từ ngày"], [[DAK_BLO, "k", "(xóa)"], ["(xóa)", 1, 2]])
+
+    html = preview(client_as("administrator"), content).content.decode()
+
+    for text in ("Tóm tắt", "2 dòng", "Lỗi: 1", "Lỗi và thay đổi (2)", "Tất cả các dòng (2)", "sẽ bị xóa",
+                 "chuyển sang Không", "2 giá trị sẽ bị xóa hoặc chuyển sang Không",
+                 "“Mã xã” là cột bắt buộc: không thể xóa bằng (xóa).", f"{DAK_BLO} · Xã Đắk Blô"):  # fmt: skip
+        assert text in html, text
+
+
+@pytest.mark.django_db
+def test_a_post_with_only_the_csrf_token_writes_nothing(demo_baseline, users):
+    client = in_english(Client(enforce_csrf_checks=True))
+    client.force_login(users["administrator"])
+    client.get(reverse("communes:commune_import"))
+    token = client.cookies[django_settings.CSRF_COOKIE_NAME].value
+    before = db_state()
+
+    response = client.post(reverse("communes:commune_import"), {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"]
+    assert "import-preview" not in response.content.decode()
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_a_partly_filled_row_changes_only_its_filled_cells_and_the_same_confirmation_twice_writes_once(
+    demo_baseline, administrator
+):
+    response = preview(administrator, xlsx(HEADERS, [[DAK_MAN] + [None] * 7 + [1234, None, None, None]]))
+    token = response.context["token"]
+    assert changes_of(response) == {2: {"Dân số": (None, 1234)}}
+
+    assert confirm(administrator, token)["Location"] == reverse("communes:commune_list")
+    written = db_state()
+    again = confirm(administrator, token)
+
+    assert again["Location"] == reverse("communes:commune_import")
+    assert db_state() == written

@@ -393,3 +393,12 @@ def test_headers_in_other_case_and_decomposed_serials_are_read_as_the_known_ones
     assert response.status_code == 200, errors_by_row(response)
     confirm(clerk, response.context["token"])
     assert EquipmentItem.objects.filter(serial_number="BĐ-Ư1").exists()
+
+
+def test_the_template_has_an_instruction_sheet(cat, client_as):
+    workbook = load_workbook(io.BytesIO(client_as("provincial_clerk").get(reverse("equipment:items_template")).content))
+
+    assert workbook.sheetnames == ["Trang bị", "Hướng dẫn"]
+    rows = {row[0]: row[1:] for row in workbook["Hướng dẫn"].iter_rows(values_only=True) if row and row[0] in HEADERS}
+    assert set(rows) == set(HEADERS)
+    assert rows["Số sê-ri"][0] == "Bắt buộc: xác định bản ghi"

@@ -1033,3 +1033,19 @@ def test_each_preview_row_names_its_officer(roster, admin_client):
     labels = {row.number: row.label for row in response.context["report"].rows}
     assert labels[2].startswith(officer.police_number)
     assert labels[3] == "209-001 · Y Hà"
+
+
+@pytest.mark.django_db
+def test_the_template_explains_blank_cells_the_clear_marker_and_each_column(roster, client_as):
+    workbook = load_workbook(io.BytesIO(client_as("administrator").get(reverse("personnel:officer_template")).content))
+
+    assert workbook.sheetnames == ["Cán bộ", "Hướng dẫn"]
+    rows = list(workbook["Hướng dẫn"].iter_rows(values_only=True))
+    text = "\n".join(str(value) for row in rows for value in row if value)
+    assert "ô trống giữ nguyên" in text and "(xóa)" in text
+    by_column = {row[0]: row[1:] for row in rows if row and row[0] in IMPORT_COLUMNS}
+    assert set(by_column) == set(IMPORT_COLUMNS)
+    assert by_column["Số hiệu"][0] == "Bắt buộc: xác định bản ghi"
+    assert by_column["Họ và tên"][0] == "Bắt buộc với bản ghi mới; không thể xóa"
+    assert by_column["Điện thoại"][0] == "Không bắt buộc"
+    assert "Tiếng" in by_column["Ngôn ngữ"][1]
