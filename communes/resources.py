@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from rollout.core.imports import CellRulesMixin
-from rollout.core.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget, YesNoWidget
+from rollout.core.widgets import (
+    CLEAR_MARKER,
+    ChoiceLabelWidget,
+    DayFirstDateWidget,
+    NonNegativeIntegerWidget,
+    YesNoWidget,
+    is_blank,
+    is_clear_marker,
+)
 
 from .models import BorderCountry, Commune, CommuneKind, Coverage
 from .services import COMMUNE_ATTRIBUTES, communes_bulk_update
@@ -185,9 +193,10 @@ class CommuneResource(CellRulesMixin, resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
-        if COLUMN_DISTRICT_CODE in row and row[COLUMN_DISTRICT_CODE] not in (None, ""):
+        district_cell = row.get(COLUMN_DISTRICT_CODE)
+        if not is_blank(district_cell) and not is_clear_marker(district_cell):  # a read-only check column
             try:
-                district_code = self.fields["district_code"].widget.clean(row[COLUMN_DISTRICT_CODE])
+                district_code = self.fields["district_code"].widget.clean(district_cell)
             except ValueError as exc:
                 errors.setdefault("district_id", []).append(str(exc))
             else:
@@ -203,7 +212,11 @@ class CommuneResource(CellRulesMixin, resources.ModelResource):
                     )
         if not instance.is_border and instance.border_country and not {"is_border", "border_country"} & errors.keys():
             errors.setdefault("border_country", []).append(
-                _("Only a border commune has a neighbouring country: set “Biên giới” to Có or clear the country.")
+                _(
+                    "Only a border commune has a neighbouring country: set “Biên giới” to Có or clear the country "
+                    "with %(marker)s."
+                )
+                % {"marker": CLEAR_MARKER}
             )
         if errors:
             raise ValidationError(errors)

@@ -1336,3 +1336,20 @@ def test_a_partly_filled_row_changes_only_its_filled_cells_and_the_same_confirma
 
     assert again["Location"] == reverse("communes:commune_import")
     assert db_state() == written
+
+
+@pytest.mark.django_db
+def test_a_commune_off_the_border_keeps_its_country_unless_the_file_clears_it(demo_baseline, administrator):
+    """A blank "Nước giáp biên" keeps Lào, which a commune off the border cannot have: the error says how to clear
+    it, and ``(xóa)`` does."""
+    response = preview(administrator, xlsx(["Mã xã", "Biên giới", "Nước giáp biên"], [[DAK_BLO, "Không", None]]))
+
+    assert errors_by_row(response) == {2: [("Nước giáp biên", None, "Only a border commune has a neighbouring "
+                                            "country: set “Biên giới” to Có or clear the country with (xóa).")]}  # fmt: skip
+
+    response = preview(administrator, xlsx(["Mã xã", "Biên giới", "Nước giáp biên"], [[DAK_BLO, "Không", "(xóa)"]]))
+    assert {c.column: c.kind for c in response.context["report"].rows[0].shown_changes} == {
+        "Biên giới": "off", "Nước giáp biên": "cleared"
+    }  # fmt: skip
+    confirm(administrator, response.context["token"])
+    assert Commune.objects.values_list("is_border", "border_country").get(code=DAK_BLO) == (False, "")
