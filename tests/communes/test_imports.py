@@ -1344,8 +1344,8 @@ def test_a_commune_off_the_border_keeps_its_country_unless_the_file_clears_it(de
     it, and ``(xóa)`` does."""
     response = preview(administrator, xlsx(["Mã xã", "Biên giới", "Nước giáp biên"], [[DAK_BLO, "Không", None]]))
 
-    assert errors_by_row(response) == {2: [("Nước giáp biên", None, "Only a border commune has a neighbouring "
-                                            "country: set “Biên giới” to Có or clear the country with (xóa).")]}  # fmt: skip
+    message = "Only a border commune has a neighbouring country: set “Biên giới” to Có or clear the country with (xóa)."
+    assert errors_by_row(response) == {2: [("Nước giáp biên", None, message)]}
 
     response = preview(administrator, xlsx(["Mã xã", "Biên giới", "Nước giáp biên"], [[DAK_BLO, "Không", "(xóa)"]]))
     assert {c.column: c.kind for c in response.context["report"].rows[0].shown_changes} == {
