@@ -7,9 +7,19 @@ errors: communes are loaded from the official data, never created by an import.
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
-from rollout.core.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget, YesNoWidget
+from rollout.core.imports import CellRulesMixin
+from rollout.core.widgets import (
+    CLEAR_MARKER,
+    ChoiceLabelWidget,
+    DayFirstDateWidget,
+    NonNegativeIntegerWidget,
+    YesNoWidget,
+    is_blank,
+    is_clear_marker,
+)
 
 from .models import BorderCountry, Commune, CommuneKind, Coverage
 from .services import COMMUNE_ATTRIBUTES, communes_bulk_update
@@ -17,8 +27,22 @@ from .services import COMMUNE_ATTRIBUTES, communes_bulk_update
 COLUMN_CODE = "Mã xã"
 COLUMN_DISTRICT_CODE = "Mã huyện"
 
+# What to write in each column, for the template's instruction sheet.
+COLUMN_HELP = {
+    COLUMN_CODE: gettext_lazy("The commune's GSO code, e.g. 23347. Communes are never created by an import."),
+    COLUMN_DISTRICT_CODE: gettext_lazy("When given, it must be the commune's district (a check that the row is "
+                                       "the commune you mean)."),
+    "Trọng điểm ANTT": gettext_lazy("Có or Không: a key or complex commune for security and order."),
+    "Biên giới": gettext_lazy("Có or Không: a border commune."),
+    "Nước giáp biên": gettext_lazy("Lào, Campuchia or Trung Quốc; only for a border commune."),
+    "Dân số": gettext_lazy("A whole number (1234, 1.234 or 1 234)."),
+    "Định biên": gettext_lazy("How many regular officers the post needs: a whole number, at least 1."),
+    "Có CA chính quy từ ngày": gettext_lazy("dd/mm/yyyy: the date regular police took over before the pilot. "
+                                            "(xóa) makes the commune uncovered again."),
+}  # fmt: skip
 
-class CommuneResource(resources.ModelResource):
+
+class CommuneResource(CellRulesMixin, resources.ModelResource):
     code = fields.Field(attribute="code", column_name=COLUMN_CODE, widget=NonNegativeIntegerWidget(minimum=1))
     name = fields.Field(attribute="name", column_name="Tên đơn vị", readonly=True)
     kind = fields.Field(attribute="kind", column_name="Loại", readonly=True, widget=ChoiceLabelWidget(CommuneKind))
@@ -169,9 +193,10 @@ class CommuneResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
-        if COLUMN_DISTRICT_CODE in row and row[COLUMN_DISTRICT_CODE] not in (None, ""):
+        district_cell = row.get(COLUMN_DISTRICT_CODE)
+        if not is_blank(district_cell) and not is_clear_marker(district_cell):  # a read-only check column
             try:
-                district_code = self.fields["district_code"].widget.clean(row[COLUMN_DISTRICT_CODE])
+                district_code = self.fields["district_code"].widget.clean(district_cell)
             except ValueError as exc:
                 errors.setdefault("district_id", []).append(str(exc))
             else:
@@ -187,10 +212,23 @@ class CommuneResource(resources.ModelResource):
                     )
         if not instance.is_border and instance.border_country and not {"is_border", "border_country"} & errors.keys():
             errors.setdefault("border_country", []).append(
-                _("Only a border commune has a neighbouring country: set “Biên giới” to Có or clear the country.")
+                _(
+                    "Only a border commune has a neighbouring country: set “Biên giới” to Có or clear the country "
+                    "with %(marker)s."
+                )
+                % {"marker": CLEAR_MARKER}
             )
         if errors:
             raise ValidationError(errors)
+
+    def describe_row(self, row, instance) -> str:
+        """The row's record in the preview: the commune's code and name ("23347 · Xã Đắk Man")."""
+        code = self._clean_code(row.get(COLUMN_CODE))
+        commune = instance if instance is not None else (self._instances or {}).get(code)
+        if commune is not None:
+            return f"{commune.code} · {commune.name}"
+        value = row.get(COLUMN_CODE)
+        return "" if value is None else str(code if code is not None else value)
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.is_demo = False

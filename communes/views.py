@@ -6,13 +6,14 @@ from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from rollout.core.imports import ImportView, resource_rows, xlsx_response
+from rollout.core.imports import ImportView, resource_rows, template_response, xlsx_response
 from rollout.core.views import PagedListMixin, VisibleToMixin
 
 from .filters import CommuneFilter
 from .models import Commune
 from .readers import commune_page
 from .resources import COLUMN_CODE, CommuneResource
+from .resources import COLUMN_HELP as COMMUNE_COLUMN_HELP
 from .selectors import commune_totals
 
 
@@ -78,8 +79,11 @@ class CommuneTemplateView(PermissionRequiredMixin, View):
     permission_required = "communes.import_commune"
 
     def get(self, request):
-        headers = [f.column_name for f in CommuneResource().get_export_fields()]
-        return xlsx_response("mau-nhap-xa.xlsx", headers, [], sheet_title="Xã")
+        resource = CommuneResource()
+        headers = [f.column_name for f in resource.get_export_fields()]
+        return template_response(
+            "mau-nhap-xa.xlsx", resource, headers, sheet_title="Xã", column_help=COMMUNE_COLUMN_HELP
+        )
 
 
 class CommuneImportView(ImportView):

@@ -9,8 +9,10 @@ by."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
+from rollout.core.imports import CellRulesMixin
 from rollout.core.widgets import DayFirstDateWidget
 
 from . import services
@@ -23,6 +25,15 @@ COLUMN_WAREHOUSE = "Kho"
 COLUMN_RECEIVED_ON = "Ngày nhập"
 COLUMN_STATUS = "Tình trạng"
 COLUMN_NOTE = "Ghi chú"
+
+# What to write in each column, for the template's instruction sheet.
+COLUMN_HELP = {
+    COLUMN_TYPE: gettext_lazy("The equipment type's code, e.g. may-bo-dam (only types counted by serial number)."),
+    COLUMN_SERIAL: gettext_lazy("The unit's serial number; with the type code it identifies the unit."),
+    COLUMN_WAREHOUSE: gettext_lazy("The warehouse's name, as in the list of warehouses."),
+    COLUMN_RECEIVED_ON: gettext_lazy("dd/mm/yyyy, not in the future."),
+    COLUMN_NOTE: gettext_lazy("Any note."),
+}
 
 
 class LookupWidget(widgets.ForeignKeyWidget):
@@ -64,7 +75,7 @@ class StatusWidget(widgets.Widget):
         return str(ItemStatus(value).label) if value else ""
 
 
-class EquipmentItemResource(resources.ModelResource):
+class EquipmentItemResource(CellRulesMixin, resources.ModelResource):
     equipment_type = fields.Field(
         attribute="equipment_type", column_name=COLUMN_TYPE, widget=LookupWidget(EquipmentType, "code", "type")
     )
@@ -139,6 +150,10 @@ class EquipmentItemResource(resources.ModelResource):
                  % {"warehouse": item.warehouse}}
             )  # fmt: skip
         return item
+
+    def describe_row(self, row, instance) -> str:
+        """The row's record in the preview: the type code and the serial number ("may-bo-dam · BD-100")."""
+        return " · ".join(part for part in self._key(row) if part)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}

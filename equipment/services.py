@@ -18,6 +18,7 @@ from communes.models import Commune, Coverage
 from personnel.models import Officer
 from personnel.services import constraint_error
 from rollout.core import scoping
+from rollout.core.text import normalise_text_fields
 
 from .models import (
     EquipmentItem,
@@ -82,6 +83,7 @@ def items_receive(
         for n in numbers
     ]  # fmt: skip
     for item in items:
+        normalise_text_fields(item)  # bulk_create sends no pre_save (rollout.core.text.store_text_in_nfc)
         item.full_clean(validate_unique=False)
     try:
         with transaction.atomic():

@@ -15,13 +15,14 @@ from django_filters.views import FilterView
 from communes.models import Commune
 from personnel.models import Officer
 from personnel.views import form_errors_from
-from rollout.core.imports import ImportView, resource_rows, xlsx_response
+from rollout.core.imports import ImportView, resource_rows, template_response, xlsx_response
 from rollout.core.views import PagedListMixin, ScopedObjectMixin
 
 from . import services
 from .filters import EquipmentItemFilter
 from .forms import IssueForm, LostForm, ReceiveForm, ReturnForm
 from .models import EquipmentItem, Handover, HandoverKind, Issuance, StockLevel, Warehouse
+from .resources import COLUMN_HELP as ITEM_COLUMN_HELP
 from .resources import COLUMN_SERIAL, COLUMN_TYPE, COLUMN_WAREHOUSE, EquipmentItemResource
 from .selectors import (
     commune_equipment,
@@ -399,5 +400,8 @@ class ItemsTemplateView(PermissionRequiredMixin, View):
 
     def get(self, request):
         # The columns an import reads; the type's name and the status are read-only (export only).
-        headers = [f.column_name for f in EquipmentItemResource().get_import_fields() if not f.readonly]
-        return xlsx_response("mau-nhap-trang-bi.xlsx", headers, [], sheet_title="Trang bị")
+        resource = EquipmentItemResource()
+        headers = [f.column_name for f in resource.get_import_fields() if not f.readonly]
+        return template_response(
+            "mau-nhap-trang-bi.xlsx", resource, headers, sheet_title="Trang bị", column_help=ITEM_COLUMN_HELP
+        )

@@ -11,13 +11,21 @@ spreadsheet does not run it as a formula) is removed again.
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from communes.models import District, Province
 from rollout.core import scoping
+from rollout.core.imports import CellRulesMixin
 from rollout.core.spreadsheets import escape_formula
-from rollout.core.text import fold
-from rollout.core.widgets import ChoiceLabelWidget, DayFirstDateWidget, NonNegativeIntegerWidget
+from rollout.core.text import VariantLookup
+from rollout.core.widgets import (
+    ChoiceLabelWidget,
+    DayFirstDateWidget,
+    NonNegativeIntegerWidget,
+    is_blank,
+    is_clear_marker,
+)
 
 from . import services
 from .choices import Education, Ethnicity, Gender, OfficerStatus, PoliticalTheory, Rank
@@ -25,6 +33,37 @@ from .identifiers import mask
 from .models import Language, Officer
 
 COLUMN_POLICE_NUMBER = "Số hiệu"
+COLUMN_FULL_NAME = "Họ và tên"
+# What to write in each column, for the template's instruction sheet.
+COLUMN_HELP = {
+    COLUMN_POLICE_NUMBER: gettext_lazy("The officer's police number: a known one updates the officer, a new one "
+                                       "registers a candidate."),
+    COLUMN_FULL_NAME: gettext_lazy("Family, middle and given name, e.g. Y Liêm."),
+    "Ngày sinh": gettext_lazy("dd/mm/yyyy."),
+    "Giới tính": gettext_lazy("Nam or Nữ."),
+    "Dân tộc": gettext_lazy("The ethnic group, e.g. Kinh, Xơ Đăng, Ba Na, Gia Rai (with or without accents)."),
+    "Ngôn ngữ": gettext_lazy("Languages separated by commas, with or without “Tiếng”: Tiếng Việt, Xơ Đăng, Ba Na."),
+    "Cấp bậc": gettext_lazy("The rank: Hạ sĩ, Trung sĩ, Thượng sĩ, Thiếu úy, Trung úy, Thượng úy, Đại úy, Thiếu tá, "
+                            "Trung tá, Thượng tá, Đại tá (úy or uý)."),
+    "Đơn vị công tác": gettext_lazy("The unit the officer works in now."),
+    "Mã tỉnh": gettext_lazy("The province's GSO code, e.g. 62 for Kon Tum."),
+    "Mã huyện quản lý": gettext_lazy("The GSO code of the district that manages the officer."),
+    "Mã huyện quê quán": gettext_lazy("The GSO code of the officer's home district."),
+    "Trình độ học vấn": gettext_lazy("Education, e.g. Đại học, Cao đẳng, Trung cấp."),
+    "Lý luận chính trị": gettext_lazy("Political theory: Sơ cấp, Trung cấp, Cao cấp or none."),
+    "Điện thoại": gettext_lazy("The phone number; a leading 0 that Excel dropped is put back."),
+}  # fmt: skip
+# Other names in use for the ethnic groups (the official list's spellings and the groups' own names).
+ETHNICITY_ALIASES = {
+    "Việt": Ethnicity.KINH,
+    "Xê Đăng": Ethnicity.XO_DANG,
+    "Sê Đăng": Ethnicity.XO_DANG,
+    "Bahnar": Ethnicity.BA_NA,
+    "Jrai": Ethnicity.GIA_RAI,
+    "Jarai": Ethnicity.GIA_RAI,
+    "Gié Triêng": Ethnicity.GIE_TRIENG,
+    "Rơ Mâm": Ethnicity.RO_MAM,
+}
 
 
 class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -48,28 +87,34 @@ class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
 
 
 class LanguagesWidget(widgets.ManyToManyWidget):
-    """Language names separated by commas ("Xơ Đăng, Ba Na"), matched without accents."""
+    """Language names separated by commas ("Xơ Đăng, Ba Na"), matched without accents, case or punctuation and
+    with or without "Tiếng" ("Tiếng Xơ Đăng", "Xơ-đăng", "xơ đăng" and "Xơ Đăng" are one language; "Lào" is
+    "Tiếng Lào")."""
 
     def __init__(self):
         super().__init__(Language, field="name", separator=",")
         self._languages: list[Language] | None = None
+        self._lookup: VariantLookup | None = None
 
     def forget(self) -> None:
         """Read the languages again on the next ``clean`` (called at the start of each import)."""
         self._languages = None
+        self._lookup = None
 
     def clean(self, value, row=None, **kwargs):
         if value is None or str(value).strip() == "":
             return []
-        if self._languages is None:
+        if self._languages is None or self._lookup is None:
             self._languages = list(Language.objects.all())
-        by_name = {fold(language.name): language for language in self._languages}
-        by_name.update({fold(language.code): language for language in self._languages})
+            names = [(language.name, language) for language in self._languages]
+            names += [(language.code, language) for language in self._languages]
+            self._lookup = VariantLookup(names, prefixes=("tieng",))
+        lookup = self._lookup
         wanted, unknown = {}, []
         for name in str(value).split(self.separator):
             if not name.strip():
                 continue
-            language = by_name.get(fold(name))
+            language = lookup.get(name)
             if language is None:
                 unknown.append(name.strip())
             else:
@@ -144,12 +189,16 @@ class MaskedField(fields.Field):
         return value if self.reveal else mask(value)
 
 
-class OfficerResource(resources.ModelResource):
+class OfficerResource(CellRulesMixin, resources.ModelResource):
     police_number = fields.Field(attribute="police_number", column_name=COLUMN_POLICE_NUMBER)
-    full_name = fields.Field(attribute="full_name", column_name="Họ và tên")
+    full_name = fields.Field(attribute="full_name", column_name=COLUMN_FULL_NAME)
     birth_date = MaskedField(attribute="birth_date", column_name="Ngày sinh", widget=DayFirstDateWidget())
     gender = fields.Field(attribute="gender", column_name="Giới tính", widget=ChoiceLabelWidget(Gender))
-    ethnicity = fields.Field(attribute="ethnicity", column_name="Dân tộc", widget=ChoiceLabelWidget(Ethnicity))
+    ethnicity = fields.Field(
+        attribute="ethnicity",
+        column_name="Dân tộc",
+        widget=ChoiceLabelWidget(Ethnicity, aliases=ETHNICITY_ALIASES, prefixes=("dan toc",)),
+    )
     languages = LanguagesField(attribute="languages", column_name="Ngôn ngữ", widget=LanguagesWidget())
     rank = fields.Field(attribute="rank", column_name="Cấp bậc", widget=RankWidget(Rank))
     current_unit = fields.Field(attribute="current_unit", column_name="Đơn vị công tác")
@@ -247,10 +296,13 @@ class OfficerResource(resources.ModelResource):
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         languages = self.fields["languages"]
-        if languages.column_name in row:
-            # Checked here, not only when saved, so that a bad cell is reported with its column.
+        cell = row.get(languages.column_name)
+        # A blank cell keeps a known officer's languages (the snapshot taken in ``after_init_instance``); ``(xóa)``
+        # clears them. Checked here, not only when saved, so that a bad cell is reported with its column.
+        if languages.column_name in row and not (is_blank(cell) and self.is_known(instance)):
             try:
-                setattr(instance, LanguagesField.SNAPSHOT, language_set(languages.clean(row)))
+                cleaned = [] if is_clear_marker(cell) else languages.clean(row)
+                setattr(instance, LanguagesField.SNAPSHOT, language_set(cleaned))
             except ValueError as exc:
                 errors.setdefault("languages", []).append(str(exc))
         if not instance.pk:
@@ -271,6 +323,14 @@ class OfficerResource(resources.ModelResource):
                     errors.setdefault(outside.level, []).append(refused[outside.level])
         if errors:
             raise ValidationError(errors)
+
+    def describe_row(self, row, instance) -> str:
+        """The row's record in the preview: the police number and the name ("CA-0012 · Y Liêm"), the officer's
+        when the row was read, else the file's (a row in error has no officer; no query per row)."""
+        number = str(row.get(COLUMN_POLICE_NUMBER) or "").strip()
+        name = instance.full_name if instance is not None and instance.full_name else None
+        name = name or str(row.get(COLUMN_FULL_NAME) or "").strip()
+        return " · ".join(part for part in (number, name) if part)
 
     def _missing_required_fields(self, row) -> list[fields.Field]:
         """The columns a new officer needs that the file does not have at all."""

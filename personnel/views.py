@@ -15,7 +15,7 @@ from django_filters.views import FilterView
 
 from accounts.audit import export_record
 from communes.models import Commune, District
-from rollout.core.imports import ImportView, resource_rows, xlsx_response
+from rollout.core.imports import ImportView, resource_rows, template_response, xlsx_response
 from rollout.core.views import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 
 from . import services
@@ -32,6 +32,7 @@ from .forms import (
 from .identifiers import can_see_identifiers
 from .models import Assignment, Officer
 from .readers import officer_history_entries, officer_page, plan_for
+from .resources import COLUMN_HELP as OFFICER_COLUMN_HELP
 from .resources import COLUMN_POLICE_NUMBER, OfficerResource
 from .selectors import default_post, officer_history, officer_suggestions
 
@@ -357,8 +358,11 @@ class OfficerTemplateView(PermissionRequiredMixin, View):
 
     def get(self, request):
         # The columns an import reads; the status is read-only (it moves through vetting and assignments).
-        headers = [f.column_name for f in OfficerResource().get_import_fields() if not f.readonly]
-        return xlsx_response("mau-nhap-can-bo.xlsx", headers, [], sheet_title="Cán bộ")
+        resource = OfficerResource()
+        headers = [f.column_name for f in resource.get_import_fields() if not f.readonly]
+        return template_response(
+            "mau-nhap-can-bo.xlsx", resource, headers, sheet_title="Cán bộ", column_help=OFFICER_COLUMN_HELP
+        )
 
 
 class OfficerImportView(ImportView):

@@ -14,6 +14,9 @@ PROGRESS_SOURCES = (
     "rollout.PilotPlan",
 )
 
+# The project's apps: their models' text fields are stored in NFC.
+NFC_APPS = ("accounts", "communes", "personnel", "training", "equipment", "rollout")
+
 
 class RolloutConfig(AppConfig):
     name = "rollout"
@@ -24,10 +27,13 @@ class RolloutConfig(AppConfig):
 
         from personnel.readers import register_plan_reader
         from rollout.core.figures_cache import figures_changed
+        from rollout.core.text import store_text_in_nfc
         from rollout.plan.selectors import plan_or_default
         from rollout.reports.services import register_report_producer
         from rollout.tasks import produce_report
 
+        # Every text the project's models store is in Unicode NFC (docs/architecture.md, "Text is stored in NFC").
+        store_text_in_nfc(NFC_APPS)
         for label in PROGRESS_SOURCES:
             model = apps.get_model(label)
             post_save.connect(figures_changed, sender=model, dispatch_uid=f"progress-save-{label}")

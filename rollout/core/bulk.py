@@ -2,6 +2,8 @@
 
 from django.db import connection
 
+from rollout.core.text import normalise_text_fields
+
 
 def bulk_update_values(instances, fields: list[str], *, batch_size: int = 2000) -> int:
     """Write ``fields`` of ``instances`` (all of one model, matched by primary key). On PostgreSQL one
@@ -9,6 +11,8 @@ def bulk_update_values(instances, fields: list[str], *, batch_size: int = 2000) 
     instances = list(instances)
     if not instances:
         return 0
+    for instance in instances:  # a bulk write sends no pre_save: text in NFC here (rollout.core.text)
+        normalise_text_fields(instance, fields)
     model = type(instances[0])
     if connection.vendor != "postgresql":
         return model.objects.bulk_update(instances, fields, batch_size=batch_size)

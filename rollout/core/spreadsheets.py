@@ -23,6 +23,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from rollout.core.text import header_key, nfc
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -62,7 +64,7 @@ def validate_xlsx_upload(upload) -> None:
 
 def _cell(value):
     if isinstance(value, str):
-        value = value.strip()
+        value = nfc(value).strip()
         if len(value) > 1 and value[0] == "'" and value[1] in _FORMULA_PREFIXES:
             value = value[1:]  # undo ``escape_formula``: an exported file imports back unchanged
         return value or None
@@ -75,9 +77,10 @@ def read_dataset(
     upload, *, required_headers: Sequence[str] = (), allowed_headers: Collection[str] | None = None
 ) -> tablib.Dataset:
     """The first sheet of an XLSX upload as a ``tablib.Dataset``: the first row holds the headers, blank
-    rows are dropped, text is stripped. Raises ``ValidationError`` for a damaged workbook, a sheet with no
-    data rows, duplicate or missing headers, a header not in ``allowed_headers`` (when given), or more rows
-    than ``IMPORT_MAX_ROWS``.
+    rows are dropped, text is stripped and in Unicode NFC; a header is the known one (``required_headers``,
+    ``allowed_headers``) it matches ignoring case, surrounding spaces and Unicode form. Raises ``ValidationError``
+    for a damaged workbook, a sheet with no data rows, duplicate or missing headers, a header not in
+    ``allowed_headers`` (when given), or more rows than ``IMPORT_MAX_ROWS``.
 
     ``dataset.sheet_row_numbers[i]`` is the spreadsheet row number of ``dataset[i]`` (the header is row 1),
     so that errors name the row the user sees even when blank rows were dropped."""
@@ -107,7 +110,11 @@ def _sheet_dataset(workbook, required_headers: Sequence[str], allowed_headers: C
         sheet.reset_dimensions()
     rows = sheet.iter_rows(values_only=True)
     header_row = next(rows, None)
+    # A header is the known column it names whatever its case, surrounding spaces and Unicode form: "MÃ XÃ",
+    # " Mã xã " and an NFD "Mã xã" are all "Mã xã".
+    known = {header_key(h): h for h in (*(allowed_headers or ()), *required_headers)}
     headers = [str(h).strip() if h is not None else "" for h in (header_row or ())]
+    headers = [known.get(header_key(h), nfc(h)) if h else "" for h in headers]
     while headers and not headers[-1]:
         headers.pop()
     if not any(headers):

@@ -1,8 +1,11 @@
-"""Vietnamese text folding for accent-insensitive search that behaves the same on SQLite and PostgreSQL."""
+"""Vietnamese text: folding for accent-insensitive search that behaves the same on SQLite and PostgreSQL, the
+variants people write a name in, and Unicode NFC for every text the project stores."""
 
 import re
 import unicodedata
 
+from django.db import models
+from django.db.models.signals import pre_save
 from unidecode import unidecode
 
 _SPACES = re.compile(r"\s+")
@@ -23,3 +26,88 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", str(text))).strip()
+
+
+def nfc(value):
+    """``value`` in Unicode NFC when it is text (macOS and some copy-pastes produce NFD: "Liêm" as "Lie" + two
+    combining marks); anything else as it is."""
+    if isinstance(value, str) and not unicodedata.is_normalized("NFC", value):
+        return unicodedata.normalize("NFC", value)
+    return value
+
+
+def header_key(text: str | None) -> str:
+    """A column header as it is compared: NFC, case-folded, runs of white space as one space, trimmed. "MÃ XÃ",
+    " Mã xã " and an NFD "Mã xã" are the same header; "Ma xa" is not (the accents are part of the name)."""
+    if not text:
+        return ""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", unicodedata.normalize("NFC", str(text)).casefold())).strip()
+
+
+def loose_key(text: str | None, *, prefixes: tuple[str, ...] = ()) -> str:
+    """``text`` folded (no case, accents or punctuation) and without spaces, and without a leading word of
+    ``prefixes`` (folded, e.g. "tieng"): "Tiếng Xơ Đăng", "Xơ-đăng" and "xơ đăng" → "xodang"."""
+    folded = fold(text)
+    for prefix in prefixes:
+        if folded.startswith(prefix + " ") and len(folded) > len(prefix) + 1:
+            folded = folded[len(prefix) + 1 :]
+            break
+    return folded.replace(" ", "")
+
+
+class VariantLookup:
+    """Values found by the ways people write them. A text is looked up as written (NFC, case-insensitive) first,
+    then loosely (``loose_key``: no accents, punctuation, spaces or leading ``prefixes`` word) when that loose
+    form names one value only; a loose form two values share is ambiguous and finds nothing."""
+
+    def __init__(self, names, *, prefixes: tuple[str, ...] = ()):
+        self.prefixes = prefixes
+        self._exact: dict[str, object] = {}
+        loose: dict[str, set] = {}
+        for name, value in names:
+            self._exact.setdefault(header_key(name), value)
+            loose.setdefault(loose_key(name, prefixes=prefixes), set()).add(value)
+        self._loose = {key: next(iter(values)) for key, values in loose.items() if key and len(values) == 1}
+
+    def get(self, text, default=None):
+        exact = header_key(text)
+        if exact in self._exact:
+            return self._exact[exact]
+        return self._loose.get(loose_key(text, prefixes=self.prefixes), default)
+
+
+_TEXT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _text_fields(model) -> tuple[str, ...]:
+    if model not in _TEXT_FIELDS:
+        _TEXT_FIELDS[model] = tuple(
+            f.attname for f in model._meta.concrete_fields if isinstance(f, models.CharField | models.TextField)
+        )
+    return _TEXT_FIELDS[model]
+
+
+def normalise_text_fields(instance, fields=None) -> None:
+    """Put every text field of ``instance`` (or those of ``fields``) in Unicode NFC, in place."""
+    names = _text_fields(type(instance))
+    if fields is not None:
+        names = [name for name in names if name in set(fields)]
+    for name in names:
+        value = getattr(instance, name)
+        normalised = nfc(value)
+        if normalised is not value:
+            setattr(instance, name, normalised)
+
+
+def store_text_in_nfc(app_labels) -> None:
+    """Every model of ``app_labels`` stores its CharField and TextField values in NFC, whichever door the text came
+    through (a form, the admin, an import, a service, the shell): a ``pre_save`` receiver, so the one rule for
+    single saves. Bulk writes do not send ``pre_save``: ``rollout.core.bulk`` and the services that
+    ``bulk_create`` call ``normalise_text_fields``, and the spreadsheet reader gives every cell in NFC."""
+    labels = frozenset(app_labels)
+
+    def to_nfc(sender, instance, **kwargs):
+        if sender._meta.app_label in labels:
+            normalise_text_fields(instance)
+
+    pre_save.connect(to_nfc, dispatch_uid="rollout-core-text-nfc", weak=False)

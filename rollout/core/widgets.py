@@ -1,7 +1,12 @@
 """Import widgets for Vietnamese spreadsheets: strict, with a clear message for every bad cell.
 
 Each ``clean`` raises ``ValueError`` with a translated message; django-import-export turns it into a
-per-row, per-column validation error, and the whole file is refused.
+per-row, per-column validation error, and the whole file is refused. Cells are compared in Unicode NFC (the
+reader normalises them) and, where the folded form names one value only, without case, accents or punctuation.
+
+A blank cell of a known record means "no change" and the marker ``(xóa)`` means "clear"
+(``rollout.core.imports.CellRulesMixin``); the widgets themselves see a blank cell only for a new record, or for
+a cleared one, and give the field's empty value.
 """
 
 import datetime
@@ -11,10 +16,31 @@ from django.db import models
 from django.utils.translation import gettext as _
 from import_export import widgets
 
-from rollout.core.text import fold
+from rollout.core.text import VariantLookup, fold
 
-_TRUE = {"co", "c", "x", "1", "true", "yes", "y"}
-_FALSE = {"khong", "k", "0", "false", "no", "n"}
+_TRUE = {"co", "c", "x", "1", "true", "yes", "y", "dung"}
+_FALSE = {"khong", "k", "ko", "kg", "0", "false", "no", "n", "sai"}
+
+YES_LABEL, NO_LABEL = "Có", "Không"  # how a yes/no cell is written (and exported)
+
+# The cell that clears a value on update, as the templates' instruction sheets write it. Any case and either
+# spelling of the tone (xóa, xoá) are accepted: the folded text between the brackets is "xoa".
+CLEAR_MARKER = "(xóa)"
+
+
+def is_blank(value) -> bool:
+    """An empty cell (the reader turns blank text into ``None``)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_clear_marker(value) -> bool:
+    """``(xóa)``, ``(xoá)``, ``(XÓA)``, ``( Xoá )``: the cell asks for the value to be cleared."""
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return text.startswith("(") and text.endswith(")") and fold(text[1:-1]) == "xoa"
+
+
 _THOUSANDS = re.compile(r"^\d{1,3}([. ]\d{3})+$")
 
 
@@ -36,7 +62,7 @@ class YesNoWidget(widgets.BooleanWidget):
         raise ValueError(_("“%(value)s” is not yes or no: write Có or Không.") % {"value": value})
 
     def render(self, value, obj=None, **kwargs):
-        return "Có" if value else "Không"
+        return YES_LABEL if value else NO_LABEL
 
 
 class NonNegativeIntegerWidget(widgets.IntegerWidget):
@@ -112,27 +138,46 @@ class DayFirstDateWidget(widgets.DateWidget):
 
 
 class ChoiceLabelWidget(widgets.Widget):
-    """A choice written as its Vietnamese label (or its code); blank means empty."""
+    """A choice written as its Vietnamese label, its English one, the parts of an English label with the
+    Vietnamese term in brackets ("Captain (Đại úy)": "Đại úy", "Captain"), its code or one of ``aliases`` (other
+    names in use); with or without accents, case and punctuation where that names one choice only, and without a
+    leading word of ``prefixes`` ("dân tộc Kinh"); blank means empty."""
 
-    def __init__(self, choices, **kwargs):
+    _BRACKETED = re.compile(r"\(([^()]+)\)\s*$")
+
+    def __init__(self, choices, *, aliases: dict[str, object] | None = None, prefixes: tuple[str, ...] = (), **kwargs):
         self.choices = choices
+        self.aliases = aliases or {}
+        self.prefixes = prefixes
+        self._variants: VariantLookup | None = None
         super().__init__(**kwargs)
 
-    def _lookup(self) -> dict[str, str]:
+    def _lookup(self) -> VariantLookup:
+        """Built once per widget: it holds the Vietnamese and the English labels, whatever the active language."""
+        if self._variants is None:
+            self._variants = self._build_lookup()
+        return self._variants
+
+    def _build_lookup(self) -> VariantLookup:
         from django.utils import translation
 
-        lookup = {}
+        names = []
         for code, label in self.choices.choices:
-            lookup[fold(code)] = code
-            lookup[fold(str(label))] = code
             with translation.override("vi"):
-                lookup[fold(str(label))] = code
-        return lookup
+                vietnamese = str(label)
+            with translation.override("en"):
+                english = str(label)
+            names += [(vietnamese, code), (english, code), (str(code), code)]
+            bracketed = self._BRACKETED.search(english)
+            if bracketed:
+                names += [(bracketed.group(1), code), (english[: bracketed.start()], code)]
+        names += [(alias, code) for alias, code in self.aliases.items()]
+        return VariantLookup(names, prefixes=self.prefixes)
 
     def clean(self, value, row=None, **kwargs):
         if value is None or value == "":
             return None if issubclass(self.choices, models.IntegerChoices) else ""
-        code = self._lookup().get(fold(str(value)))
+        code = self._lookup().get(str(value))
         if code is None:
             with_vi = self._vietnamese_labels()
             raise ValueError(

@@ -8,11 +8,13 @@ are Vietnamese anyway.
 
 import datetime
 import io
+import unicodedata
 import zipfile
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -292,8 +294,9 @@ def test_a_file_with_only_some_columns_changes_only_those(demo_baseline, adminis
 def test_clearing_the_baseline_date_uncovers_the_commune(
     demo_baseline, administrator, django_capture_on_commit_callbacks
 ):
+    """``(xóa)`` clears the date (a blank cell would leave it as it is)."""
     assert Commune.objects.get(code=TT_DAK_GLEI).coverage == Coverage.BASELINE
-    content = xlsx(HEADERS, [row_for(TT_DAK_GLEI, **{"Có CA chính quy từ ngày": None})])
+    content = xlsx(HEADERS, [row_for(TT_DAK_GLEI, **{"Có CA chính quy từ ngày": "(xóa)"})])
 
     response = preview(administrator, content)
     assert statuses(response) == {2: "changed"}
@@ -1108,3 +1111,245 @@ def test_admin_import_refuses_an_unknown_column(demo_baseline, administrator):
     assert "Dan so" in " ".join(response.context["form"].errors["import_file"])
     assert response.context.get("confirm_form") is None
     assert db_state() == before
+
+
+# --- a file changes only what it says (issue 12) -------------------------------------------------------
+
+
+def filled_template(administrator, rows) -> bytes:
+    """The downloaded template with ``rows`` of {column: value} filled in; every other cell left empty."""
+    workbook = load_workbook(io.BytesIO(administrator.get(reverse("communes:commune_template")).content))
+    sheet = workbook.worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    for values in rows:
+        sheet.append([values.get(header) for header in headers])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def changes_of(response) -> dict[int, dict[str, tuple]]:
+    return {row.number: {c[0]: (c[1], c[2]) for c in row.changes} for row in response.context["report"].rows}
+
+
+@pytest.mark.django_db
+def test_the_template_filled_with_only_code_and_population_changes_only_the_population(
+    demo_baseline, administrator, django_capture_on_commit_callbacks
+):
+    """The friction of issue 12: the blank "Có CA chính quy từ ngày" and "Trọng điểm ANTT" cells cleared the
+    baseline date of two communes and turned a key area off. A blank cell now changes nothing."""
+    before = {row["code"]: row for row in db_state()}
+    assert before[DAK_BLO]["is_key_area"] and before[DAK_BLO]["baseline_covered_on"]
+    assert before[TT_DAK_GLEI]["baseline_covered_on"]
+    content = filled_template(
+        administrator,
+        [
+            {"Mã xã": DAK_BLO, "Dân số": 4100},
+            {"Mã xã": TT_DAK_GLEI, "Dân số": 9800},
+            {"Mã xã": DAK_MAN, "Dân số": 2300},
+        ],
+    )
+
+    response = preview(administrator, content)
+
+    assert response.status_code == 200
+    assert changes_of(response) == {
+        2: {"Dân số": (None, 4100)},
+        3: {"Dân số": (None, 9800)},
+        4: {"Dân số": (None, 2300)},
+    }
+    assert response.context["report"].lost_values == 0
+    assert 'data-change="cleared"' not in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert confirm(administrator, response.context["token"]).status_code == 302
+
+    after = {row["code"]: row for row in db_state()}
+    for code, population in ((DAK_BLO, 4100), (TT_DAK_GLEI, 9800), (DAK_MAN, 2300)):
+        assert after[code]["population"] == population
+        for column in ("is_key_area", "is_border", "border_country", "staffing_norm", "baseline_covered_on"):
+            assert after[code][column] == before[code][column], (code, column)
+    assert Commune.objects.filter(coverage=Coverage.UNCOVERED).count() == 54
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("marker", ["(xóa)", "(xoá)", "(XÓA)", " ( Xoá ) "])
+def test_the_clear_marker_clears_a_date_and_turns_a_yes_off(demo_baseline, administrator, marker):
+    content = xlsx(["Mã xã", "Có CA chính quy từ ngày", "Trọng điểm ANTT"], [[DAK_BLO, marker, marker]])
+
+    response = preview(administrator, content)
+
+    row = response.context["report"].rows[0]
+    assert {c.column: c.kind for c in row.shown_changes} == {"Có CA chính quy từ ngày": "cleared",
+                                                            "Trọng điểm ANTT": "off"}  # fmt: skip
+    confirm(administrator, response.context["token"])
+    dak_blo = Commune.objects.get(code=DAK_BLO)
+    assert (dak_blo.baseline_covered_on, dak_blo.is_key_area) == (None, False)
+
+
+@pytest.mark.django_db
+def test_the_clear_marker_on_the_code_is_an_error_of_its_row(demo_baseline, administrator):
+    before = db_state()
+
+    response = preview(administrator, xlsx(["Mã xã", "Dân số"], [[DAK_MAN, 10], ["(xóa)", 20]]))
+
+    assert response.status_code == 400
+    assert errors_by_row(response) == {3: [("Mã xã", "(xóa)", "“Mã xã” is required: it cannot be cleared with (xóa).")]}
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_headers_in_capitals_with_spaces_or_decomposed_are_the_known_columns(demo_baseline, administrator):
+    headers = ["MÃ XÃ", " Dân số ", unicodedata.normalize("NFD", "Trọng điểm ANTT"), "mã HUYỆN"]
+
+    response = preview(administrator, xlsx(headers, [[DAK_MAN, 1500, "x", DAK_GLEI]]))
+
+    assert response.status_code == 200, response.context["form"].errors
+    assert changes_of(response) == {2: {"Dân số": (None, 1500), "Trọng điểm ANTT": ("Không", "Có")}}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("x", True), ("c", True), ("CÓ", True), ("yes", True), (1, True), ("k", False), ("không", False), ("0", False),
+     ("KO", False)],
+)  # fmt: skip
+def test_yes_no_cells_accept_their_usual_variants(demo_baseline, administrator, cell, expected):
+    Commune.objects.filter(code=DAK_MAN).update(is_key_area=not expected)
+
+    response = preview(administrator, xlsx(["Mã xã", "Trọng điểm ANTT"], [[DAK_MAN, cell]]))
+
+    assert statuses(response) == {2: "changed"}
+    confirm(administrator, response.context["token"])
+    assert Commune.objects.get(code=DAK_MAN).is_key_area is expected
+
+
+@pytest.mark.django_db
+def test_the_preview_opens_on_a_summary_lists_errors_and_changes_first_and_names_each_record(
+    demo_baseline, administrator
+):
+    content = xlsx(
+        ["Mã xã", "Dân số", "Trọng điểm ANTT", "Có CA chính quy từ ngày"],
+        [
+            [DAK_PEK, None, None, None],  # row 2: unchanged
+            [DAK_MAN, 1500, None, None],  # row 3: changed
+            [99999, 10, None, None],  # row 4: unknown commune
+            [DAK_BLO, None, "Không", "(xóa)"],  # row 5: a key area turned off and a date cleared
+            [XOP, None, None, None],  # row 6: unchanged
+        ],
+    )
+
+    response = preview(administrator, content)
+
+    report = response.context["report"]
+    assert report.totals == {"new": 0, "changed": 2, "unchanged": 2, "error": 1}
+    assert [row.number for row in report.ordered_rows] == [4, 3, 5, 2, 6]
+    assert {row.number: row.label for row in report.rows} == {
+        2: f"{DAK_PEK} · Xã Đắk Pék", 3: f"{DAK_MAN} · Xã Đắk Man", 4: "99999", 5: f"{DAK_BLO} · Xã Đắk Blô",
+        6: f"{XOP} · Xã Xốp",
+    }  # fmt: skip
+    assert report.lost_values == 2
+    html = response.content.decode()
+    summary = html.index('data-testid="import-summary"')
+    assert summary < html.index("<table") < html.index('data-testid="import-upload"')  # the preview first
+    assert 'data-testid="total-error">Error: 1' in html
+    assert "2 values would be cleared or turned off" in html
+    # Rows in the page in the same order, errors first; the cleared and turned-off values marked apart.
+    assert [html.index(f'data-row="{n}"') for n in (4, 3, 5, 2, 6)] == sorted(
+        html.index(f'data-row="{n}"') for n in (4, 3, 5, 2, 6)
+    )
+    assert html.count('data-change="cleared"') == 1
+    assert html.count('data-change="off"') == 1
+    assert html.count('data-change="changed"') == 1
+    assert 'id="preview-rows-attention" value="attention" checked' in html
+    assert "Errors and changes (3)" in html and "All rows (5)" in html
+
+
+@pytest.mark.django_db
+def test_the_confirmation_writes_only_what_the_preview_showed(demo_baseline, administrator):
+    """Someone sets the population between the preview (— → 1500) and the confirmation: the import would now
+    do something else (900 → 1500), so nothing is written and the new preview is shown to confirm again."""
+    response = preview(administrator, xlsx(["Mã xã", "Dân số"], [[DAK_MAN, 1500]]))
+    assert changes_of(response) == {2: {"Dân số": (None, 1500)}}
+    Commune.objects.filter(code=DAK_MAN).update(population=900)
+
+    response = confirm(administrator, response.context["token"])
+
+    assert response.status_code == 409
+    assert Commune.objects.get(code=DAK_MAN).population == 900
+    assert changes_of(response) == {2: {"Dân số": (900, 1500)}}
+    assert any("changed since the preview" in m for m in messages_of(response))
+    assert confirm(administrator, response.context["token"]).status_code == 302
+    assert Commune.objects.get(code=DAK_MAN).population == 1500
+
+
+@pytest.mark.django_db
+def test_the_template_has_an_instruction_sheet_on_blank_cells_and_the_clear_marker(demo_baseline, client_as):
+    response = client_as("administrator").get(reverse("communes:commune_template"))
+
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert [sheet.title for sheet in workbook.worksheets] == ["Xã", "Hướng dẫn"]
+    text = "\n".join(str(v) for row in workbook.worksheets[1].iter_rows(values_only=True) for v in row if v)
+    assert "(xóa)" in text
+    assert "ô trống" in text.lower()
+    assert "Mã xã" in text and "Có CA chính quy từ ngày" in text
+
+
+@pytest.mark.django_db
+def test_the_preview_of_values_cleared_and_turned_off_speaks_vietnamese(demo_baseline, client_as):
+    content = xlsx(["Mã xã", "Trọng điểm ANTT", "Có CA chính quy từ ngày"], [[DAK_BLO, "k", "(xóa)"], ["(xóa)", 1, 2]])
+
+    html = preview(client_as("administrator"), content).content.decode()
+
+    for text in ("Tóm tắt", "2 dòng", "Lỗi: 1", "Lỗi và thay đổi (2)", "Tất cả các dòng (2)", "sẽ bị xóa",
+                 "chuyển sang Không", "2 giá trị sẽ bị xóa hoặc chuyển sang Không",
+                 "“Mã xã” là cột bắt buộc: không thể xóa bằng (xóa).", f"{DAK_BLO} · Xã Đắk Blô"):  # fmt: skip
+        assert text in html, text
+
+
+@pytest.mark.django_db
+def test_a_post_with_only_the_csrf_token_writes_nothing(demo_baseline, users):
+    client = in_english(Client(enforce_csrf_checks=True))
+    client.force_login(users["administrator"])
+    client.get(reverse("communes:commune_import"))
+    token = client.cookies[django_settings.CSRF_COOKIE_NAME].value
+    before = db_state()
+
+    response = client.post(reverse("communes:commune_import"), {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"]
+    assert "import-preview" not in response.content.decode()
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_a_partly_filled_row_changes_only_its_filled_cells_and_the_same_confirmation_twice_writes_once(
+    demo_baseline, administrator
+):
+    response = preview(administrator, xlsx(HEADERS, [[DAK_MAN] + [None] * 7 + [1234, None, None, None]]))
+    token = response.context["token"]
+    assert changes_of(response) == {2: {"Dân số": (None, 1234)}}
+
+    assert confirm(administrator, token)["Location"] == reverse("communes:commune_list")
+    written = db_state()
+    again = confirm(administrator, token)
+
+    assert again["Location"] == reverse("communes:commune_import")
+    assert db_state() == written
+
+
+@pytest.mark.django_db
+def test_a_commune_off_the_border_keeps_its_country_unless_the_file_clears_it(demo_baseline, administrator):
+    """A blank "Nước giáp biên" keeps Lào, which a commune off the border cannot have: the error says how to clear
+    it, and ``(xóa)`` does."""
+    response = preview(administrator, xlsx(["Mã xã", "Biên giới", "Nước giáp biên"], [[DAK_BLO, "Không", None]]))
+
+    message = "Only a border commune has a neighbouring country: set “Biên giới” to Có or clear the country with (xóa)."
+    assert errors_by_row(response) == {2: [("Nước giáp biên", None, message)]}
+
+    response = preview(administrator, xlsx(["Mã xã", "Biên giới", "Nước giáp biên"], [[DAK_BLO, "Không", "(xóa)"]]))
+    assert {c.column: c.kind for c in response.context["report"].rows[0].shown_changes} == {
+        "Biên giới": "off", "Nước giáp biên": "cleared"
+    }  # fmt: skip
+    confirm(administrator, response.context["token"])
+    assert Commune.objects.values_list("is_border", "border_country").get(code=DAK_BLO) == (False, "")

@@ -8,6 +8,7 @@ Vietnamese catalogue; column names and values are Vietnamese anyway.
 import datetime
 import io
 import re
+import unicodedata
 
 import pytest
 from django.conf import settings as django_settings
@@ -359,3 +360,45 @@ def test_an_exported_file_imports_back_unchanged(cat, clerk):
     assert statuses(response) == {2: "unchanged", 3: "unchanged", 4: "unchanged"}
     assert confirm(clerk, response.context["token"]).status_code == 302
     assert db_state() == before
+
+
+# --- a file changes only what it says; NFC (issue 12) ----------------------------------------------------
+
+
+def test_blank_cells_leave_a_known_unit_as_it_is_and_the_clear_marker_clears_its_note(cat, clerk):
+    (radio,) = items(cat.radio, "BD-001", warehouse=cat.store)
+    radio.note = "Pin mới"
+    radio.save()
+    before = db_state()
+
+    response = preview(clerk, xlsx(HEADERS, [["may-bo-dam", "BD-001", None, None, None]]))
+    assert statuses(response) == {2: "unchanged"}
+    assert [row.label for row in response.context["report"].rows] == ["may-bo-dam · BD-001"]
+    confirm(clerk, response.context["token"])
+    assert db_state() == before
+
+    response = preview(clerk, xlsx(HEADERS, [["may-bo-dam", "BD-001", None, None, "(Xoá)"]]))
+    assert [(c.column, c.kind) for c in response.context["report"].rows[0].shown_changes] == [("Ghi chú", "cleared")]
+    confirm(clerk, response.context["token"])
+    radio.refresh_from_db()
+    assert (radio.note, radio.warehouse) == ("", cat.store)
+
+
+def test_headers_in_other_case_and_decomposed_serials_are_read_as_the_known_ones(cat, clerk):
+    headers = [" MÃ LOẠI", unicodedata.normalize("NFD", "số sê-ri"), "KHO", "ngày nhập"]
+    serial = unicodedata.normalize("NFD", "BĐ-Ư1")
+
+    response = preview(clerk, xlsx(headers, [["may-bo-dam", serial, STORE, "01/01/2024"]]))
+
+    assert response.status_code == 200, errors_by_row(response)
+    confirm(clerk, response.context["token"])
+    assert EquipmentItem.objects.filter(serial_number="BĐ-Ư1").exists()
+
+
+def test_the_template_has_an_instruction_sheet(cat, client_as):
+    workbook = load_workbook(io.BytesIO(client_as("provincial_clerk").get(reverse("equipment:items_template")).content))
+
+    assert workbook.sheetnames == ["Trang bị", "Hướng dẫn"]
+    rows = {row[0]: row[1:] for row in workbook["Hướng dẫn"].iter_rows(values_only=True) if row and row[0] in HEADERS}
+    assert set(rows) == set(HEADERS)
+    assert rows["Số sê-ri"][0] == "Bắt buộc: xác định bản ghi"

@@ -8,6 +8,7 @@ the Vietnamese catalogue; column names and cell values are Vietnamese anyway, as
 
 import datetime
 import io
+import unicodedata
 import zipfile
 
 import pytest
@@ -899,3 +900,152 @@ def test_a_provincial_clerk_exports_the_whole_province(roster, client_as):
 @pytest.mark.django_db
 def test_a_user_without_a_role_may_not_export(roster, client_as):
     assert client_as("no_role").get(reverse("personnel:officer_export")).status_code == 403
+
+
+# --- a file changes only what it says; NFC and the usual variants (issue 12) ---------------------------
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+@pytest.mark.django_db
+def test_blank_cells_leave_a_known_officers_particulars_and_languages_as_they_are(roster, admin_client):
+    officer = roster["ngoc_hoi"]
+    blank = dict.fromkeys(IMPORT_COLUMNS[1:])
+    before = db_state()
+
+    response = preview(admin_client, xlsx(IMPORT_COLUMNS, [officer_row(officer, **blank)[:-1]]))
+
+    assert changes_by_row(response) == {2: {}}
+    assert statuses(response) == {2: "unchanged"}
+    confirm(admin_client, response.context["token"])
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_the_clear_marker_clears_the_phone_and_the_languages(roster, admin_client):
+    officer = roster["ngoc_hoi"]
+    content = xlsx(["Số hiệu", "Điện thoại", "Ngôn ngữ"], [[officer.police_number, "(xoá)", "(XÓA)"]])
+
+    response = preview(admin_client, content)
+
+    assert response.status_code == 200, errors_by_row(response)
+    kinds = {c.column: c.kind for c in response.context["report"].rows[0].shown_changes}
+    assert kinds == {"Điện thoại": "cleared", "Ngôn ngữ": "cleared"}
+    confirm(admin_client, response.context["token"])
+    officer.refresh_from_db()
+    assert (officer.phone, list(officer.languages.all())) == ("", [])
+
+
+@pytest.mark.django_db
+def test_the_clear_marker_on_a_required_column_is_an_error_of_its_row(roster, admin_client):
+    officer = roster["ngoc_hoi"]
+    before = db_state()
+
+    response = preview(admin_client, xlsx(["Số hiệu", "Họ và tên"], [[officer.police_number, "(xóa)"]]))
+
+    assert response.status_code == 400
+    assert errors_by_row(response) == {
+        2: [("Họ và tên", "(xóa)", "“Họ và tên” is required: it cannot be cleared with (xóa).")]
+    }
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_a_decomposed_name_is_no_change_and_a_new_one_is_stored_composed(roster, admin_client):
+    """macOS and some copy-pastes write "Y Liêm" decomposed (NFD): the same name, stored NFC."""
+    known = roster["glei_young"]
+    Officer.objects.filter(pk=known.pk).update(full_name="Y Liêm")
+    rows = [
+        [known.police_number, nfd("Y Liêm"), nfd("Tiếng Việt, Xơ Đăng")],
+        ["208-001", nfd("Y Liêm"), None],
+    ]
+    new = new_row("208-001", **{"Họ và tên": nfd("Y Liêm"), "Đơn vị công tác": nfd("Công an huyện Đắk Glei")})
+
+    response = preview(admin_client, xlsx(["Số hiệu", "Họ và tên", "Ngôn ngữ"], rows[:1]))
+    assert statuses(response) == {2: "unchanged"}
+    response = preview(admin_client, xlsx(IMPORT_COLUMNS, [new[:-1]]))
+    assert statuses(response) == {2: "new"}
+    confirm(admin_client, response.context["token"])
+
+    created = Officer.objects.get(police_number="208-001")
+    assert created.full_name == "Y Liêm" == unicodedata.normalize("NFC", created.full_name)
+    assert created.current_unit == "Công an huyện Đắk Glei"
+    assert Officer.objects.filter(full_name="Y Liêm").count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cell", ["Tiếng Xơ Đăng", "Xơ-đăng", "xơ đăng", "XO DANG", "tieng xo dang"])
+def test_a_language_is_accepted_with_or_without_tieng_hyphen_case_or_accents(roster, admin_client, cell):
+    officer = roster["glei_senior"]  # speaks Tiếng Việt only
+
+    response = preview(admin_client, xlsx(["Số hiệu", "Ngôn ngữ"], [[officer.police_number, f"{cell}, Việt"]]))
+
+    assert response.status_code == 200, errors_by_row(response)
+    confirm(admin_client, response.context["token"])
+    assert {language.name for language in officer.languages.all()} == {"Xơ Đăng", "Tiếng Việt"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("column", "cell", "attribute", "expected"),
+    [
+        ("Dân tộc", "dân tộc Xê Đăng", "ethnicity", Ethnicity.XO_DANG),
+        ("Dân tộc", "Ba-na", "ethnicity", Ethnicity.BA_NA),
+        ("Dân tộc", "GIA RAI", "ethnicity", Ethnicity.GIA_RAI),
+        ("Cấp bậc", "Thượng uý", "rank", Rank.THUONG_UY),
+        ("Cấp bậc", "dai uy", "rank", Rank.DAI_UY),
+        ("Cấp bậc", "Captain", "rank", Rank.DAI_UY),
+        ("Giới tính", "nữ", "gender", Gender.FEMALE),
+    ],
+)
+def test_ethnicity_rank_and_gender_accept_their_usual_variants(roster, admin_client, column, cell, attribute, expected):
+    officer = roster["province"]
+
+    response = preview(admin_client, xlsx(["Số hiệu", column], [[officer.police_number, cell]]))
+
+    assert response.status_code == 200, errors_by_row(response)
+    confirm(admin_client, response.context["token"])
+    officer.refresh_from_db()
+    assert getattr(officer, attribute) == expected
+
+
+@pytest.mark.django_db
+def test_capital_and_spaced_headers_are_the_known_columns(roster, admin_client):
+    officer = roster["province"]
+
+    response = preview(admin_client, xlsx(["SỐ HIỆU", " Điện thoại "], [[officer.police_number, "0905000111"]]))
+
+    assert response.status_code == 200, response.context["form"].errors
+    assert changes_by_row(response) == {2: {"Điện thoại": ("", "0905000111")}}
+
+
+@pytest.mark.django_db
+def test_each_preview_row_names_its_officer(roster, admin_client):
+    officer = roster["ngoc_hoi"]
+    content = xlsx(
+        ["Số hiệu", "Họ và tên", "Cấp bậc"], [[officer.police_number, None, "Tướng"], ["209-001", "Y Hà", None]]
+    )
+
+    response = preview(admin_client, content)
+
+    labels = {row.number: row.label for row in response.context["report"].rows}
+    assert labels[2].startswith(officer.police_number)
+    assert labels[3] == "209-001 · Y Hà"
+
+
+@pytest.mark.django_db
+def test_the_template_explains_blank_cells_the_clear_marker_and_each_column(roster, client_as):
+    workbook = load_workbook(io.BytesIO(client_as("administrator").get(reverse("personnel:officer_template")).content))
+
+    assert workbook.sheetnames == ["Cán bộ", "Hướng dẫn"]
+    rows = list(workbook["Hướng dẫn"].iter_rows(values_only=True))
+    text = "\n".join(str(value) for row in rows for value in row if value)
+    assert "ô trống giữ nguyên" in text and "(xóa)" in text
+    by_column = {row[0]: row[1:] for row in rows if row and row[0] in IMPORT_COLUMNS}
+    assert set(by_column) == set(IMPORT_COLUMNS)
+    assert by_column["Số hiệu"][0] == "Bắt buộc: xác định bản ghi"
+    assert by_column["Họ và tên"][0] == "Bắt buộc với bản ghi mới; không thể xóa"
+    assert by_column["Điện thoại"][0] == "Không bắt buộc"
+    assert "Tiếng" in by_column["Ngôn ngữ"][1]
