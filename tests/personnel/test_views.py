@@ -213,13 +213,17 @@ def test_end_assignment_page(demo_baseline, client_as, users):
     )  # fmt: skip
     assignment = Assignment.objects.get()
     url = reverse("personnel:assignment_end", args=[assignment.pk])
-    bad = client.post(url, {"ended_on": dmy(TODAY - datetime.timedelta(days=3)), "end_reason": "transfer"})
+    data = {"mode": "recall", "ended_on": dmy(TODAY - datetime.timedelta(days=3)), "end_reason": "transfer"}
+    bad = client.post(url, data)
     assert "ended_on" in bad.context["form"].errors
-    assert client.post(url, {"ended_on": dmy(TODAY), "end_reason": "transfer"}).status_code == 302
+    data["ended_on"] = dmy(TODAY)
+    confirmation = client.post(url, data)  # a confirmation first: nothing is written yet
+    assert Assignment.objects.get().is_active
+    assert client.post(url, data | {"confirmed": "1", "state": confirmation.context["state"]}).status_code == 302
     assignment.refresh_from_db()
     assert assignment.ended_on == TODAY
     assert Commune.objects.get(code=UNCOVERED).coverage == Coverage.UNCOVERED
-    assert client.get(url).status_code == 404  # already ended
+    assert client.get(url)["Location"] == reverse("communes:commune_detail", args=[UNCOVERED])  # already ended
 
 
 ROLE_CODES = {
