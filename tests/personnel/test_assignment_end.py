@@ -218,9 +218,9 @@ def test_a_stale_confirmation_is_shown_again_and_writes_nothing(post_with_gear, 
     confirm = client.post(url_of(assignment), handover_data(successor))
     assert len(confirm.context["equipment"]) == 2
     # Meanwhile another clerk issues one more unit to the outgoing chief: the confirmation no longer says it all.
-    catalogue_baton = post_with_gear["held"][1].equipment_type
+    batons = post_with_gear["held"][1]
     equipment_services.issuance_create(
-        commune=post_with_gear["commune"], equipment_type=catalogue_baton, warehouse=post_with_gear["held"][1].warehouse,
+        commune=post_with_gear["commune"], equipment_type=batons.equipment_type, warehouse=batons.warehouse,
         issued_on=TODAY, user=users["administrator"], quantity=1, officer=post_with_gear["chief"],
     )  # fmt: skip
     before = state()

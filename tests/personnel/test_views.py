@@ -295,3 +295,15 @@ def test_committee_cannot_find_officers_by_police_number(demo_baseline, client_a
     committee = client_as("committee")
     assert list(committee.get(url, {"q": "555-1"}).context["object_list"]) == []
     assert [o.full_name for o in committee.get(url, {"q": "tran van kin"}).context["object_list"]] == ["Trần Văn Kín"]
+
+
+def test_choosing_a_suggestion_lands_on_the_form_preselected(demo_baseline, client_as, users):
+    officer = vet_fully(OfficerFactory(full_name="A Thút"), users["administrator"])
+    client = client_as("provincial_clerk")
+    url = reverse("personnel:assign", args=[UNCOVERED])
+    html = client.get(url).content.decode()
+    assert f'officer={officer.police_number}#assign-form" data-choose-officer="{officer.police_number}"' in html
+    assert 'id="assign-form"' in html and "js/choose.js" in html
+    chosen = client.get(url, {"officer": officer.police_number})
+    assert chosen.context["form"]["officer"].value() == officer.police_number
+    assert chosen.context["chosen"] == officer
