@@ -271,3 +271,16 @@ def test_district_clerk_ends_only_in_their_district(post_with_gear, client_as, u
     response = client.post(url_of(post_with_gear["assignment"]), handover_data(outsider))
     assert "successor" in response.context["form"].errors
     assert client.get(url_of(post_with_gear["assignment"])).status_code == 200
+
+
+def test_the_end_page_and_its_confirmation_keep_their_query_count(
+    post_with_gear, client_as, users, django_assert_max_num_queries
+):
+    for _ in range(6):
+        vet_fully(OfficerFactory(district_id=610), users["administrator"])
+    client = client_as("provincial_clerk")
+    url = url_of(post_with_gear["assignment"])
+    with django_assert_max_num_queries(30):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(40):
+        assert client.post(url, handover_data(post_with_gear["successor"])).status_code == 200

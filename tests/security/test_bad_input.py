@@ -145,8 +145,14 @@ FORMS = {
     "assignment_end": FormSpec(
         "provincial_clerk",
         lambda w: reverse("personnel:assignment_end", args=[w.assignment.pk]),
-        lambda w: {"mode": "recall", "ended_on": dmy(TODAY), "end_reason": "transfer", "end_note": "Điều động",
-                   "confirmed": "1", "state": _end_state(w)},  # fmt: skip
+        lambda w: {
+            "mode": "recall",
+            "ended_on": dmy(TODAY),
+            "end_reason": "transfer",
+            "end_note": "Điều động",
+            "confirmed": "1",
+            "state": _end_state(w),
+        },  # fmt: skip
         text={"end_note": 500},
         dates=["ended_on"],
     ),
