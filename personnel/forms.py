@@ -213,15 +213,11 @@ class AssignmentEndForm(BootstrapFormMixin, forms.Form):
         error_messages={
             "invalid_choice": _("No officer available for assignment in your area has this police number.")
         },
-        help_text=_("Only for a hand-over."),
     )
-    decision_number = forms.CharField(
-        label=_("Successor's decision number"), max_length=50, required=False, help_text=_("Only for a hand-over.")
-    )
+    decision_number = forms.CharField(label=_("Successor's decision number"), max_length=50, required=False)
     decision_date = forms.DateField(
-        label=_("Successor's decision date"), widget=DateInput(), required=False,
-        validators=[validate_rollout_date], help_text=_("Only for a hand-over."),
-    )  # fmt: skip
+        label=_("Successor's decision date"), widget=DateInput(), required=False, validators=[validate_rollout_date]
+    )
     override_reason = forms.CharField(
         label=_("Override reason"),
         required=False,

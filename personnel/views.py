@@ -372,17 +372,19 @@ class AssignmentEndView(ScopedObjectMixin, FormView):
         context = super().get_context_data(**kwargs)
         form = context["form"]
         back = (form.cleaned_data.get("back") if hasattr(form, "cleaned_data") else None) or form["back"].value()
-        plan = plan_for(self.assignment.province_id)
         context.update(
             assignment=self.assignment,
             commune=self.commune,
-            equipment=kwargs.get("equipment", self.held()),
             leaves_uncovered=self.leaves_uncovered(),
             back_url=self.back_url(back or "commune"),
-            suggestions=officer_suggestions(
-                commune=self.commune, user=self.request.user, plan=plan, post=self.assignment.post, limit=5
-            ),
         )
+        if "equipment" not in context:
+            context["equipment"] = self.held()
+        if "state" not in context:  # the form, not its confirmation: successors to choose from
+            plan = plan_for(self.assignment.province_id)
+            context["suggestions"] = officer_suggestions(
+                commune=self.commune, user=self.request.user, plan=plan, post=self.assignment.post, limit=5
+            )
         return context
 
     def post(self, request, *args, **kwargs):
