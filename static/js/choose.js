@@ -15,15 +15,16 @@ document.addEventListener("click", (event) => {
     return;
   }
   event.preventDefault();
-  input.value = link.dataset.chooseOfficer;
-  input.classList.remove("is-invalid");
-  input.dispatchEvent(new Event("change", { bubbles: true }));
   if (link.dataset.chooseMode) {  // e.g. choosing a successor means a hand-over
     const mode = form.querySelector(`input[name=mode][value="${link.dataset.chooseMode}"]`);
     if (mode) {
       mode.checked = true;
+      mode.dispatchEvent(new Event("change", { bubbles: true }));
     }
   }
+  input.value = link.dataset.chooseOfficer;
+  input.classList.remove("is-invalid");
+  input.dispatchEvent(new Event("change", { bubbles: true }));
   for (const other of document.querySelectorAll("[data-choose-officer][aria-current]")) {
     other.removeAttribute("aria-current");
   }

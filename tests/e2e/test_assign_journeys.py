@@ -104,11 +104,13 @@ def test_clerk_chooses_in_place_assigns_then_hands_over_with_the_equipment(
     page.get_by_test_id("commune-assignments").get_by_role("link", name=re.compile("Kết thúc hoặc bàn giao")).click()
     expect(page.get_by_role("navigation", name="breadcrumb")).to_contain_text("Xã Đắk Man")
     end = page.get_by_test_id("end-form")
+    expect(end.get_by_test_id("successor-fields")).to_be_hidden()  # a recall needs no successor
     page.get_by_test_id("successor-suggestions").locator(f"li[data-officer='{successor.police_number}']").get_by_role(
         "link", name=re.compile("^Chọn")
     ).click()
     expect(end.locator("input[name=successor]")).to_have_value(successor.police_number)
     expect(end.locator("input[name=mode][value=hand_over]")).to_be_checked()
+    expect(end.get_by_test_id("successor-fields")).to_be_visible()
     expect(end.locator("input[name=decision_number]")).to_be_focused()
     end.locator("input[name=decision_number]").fill("42/QĐ-CAH")
     end.locator("input[name=decision_date]").fill(today)

@@ -284,3 +284,17 @@ def test_the_end_page_and_its_confirmation_keep_their_query_count(
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(40):
         assert client.post(url, handover_data(post_with_gear["successor"])).status_code == 200
+
+
+def test_a_decision_number_already_used_refuses_the_hand_over_on_the_page(post_with_gear, client_as):
+    client = client_as("provincial_clerk")
+    assignment, successor = post_with_gear["assignment"], post_with_gear["successor"]
+    used = assignment.decision_number  # the outgoing chief's own decision
+    data = handover_data(successor, decision_number=used)
+    confirm = client.post(url_of(assignment), data)
+    before = state()
+    refused = client.post(url_of(assignment), data | {"confirmed": "1", "state": confirm.context["state"]})
+    assert refused.status_code == 200
+    assert refused.templates[0].name == "personnel/assignment_end.html"
+    assert refused.context["form"].errors
+    assert state() == before
