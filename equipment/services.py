@@ -352,3 +352,40 @@ def handovers_record_missing() -> int:
         )
         made += len(acts)
     return made
+
+
+@transaction.atomic
+def issuances_hand_over(
+    *, outgoing: Officer, successor: Officer, commune: Commune, handed_on: datetime.date, user
+) -> list[Issuance]:
+    """Pass everything ``outgoing`` holds in ``commune`` to ``successor``, who must be assigned there: each held
+    issuance changes holder (the items stay issued, the stock is untouched), and its history records the change
+    with the hand-over as its reason. Part of handing a post over (``personnel.services.assignment_hand_over``,
+    through the step ``equipment.apps`` registers), in its transaction; refused (nothing changes) when a unit was
+    issued after the hand-over day."""
+    # The commune's row first, as issuing and returning do: one lock order for everything it holds.
+    commune = Commune.objects.select_for_update(of=("self",)).select_related("district").get(pk=commune.pk)
+    scoping.check_writable(user, commune)
+    if successor.pk == outgoing.pk:
+        raise ValidationError({"successor": _("The successor must be another officer.")})
+    _check_recipient(commune, successor)
+    held = list(
+        Issuance.objects.select_for_update(of=("self",))
+        .filter(officer=outgoing, commune=commune, status=IssuanceStatus.ACTIVE)
+        .select_related("equipment_type", "item")
+        .order_by("pk")
+    )
+    reason = _("Handed over by %(outgoing)s to %(successor)s on %(date)s") % {
+        "outgoing": outgoing.police_number, "successor": successor.police_number, "date": f"{handed_on:%d/%m/%Y}"
+    }  # fmt: skip
+    for issuance in held:
+        if handed_on < issuance.issued_on:
+            raise ValidationError(
+                {"ended_on": _("%(equipment)s was issued on %(date)s, after the hand-over day.") % {
+                    "equipment": issuance.item or issuance.equipment_type, "date": f"{issuance.issued_on:%d/%m/%Y}"}}
+            )  # fmt: skip
+        issuance.officer = successor
+        issuance._history_user = user
+        issuance._change_reason = reason[:100]
+        issuance.save(update_fields=["officer"])
+    return held

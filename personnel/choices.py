@@ -123,3 +123,10 @@ class AssignmentEndReason(models.TextChoices):
     TRANSFER = "transfer", _("Transfer")
     WITHDRAWAL = "withdrawal", _("Withdrawal")
     OTHER = "other", _("Other")
+
+
+class AssignmentEndMode(models.TextChoices):
+    """How a post is left when its assignment ends (a choice of the end page, not stored)."""
+
+    RECALL = "recall", _("Recall: the officer leaves the post, nobody takes it yet")
+    HAND_OVER = "hand_over", _("Hand over to a successor: the same post from the same day, with the equipment")

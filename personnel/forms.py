@@ -9,7 +9,7 @@ from rollout.core import scoping
 from rollout.core.dates import validate_rollout_date
 from rollout.core.forms import BootstrapFormMixin
 
-from .choices import AssignmentEndReason, OfficerStatus, Post, VettingCriterion
+from .choices import AssignmentEndMode, AssignmentEndReason, OfficerStatus, Post, VettingCriterion
 from .models import Language, Officer
 
 
@@ -59,18 +59,24 @@ class OfficerForm(BootstrapFormMixin, forms.ModelForm):
         return " ".join(self.cleaned_data["full_name"].split())
 
 
+TYPED_CRITERIA = [c for c in VettingCriterion if c != VettingCriterion.AGE]  # age follows from the birth date
+
+
 class VettingForm(BootstrapFormMixin, forms.Form):
-    """All five selection criteria on one form: passed / failed / not decided, each with a note."""
+    """The selection criteria on one form: passed / failed / not decided, each with a note. Age is not typed:
+    the service derives it from the birth date (``services.vetting_age_decision``). "All pass" (the button
+    named ``all_pass``) records every criterion as passed, each on its own, keeping the notes typed."""
 
     RESULT_CHOICES = [("", _("Not decided")), ("pass", _("Passed")), ("fail", _("Failed"))]
 
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput(), validators=[validate_rollout_date])
+    all_pass = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, officer, **kwargs):
         super().__init__(*args, **kwargs)
         existing = {v.criterion: v for v in officer.vettings.all()}
         self.fields["decided_on"].initial = timezone.localdate()
-        for criterion in VettingCriterion:
+        for criterion in TYPED_CRITERIA:
             vetting = existing.get(criterion.value)
             self.fields[f"{criterion.value}_result"] = forms.ChoiceField(
                 label=criterion.label,
@@ -84,7 +90,7 @@ class VettingForm(BootstrapFormMixin, forms.Form):
             )
 
     def criteria_rows(self):
-        return [(self[f"{c.value}_result"], self[f"{c.value}_note"]) for c in VettingCriterion]
+        return [(self[f"{c.value}_result"], self[f"{c.value}_note"]) for c in TYPED_CRITERIA]
 
     def clean_decided_on(self):
         value = self.cleaned_data["decided_on"]
@@ -94,8 +100,14 @@ class VettingForm(BootstrapFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for criterion in VettingCriterion:
-            result = cleaned.get(f"{criterion.value}_result")
+        for criterion in TYPED_CRITERIA:
+            name = f"{criterion.value}_result"
+            result = cleaned.get(name)
+            if cleaned.get("all_pass"):
+                if result == "fail":
+                    self.add_error(name, _("Marked as failed: change it, or save without “All pass”."))
+                    continue
+                cleaned[name] = result = "pass"
             note = (cleaned.get(f"{criterion.value}_note") or "").strip()
             if result == "fail" and not note:
                 self.add_error(f"{criterion.value}_note", _("Say why the criterion failed."))
@@ -110,7 +122,7 @@ class VettingForm(BootstrapFormMixin, forms.Form):
                 passed=self.cleaned_data[f"{c.value}_result"] == "pass",
                 note=self.cleaned_data[f"{c.value}_note"].strip(),
             )
-            for c in VettingCriterion
+            for c in TYPED_CRITERIA
             if self.cleaned_data.get(f"{c.value}_result")
         ]
 
@@ -179,14 +191,51 @@ class SuggestionQueryForm(BootstrapFormMixin, forms.Form):
 
 
 class AssignmentEndForm(BootstrapFormMixin, forms.Form):
+    """Ending an assignment: recall, or hand over to a successor (an available officer of the province, by
+    police number, with the decision that appoints them). The page shows a confirmation before anything is
+    written; ``back`` says which page to return to."""
+
+    mode = forms.ChoiceField(
+        label=_("How the post is left"),
+        choices=AssignmentEndMode.choices,
+        initial=AssignmentEndMode.RECALL,
+        widget=forms.RadioSelect,
+    )
     ended_on = forms.DateField(label=_("End date"), widget=DateInput(), validators=[validate_rollout_date])
     end_reason = forms.ChoiceField(label=_("Reason"), choices=AssignmentEndReason.choices)
     end_note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    successor = forms.ModelChoiceField(
+        label=_("Successor (police number)"),
+        queryset=Officer.objects.none(),
+        to_field_name="police_number",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "123-456", "autocomplete": "off"}),
+        error_messages={
+            "invalid_choice": _("No officer available for assignment in your area has this police number.")
+        },
+    )
+    decision_number = forms.CharField(label=_("Successor's decision number"), max_length=50, required=False)
+    decision_date = forms.DateField(
+        label=_("Successor's decision date"), widget=DateInput(), required=False, validators=[validate_rollout_date]
+    )
+    override_reason = forms.CharField(
+        label=_("Override reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the successor breaks a rule of the plan and you decide to hand over anyway."),
+    )
+    back = forms.ChoiceField(
+        choices=[("commune", "commune"), ("assign", "assign"), ("officer", "officer")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
-    def __init__(self, *args, assignment, **kwargs):
+    def __init__(self, *args, assignment, successors, **kwargs):
         super().__init__(*args, **kwargs)
         self.assignment = assignment
         self.fields["ended_on"].initial = timezone.localdate()
+        self.fields["successor"].queryset = successors
 
     def clean_ended_on(self):
         value = self.cleaned_data["ended_on"]
@@ -195,6 +244,25 @@ class AssignmentEndForm(BootstrapFormMixin, forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("An assignment cannot end in the future."))
         return value
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["decision_number"] = (cleaned.get("decision_number") or "").strip()
+        if cleaned.get("mode") != AssignmentEndMode.HAND_OVER:
+            return cleaned
+        for name in ("successor", "decision_number", "decision_date"):
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, _("A hand-over needs this."))
+        decision_date, ended_on = cleaned.get("decision_date"), cleaned.get("ended_on")
+        if decision_date and decision_date > timezone.localdate():
+            self.add_error("decision_date", _("A decision cannot be dated in the future."))
+        elif decision_date and ended_on and ended_on < decision_date:
+            self.add_error("ended_on", _("The successor takes the post on this day: not before their decision."))
+        return cleaned
+
+    @property
+    def is_hand_over(self) -> bool:
+        return self.cleaned_data.get("mode") == AssignmentEndMode.HAND_OVER
 
 
 class OfficerStatusForm(BootstrapFormMixin, forms.Form):

@@ -1,6 +1,7 @@
 """Reads over personnel, with the work done in the database."""
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -61,6 +62,40 @@ def commune_assignments(commune: Commune):
         .select_related("officer", "overridden_by")
         .order_by("ended_on", "post", "-started_on")
     )
+
+
+def available_officers(*, user, province_id: int):
+    """Officers ``user`` may assign in the province: vetted, in training or ready, holding no active assignment
+    (the assign page's officers and an end page's successors)."""
+    return (
+        Officer.objects.visible_to(user)
+        .filter(province_id=province_id, status__in=ASSIGNABLE_STATUSES)
+        .exclude(Exists(Assignment.objects.filter(officer=OuterRef("pk"), ended_on__isnull=True)))
+    )
+
+
+def assignment_end_state(assignment: Assignment, *, successor: Officer | None, held: Iterable) -> str:
+    """A short fingerprint of what an end page's confirmation describes: the assignment, the commune's current
+    posts, what the outgoing officer holds (``held``), and the successor's status and posts. A confirmation
+    whose fingerprint no longer matches is stale and is shown again instead of being carried out."""
+    parts = [
+        assignment.pk,
+        assignment.ended_on,
+        sorted(
+            Assignment.objects.filter(commune_id=assignment.commune_id, ended_on__isnull=True).values_list(
+                "pk", "officer_id", "post"
+            )
+        ),
+        sorted(item.pk for item in held),
+    ]
+    if successor is not None:
+        current = Officer.objects.filter(pk=successor.pk).values_list("status", flat=True).first()
+        parts += [
+            successor.pk,
+            current,
+            list(Assignment.objects.filter(officer=successor, ended_on__isnull=True).values_list("pk", flat=True)),
+        ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
 
 
 def default_post(commune: Commune) -> str:

@@ -4,6 +4,7 @@ whichever door the data comes through (page, admin, import); the database constr
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import NON_FIELD_ERRORS as NON_FIELD
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import UniqueConstraint
@@ -14,6 +15,7 @@ from communes.models import Commune
 from communes.services import coverage_recompute
 from rollout.core import scoping
 
+from .ages import age_on
 from .choices import (
     ASSIGNABLE_STATUSES,
     STATUS_TRANSITIONS,
@@ -23,6 +25,7 @@ from .choices import (
     VettingCriterion,
 )
 from .eligibility import rule_violations
+from .hooks import hand_over_steps
 from .models import Assignment, Officer, Vetting
 from .readers import DeploymentRules, plan_for, training_facts
 
@@ -151,18 +154,38 @@ class VettingDecision:
     note: str = ""
 
 
+def vetting_age_decision(officer: Officer, on: datetime.date) -> VettingDecision:
+    """The age criterion follows from the birth date: passed when the officer's age on ``on`` lies within the
+    age range of the province's plan. The note says the age and the range, so the record reads on its own."""
+    plan = plan_for(officer.province_id)
+    age = age_on(officer.birth_date, on)
+    passed = plan.min_age <= age <= plan.max_age
+    words = {"age": age, "date": f"{on:%d/%m/%Y}", "min": plan.min_age, "max": plan.max_age}
+    if passed:
+        note = _("Aged %(age)s on %(date)s, within the plan's %(min)s–%(max)s.") % words
+    else:
+        note = _("Aged %(age)s on %(date)s, outside the plan's %(min)s–%(max)s.") % words
+    return VettingDecision(criterion=VettingCriterion.AGE, passed=passed, note=note)
+
+
 @transaction.atomic
 def vetting_record(
     *, officer: Officer, decisions: list[VettingDecision], decided_by, decided_on: datetime.date | None = None
 ) -> Officer:
     """Record decisions on selection criteria. When every criterion has passed, a candidate becomes *vetted*
     (and at once *ready* or *in training* if their training says so); a failed criterion sends an officer of
-    the training pipeline who is not yet deployed back to *candidate*."""
+    the training pipeline who is not yet deployed back to *candidate*.
+
+    The age criterion is not typed: when ``decisions`` give none, it is derived from the birth date on the day
+    of the decision (``vetting_age_decision``). Only a caller that records an earlier decision as it was (an
+    import, a fixture) gives it."""
     officer = Officer.objects.select_for_update().get(pk=officer.pk)
     scoping.check_writable(decided_by, officer)
     decided_on = decided_on or timezone.localdate()
     if decided_on > timezone.localdate():
         raise ValidationError({"decided_on": _("A decision cannot be dated in the future.")})
+    if decisions and not any(d.criterion == VettingCriterion.AGE for d in decisions):
+        decisions = [*decisions, vetting_age_decision(officer, decided_on)]
     for decision in decisions:
         if decision.criterion not in VettingCriterion.values:
             raise ValidationError({"criterion": _("Unknown vetting criterion.")})
@@ -328,3 +351,49 @@ def assignment_end(*, assignment: Assignment, ended_on: datetime.date, reason: s
         _set_status(officer, next_status, user)
     coverage_recompute(commune_codes=[assignment.commune_id])
     return assignment
+
+
+# A hand-over's fields, under the names the successor's assignment gives them.
+_SUCCESSOR_FIELDS = {"officer": "successor", "started_on": "ended_on", NON_FIELD: NON_FIELD}
+
+
+@transaction.atomic
+def assignment_hand_over(
+    *,
+    assignment: Assignment,
+    successor: Officer,
+    ended_on: datetime.date,
+    reason: str,
+    decision_number: str,
+    decision_date: datetime.date,
+    user,
+    note: str = "",
+    override_reason: str = "",
+) -> Assignment:
+    """End ``assignment`` and give the same post in the same commune to ``successor`` from the same day, by
+    their own decision; what the outgoing officer holds in the commune passes to the successor (the steps the
+    apps above register, ``personnel.hooks``: equipment's ``issuances_hand_over``). One transaction: when any
+    part is refused (the successor became unavailable, breaks a rule without an override, ...), nothing is
+    written. Returns the successor's assignment."""
+    ended = assignment_end(assignment=assignment, ended_on=ended_on, reason=reason, note=note, user=user)
+    try:
+        taken = assignment_create(
+            officer=successor,
+            commune=ended.commune,
+            post=ended.post,
+            decision_number=decision_number,
+            decision_date=decision_date,
+            started_on=ended_on,
+            created_by=user,
+            override_reason=override_reason,
+        )
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {_SUCCESSOR_FIELDS.get(field, field): errors for field, errors in error.error_dict.items()}
+        ) from error
+    outgoing = Officer.objects.get(pk=ended.officer_id)
+    for step in hand_over_steps():
+        step(outgoing=outgoing, successor=taken.officer, commune=ended.commune, handed_on=ended_on, user=user)
+    return taken

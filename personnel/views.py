@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Prefetch
-from django.http import Http404, HttpResponseRedirect
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from rollout.core.imports import ImportView, resource_rows, template_response, x
 from rollout.core.views import PagedListMixin, ScopedObjectMixin, VisibleToMixin
 
 from . import services
-from .choices import ASSIGNABLE_STATUSES, STATUS_TRANSITIONS, OfficerStatus, Post
+from .choices import STATUS_TRANSITIONS, AssignmentEndMode, OfficerStatus, Post
 from .filters import OfficerFilter
 from .forms import (
     AssignmentEndForm,
@@ -34,7 +34,13 @@ from .models import Assignment, Officer
 from .readers import officer_history_entries, officer_page, plan_for
 from .resources import COLUMN_HELP as OFFICER_COLUMN_HELP
 from .resources import COLUMN_POLICE_NUMBER, OfficerResource
-from .selectors import default_post, officer_history, officer_suggestions
+from .selectors import (
+    assignment_end_state,
+    available_officers,
+    default_post,
+    officer_history,
+    officer_suggestions,
+)
 
 
 def form_errors_from(form, error: ValidationError) -> None:
@@ -163,7 +169,13 @@ class OfficerVettingView(ScopedObjectMixin, FormView):
         return {**super().get_form_kwargs(), "officer": self.officer}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(officer=self.officer, **kwargs)
+        today = timezone.localdate()
+        return super().get_context_data(
+            officer=self.officer,
+            age=self.officer.age,
+            age_decision=services.vetting_age_decision(self.officer, today),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         try:
@@ -222,11 +234,7 @@ class AssignView(ScopedObjectMixin, FormView):
         return {**super().get_initial(), "post": self.post_choice, "started_on": self.start_choice}
 
     def available_officers(self):
-        return (
-            Officer.objects.visible_to(self.request.user)
-            .filter(province_id=self.commune.district.province_id, status__in=ASSIGNABLE_STATUSES)
-            .exclude(Exists(Assignment.objects.filter(officer=OuterRef("pk"), ended_on__isnull=True)))
-        )
+        return available_officers(user=self.request.user, province_id=self.commune.district.province_id)
 
     def get_form_kwargs(self):
         kwargs = {**super().get_form_kwargs(), "officers": self.available_officers()}
@@ -253,10 +261,12 @@ class AssignView(ScopedObjectMixin, FormView):
         current = list(
             self.commune.assignments.active().select_related("officer", "overridden_by").order_by("post", "started_on")
         )
+        chosen_number = "" if form.is_bound else str(form["officer"].value() or "")
         context.update(
             commune=self.commune,
             plan=plan,
             suggestions=suggestions,
+            chosen=next((s.officer for s in suggestions if s.officer.police_number == chosen_number), None),
             current=current,
             query=self.query,
             post=post,
@@ -296,38 +306,168 @@ class AssignView(ScopedObjectMixin, FormView):
 
 
 class AssignmentEndView(ScopedObjectMixin, FormView):
+    """End an assignment, from the officer's, the commune's or the assign page: *recall* (the officer leaves
+    the post) or *hand over* to a successor (who takes the same post from the same day, with the equipment).
+    A confirmation that says what will happen comes first; nothing is written before it is confirmed. The
+    confirmation carries a fingerprint of what it described: a stale one is shown again, updated."""
+
     permission_required = "personnel.change_assignment"
     form_class = AssignmentEndForm
     template_name = "personnel/assignment_end.html"
+    confirm_template_name = "personnel/assignment_end_confirm.html"
 
     def load_objects(self, request, **kwargs):
         self.assignment = get_object_or_404(
-            Assignment.objects.visible_to(request.user).select_related("officer", "commune"), pk=kwargs["pk"]
+            Assignment.objects.visible_to(request.user).select_related("officer", "commune__district__province"),
+            pk=kwargs["pk"],
         )
-        if not self.assignment.is_active:
-            raise Http404(_("This assignment has already ended."))
+        self.commune = self.assignment.commune
+
+    def get(self, request, *args, **kwargs):
+        return self.already_ended() or super().get(request, *args, **kwargs)
+
+    def already_ended(self):
+        """An ended assignment (a second click, an old tab) goes back to the commune, saying so: nothing is
+        written twice."""
+        if self.assignment.is_active:
+            return None
+        messages.info(
+            self.request,
+            _("This assignment already ended on %(date)s; nothing was changed.")
+            % {"date": f"{self.assignment.ended_on:%d/%m/%Y}"},
+        )
+        return HttpResponseRedirect(self.commune.get_absolute_url())
+
+    def get_initial(self):
+        initial = {**super().get_initial(), "back": self.request.GET.get("back", "commune")}
+        if self.request.GET.get("successor"):
+            initial.update(mode=AssignmentEndMode.HAND_OVER, successor=self.request.GET["successor"][:7])
+        return initial
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "assignment": self.assignment}
+        successors = available_officers(user=self.request.user, province_id=self.assignment.province_id)
+        return {**super().get_form_kwargs(), "assignment": self.assignment, "successors": successors}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if not services.can_override_eligibility(self.request.user):
+            del form.fields["override_reason"]  # its errors then show at the top of the form
+        return form
+
+    def held(self):
+        """What the outgoing officer holds (equipment registers it: ``personnel.readers.officer_page``)."""
+        return list(officer_page.read_one("equipment", self.assignment.officer) or [])
+
+    def back_url(self, back: str) -> str:
+        if back == "officer":
+            return self.assignment.officer.get_absolute_url()
+        if back == "assign":
+            return reverse("personnel:assign", args=[self.commune.pk])
+        return self.commune.get_absolute_url()
+
+    def leaves_uncovered(self) -> bool:
+        """Recalling the chief of a commune without regular police before the pilot leaves it uncovered."""
+        return self.assignment.post == Post.CHIEF and self.commune.baseline_covered_on is None
 
     def get_context_data(self, **kwargs):
-        equipment = officer_page.read_one("equipment", self.assignment.officer)  # what to return or hand over
-        return super().get_context_data(assignment=self.assignment, equipment=equipment, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            services.assignment_end(
-                assignment=self.assignment,
-                ended_on=form.cleaned_data["ended_on"],
-                reason=form.cleaned_data["end_reason"],
-                note=form.cleaned_data["end_note"],
-                user=self.request.user,
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        back = (form.cleaned_data.get("back") if hasattr(form, "cleaned_data") else None) or form["back"].value()
+        context.update(
+            assignment=self.assignment,
+            commune=self.commune,
+            leaves_uncovered=self.leaves_uncovered(),
+            back_url=self.back_url(back or "commune"),
+        )
+        if "equipment" not in context:
+            context["equipment"] = self.held()
+        if "state" not in context:  # the form, not its confirmation: successors to choose from
+            plan = plan_for(self.assignment.province_id)
+            context["suggestions"] = officer_suggestions(
+                commune=self.commune, user=self.request.user, plan=plan, post=self.assignment.post, limit=5
             )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        ended = self.already_ended()
+        if ended:
+            return ended
+        form = self.get_form()
+        if not form.is_valid():
+            return self.form_invalid(form)
+        if "edit" in request.POST:  # "Change" on the confirmation: the form again, as filled in
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data
+        successor = data["successor"] if form.is_hand_over else None
+        violations = []
+        if successor is not None:
+            plan = plan_for(self.assignment.province_id)
+            violations = services.eligibility_violations(successor, plan, data["ended_on"], post=self.assignment.post)
+            if violations and not data.get("override_reason", "").strip():
+                form.add_error(
+                    "override_reason" if "override_reason" in form.fields else None,
+                    [_("The successor breaks eligibility rules:"), *violations,
+                     _("Handing over anyway needs an override with a written reason.")
+                     if "override_reason" in form.fields
+                     else _("Only an administrator or a provincial clerk may override eligibility rules.")],
+                )  # fmt: skip
+                return self.form_invalid(form)
+        held = self.held()
+        state = assignment_end_state(self.assignment, successor=successor, held=held)
+        confirmation = {"form": form, "state": state, "successor": successor, "violations": violations,
+                        "equipment": held}  # fmt: skip
+        if request.POST.get("confirmed") != "1":
+            return self.render_confirmation(confirmation)
+        if request.POST.get("state") != state:
+            messages.warning(
+                request,
+                _("Something changed since this confirmation was shown (the posts, the successor or the equipment). "
+                  "Read it again before confirming; nothing was changed."),
+            )  # fmt: skip
+            return self.render_confirmation(confirmation)
+        try:
+            if successor is not None:
+                services.assignment_hand_over(
+                    assignment=self.assignment,
+                    successor=successor,
+                    ended_on=data["ended_on"],
+                    reason=data["end_reason"],
+                    note=data["end_note"],
+                    decision_number=data["decision_number"],
+                    decision_date=data["decision_date"],
+                    override_reason=data.get("override_reason", ""),
+                    user=request.user,
+                )
+            else:
+                services.assignment_end(
+                    assignment=self.assignment,
+                    ended_on=data["ended_on"],
+                    reason=data["end_reason"],
+                    note=data["end_note"],
+                    user=request.user,
+                )
         except ValidationError as error:
             form_errors_from(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("The assignment has ended; it stays in the history."))
-        return HttpResponseRedirect(self.assignment.officer.get_absolute_url())
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        if successor is not None:
+            messages.success(
+                request,
+                _("%(successor)s now holds the post of %(post)s in %(commune)s; %(outgoing)s has left it.")
+                % {"successor": successor.full_name, "post": self.assignment.get_post_display(),
+                   "commune": self.commune.name, "outgoing": self.assignment.officer.full_name},
+            )  # fmt: skip
+        else:
+            messages.success(request, _("The assignment has ended; it stays in the history."))
+        return HttpResponseRedirect(self.back_url(data.get("back") or "commune"))
+
+    def render_confirmation(self, confirmation):
+        context = self.get_context_data(**confirmation)
+        return self.response_class(
+            request=self.request, template=[self.confirm_template_name], context=context, using=self.template_engine
+        )
 
 
 class OfficerExportView(PermissionRequiredMixin, View):

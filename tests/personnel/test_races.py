@@ -13,6 +13,7 @@ from communes.models import Commune, Coverage
 from personnel import services
 from personnel.choices import OfficerStatus, Post
 from personnel.models import Assignment, Officer
+from tests.builders.equipment import DAK_MAN, DAK_PEK, officer_at
 from tests.factories import OfficerFactory, vet_fully
 
 pytestmark = [
@@ -108,3 +109,30 @@ def test_two_clerks_naming_a_chief_for_the_same_commune_at_once(demo_baseline, u
     loser = second if Assignment.objects.filter(officer=first).exists() else first
     # As vetting left them (no mandatory course in the catalogue: ready at once), not deployed.
     assert Officer.objects.get(pk=loser.pk).status == OfficerStatus.READY
+
+
+def test_two_clerks_handing_posts_over_to_the_same_successor_at_once(demo_baseline, users, monkeypatch):
+    admin = users["administrator"]
+    chiefs = [officer_at(code, admin, district_id=610) for code in (DAK_MAN, DAK_PEK)]
+    successor = vet_fully(OfficerFactory(district_id=610), admin)
+
+    def hand_over(chief, number):
+        return lambda: services.assignment_hand_over(
+            assignment=Assignment.objects.get(officer=chief, ended_on__isnull=True),
+            successor=Officer.objects.get(pk=successor.pk),
+            ended_on=TODAY,
+            reason="transfer",
+            decision_number=number,
+            decision_date=TODAY,
+            user=users["provincial_clerk"],
+        )
+
+    outcomes = run_concurrently(monkeypatch, hand_over(chiefs[0], "50/QĐ"), hand_over(chiefs[1], "51/QĐ"))
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert len(refused) == 1 and len([o for o in outcomes if isinstance(o, Assignment)]) == 1
+    assert "already holds an active assignment" in str(refused[0])
+    assert Assignment.objects.filter(officer=successor, ended_on__isnull=True).count() == 1
+    # the refused hand-over wrote nothing: its chief is still in post, the commune still covered
+    still = [c for c in chiefs if Assignment.objects.filter(officer=c, ended_on__isnull=True).exists()]
+    assert len(still) == 1
+    assert Commune.objects.filter(code__in=(DAK_MAN, DAK_PEK), coverage=Coverage.PILOT).count() == 2

@@ -213,13 +213,17 @@ def test_end_assignment_page(demo_baseline, client_as, users):
     )  # fmt: skip
     assignment = Assignment.objects.get()
     url = reverse("personnel:assignment_end", args=[assignment.pk])
-    bad = client.post(url, {"ended_on": dmy(TODAY - datetime.timedelta(days=3)), "end_reason": "transfer"})
+    data = {"mode": "recall", "ended_on": dmy(TODAY - datetime.timedelta(days=3)), "end_reason": "transfer"}
+    bad = client.post(url, data)
     assert "ended_on" in bad.context["form"].errors
-    assert client.post(url, {"ended_on": dmy(TODAY), "end_reason": "transfer"}).status_code == 302
+    data["ended_on"] = dmy(TODAY)
+    confirmation = client.post(url, data)  # a confirmation first: nothing is written yet
+    assert Assignment.objects.get().is_active
+    assert client.post(url, data | {"confirmed": "1", "state": confirmation.context["state"]}).status_code == 302
     assignment.refresh_from_db()
     assert assignment.ended_on == TODAY
     assert Commune.objects.get(code=UNCOVERED).coverage == Coverage.UNCOVERED
-    assert client.get(url).status_code == 404  # already ended
+    assert client.get(url)["Location"] == reverse("communes:commune_detail", args=[UNCOVERED])  # already ended
 
 
 ROLE_CODES = {
@@ -291,3 +295,15 @@ def test_committee_cannot_find_officers_by_police_number(demo_baseline, client_a
     committee = client_as("committee")
     assert list(committee.get(url, {"q": "555-1"}).context["object_list"]) == []
     assert [o.full_name for o in committee.get(url, {"q": "tran van kin"}).context["object_list"]] == ["Trần Văn Kín"]
+
+
+def test_choosing_a_suggestion_lands_on_the_form_preselected(demo_baseline, client_as, users):
+    officer = vet_fully(OfficerFactory(full_name="A Thút"), users["administrator"])
+    client = client_as("provincial_clerk")
+    url = reverse("personnel:assign", args=[UNCOVERED])
+    html = client.get(url).content.decode()
+    assert f'officer={officer.police_number}#assign-form" data-choose-officer="{officer.police_number}"' in html
+    assert 'id="assign-form"' in html and "js/choose.js" in html
+    chosen = client.get(url, {"officer": officer.police_number})
+    assert chosen.context["form"]["officer"].value() == officer.police_number
+    assert chosen.context["chosen"] == officer

@@ -19,6 +19,8 @@ from django.utils.html import escape
 from communes.models import Commune
 from equipment.models import EquipmentItem, StockLevel
 from personnel.models import Officer
+from personnel.readers import officer_page
+from personnel.selectors import assignment_end_state
 from rollout.models import CommitteeMember, Phase, PilotPlan, Task
 from tests.builders.equipment import QUANG_TRUNG, TT_DAK_GLEI
 from tests.builders.world import (
@@ -63,6 +65,12 @@ class FormSpec:
     numbers: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
     redirects: bool = False  # a POST-only action: answers with a redirect and a flashed message
+
+
+def _end_state(w: World) -> str:
+    """What the end page's confirmation carries (the page shows it before anything is written)."""
+    held = list(officer_page.read_one("equipment", w.assignment.officer) or [])
+    return assignment_end_state(w.assignment, successor=None, held=held)
 
 
 def _officer_data(w: World, **extra) -> dict:
@@ -138,7 +146,14 @@ FORMS = {
     "assignment_end": FormSpec(
         "provincial_clerk",
         lambda w: reverse("personnel:assignment_end", args=[w.assignment.pk]),
-        lambda w: {"ended_on": dmy(TODAY), "end_reason": "transfer", "end_note": "Điều động"},
+        lambda w: {
+            "mode": "recall",
+            "ended_on": dmy(TODAY),
+            "end_reason": "transfer",
+            "end_note": "Điều động",
+            "confirmed": "1",
+            "state": _end_state(w),
+        },  # fmt: skip
         text={"end_note": 500},
         dates=["ended_on"],
     ),
