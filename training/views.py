@@ -214,7 +214,7 @@ class SessionResultsView(ScopedObjectMixin, FormView):
         return (
             self.session.enrollments.filter(officer__in=Officer.objects.visible_to(self.request.user))
             .select_related("officer")
-            .order_by("officer__search_key", "pk")
+            .order_by("officer__sort_key", "pk")
         )
 
     def get_form_kwargs(self):
@@ -451,7 +451,7 @@ class SessionRosterExportView(ScopedObjectMixin, View):
         enrollments = (
             self.session.enrollments.filter(officer__in=Officer.objects.visible_to(request.user))
             .select_related("officer__district")
-            .order_by("officer__search_key")
+            .order_by("officer__sort_key")
         )
         rows = [
             [shown(e.officer.police_number), e.officer.full_name, e.officer.district.name if e.officer.district else "",
