@@ -50,11 +50,15 @@ class PagedListMixin:
     paginate_by = 50
     sort_options: dict[str, tuple[str, ...]] = {}
 
+    def get_sort_options(self) -> dict[str, tuple[str, ...]]:
+        """The whitelist for this request (a view may leave out columns the user may not see)."""
+        return self.sort_options
+
     def get_sort(self) -> str:
-        return sort_value(self.request.GET.get(SORT_PARAMETER), self.sort_options)
+        return sort_value(self.request.GET.get(SORT_PARAMETER), self.get_sort_options())
 
     def sort_queryset(self, queryset):
-        return sorted_by(queryset, self.get_sort(), self.sort_options)
+        return sorted_by(queryset, self.get_sort(), self.get_sort_options())
 
     def paginate_queryset(self, queryset, page_size):
         queryset = self.sort_queryset(queryset)
