@@ -15,17 +15,21 @@ def sort_value(value: str | None, sort_options: dict) -> str:
 
 
 def sorted_by(queryset, value: str | None, sort_options: dict):
-    """``queryset`` ordered by the columns ``sort_options`` gives for ``value`` (see ``sort_value``), empty
+    """``queryset`` ordered by the columns ``sort_options`` gives for ``value`` (see ``sort_value``; a column
+    written ``-column`` goes against the chosen direction), empty
     values last either way (the same on PostgreSQL and SQLite), the primary key breaking ties so that pages do
     not overlap; unchanged for an empty or unknown value."""
     value = sort_value(value, sort_options)
     if not value:
         return queryset
     descending = value.startswith("-")
-    columns = [*sort_options[value.removeprefix("-")], "pk"]
-    return queryset.order_by(
-        *[F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True) for c in columns]
-    )
+    ordering = []
+    for column in [*sort_options[value.removeprefix("-")], "pk"]:
+        # "-column" in the options: that column goes the other way ("newest first" under an ascending sort)
+        down = descending != column.startswith("-")
+        expression = F(column.removeprefix("-"))
+        ordering.append(expression.desc(nulls_last=True) if down else expression.asc(nulls_last=True))
+    return queryset.order_by(*ordering)
 
 
 class VisibleToMixin(PermissionRequiredMixin):
