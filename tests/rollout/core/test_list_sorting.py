@@ -104,7 +104,8 @@ def test_pagination_keeps_the_sort_and_the_filters(client_as, kon_tum):
 # (url, role, sort keys) of every list page
 LISTS = [
     ("/communes/", "committee", ["code", "name", "district", "population", "coverage"]),
-    ("/officers/", "provincial_clerk", ["name", "rank", "ethnicity", "district", "status", "police_number", "birth_date"]),
+    ("/officers/", "provincial_clerk",
+     ["name", "rank", "ethnicity", "district", "status", "police_number", "birth_date"]),
     ("/training/", "provincial_clerk", ["class", "dates", "place", "enrolled", "passed"]),
     ("/training/courses/", "provincial_clerk", ["code", "subject_area", "hours", "classes"]),
     ("/training/untrained/", "provincial_clerk", ["officer", "district", "passed"]),
