@@ -23,6 +23,8 @@ install: $(STAMP)
 system-deps:
 	@./scripts/install-system-deps
 
+## Compiles every catalogue of LOCALE_PATHS: the project's (locale/) and the third-party apps' (locale_vendor/,
+## written by scripts/vendor_messages.py; never run makemessages there).
 messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 

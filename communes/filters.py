@@ -1,15 +1,15 @@
 import django_filters
-from django import forms
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from .models import Commune, CommuneKind, Coverage, District
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
+# The columns the commune list sorts by (``rollout.core.views.PagedListMixin``): names in Vietnamese order
+# without their unit prefix.
 SORTS = {
     "code": ("district_id", "code"),
-    "name": ("search_key", "code"),
-    "district": ("district__search_key", "code"),
+    "name": ("sort_key", "code"),
+    "district": ("district__sort_key", "sort_key", "code"),
     "population": ("population", "code"),
     "coverage": ("coverage", "district_id", "code"),
 }
@@ -33,13 +33,6 @@ class CommuneFilter(django_filters.FilterSet):
     )
     is_key_area = django_filters.ChoiceFilter(label=_("Key area"), choices=YES_NO, method=_yes_no, empty_label=_("Any"))
     is_border = django_filters.ChoiceFilter(label=_("Border"), choices=YES_NO, method=_yes_no, empty_label=_("Any"))
-    sort = django_filters.ChoiceFilter(
-        label=_("Sort by"),
-        method="filter_sort",
-        empty_label=None,
-        choices=[(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS],
-        widget=forms.HiddenInput,
-    )
 
     class Meta:
         model = Commune
@@ -62,11 +55,3 @@ class CommuneFilter(django_filters.FilterSet):
         if value == "covered":
             return queryset.exclude(coverage=Coverage.UNCOVERED)
         return queryset.filter(coverage=value)
-
-    def filter_sort(self, queryset, name, value):
-        descending = value.startswith("-")
-        columns = SORTS[value.lstrip("-")]
-        # Empty values (an unknown population) go last either way, the same on PostgreSQL and SQLite.
-        return queryset.order_by(
-            *[F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True) for c in columns]
-        )

@@ -7,8 +7,9 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from rollout.core.fields import CollationKeyField
 from rollout.core.scoping import ScopedBy, ScopedQuerySet
-from rollout.core.text import fold
+from rollout.core.text import collation_key, fold
 
 
 class ProvinceKind(models.TextChoices):
@@ -77,6 +78,7 @@ class Province(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=ProvinceKind.choices)
     search_key = models.CharField(max_length=100, editable=False, db_index=True)
+    sort_key = CollationKeyField()
 
     scoped_by = ScopedBy(province="code")
     objects = ScopedQuerySet.as_manager()
@@ -85,12 +87,14 @@ class Province(models.Model):
         ordering = ["code"]
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
+        indexes = [models.Index(fields=["sort_key"], name="communes_province_sort_key")]
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
         self.search_key = fold(self.name)
+        self.sort_key = collation_key(self.name)
         super().save(*args, **kwargs)
 
 
@@ -102,6 +106,7 @@ class District(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=DistrictKind.choices)
     search_key = models.CharField(max_length=100, editable=False, db_index=True)
+    sort_key = CollationKeyField()
 
     scoped_by = ScopedBy(province="province_id", district="code")
     objects = ScopedQuerySet.as_manager()
@@ -110,12 +115,14 @@ class District(models.Model):
         ordering = ["code"]
         verbose_name = _("district")
         verbose_name_plural = _("districts")
+        indexes = [models.Index(fields=["sort_key"], name="communes_district_sort_key")]
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
         self.search_key = fold(self.name)
+        self.sort_key = collation_key(self.name)
         super().save(*args, **kwargs)
 
 
@@ -163,6 +170,7 @@ class Commune(models.Model):
         help_text=_("The key-area, border and baseline attributes were set by demo data, not by an import."),
     )
     search_key = models.CharField(max_length=100, editable=False, db_index=True)
+    sort_key = CollationKeyField()
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     scoped_by = ScopedBy(province="district__province_id", district="district_id")
@@ -173,7 +181,10 @@ class Commune(models.Model):
         verbose_name = _("commune")
         verbose_name_plural = _("communes")
         permissions = [("import_commune", _("Can import commune attributes from Excel"))]
-        indexes = [models.Index(fields=["district", "coverage"], name="communes_district_coverage")]
+        indexes = [
+            models.Index(fields=["district", "coverage"], name="communes_district_coverage"),
+            models.Index(fields=["sort_key"], name="communes_commune_sort_key"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_border=True) | Q(border_country=""),
@@ -192,6 +203,7 @@ class Commune(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_key = fold(self.name)
+        self.sort_key = collation_key(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -12,7 +12,7 @@ from django.db.models import Case, Value, When
 from rollout.core import scoping
 from rollout.core.bulk import bulk_update_values
 from rollout.core.figures_cache import figures_changed
-from rollout.core.text import fold
+from rollout.core.text import collation_key, fold
 
 from .context_processors import DEMO_DATA_CACHE_KEY
 from .models import Commune, CommuneKind, Coverage, District, DistrictKind, Province, ProvinceKind
@@ -114,6 +114,7 @@ def divisions_load(*, province_codes: Iterable[int] | None = None) -> LoadCounts
                 "name": p["name"],
                 "kind": province_kind_from_name(p["name"]),
                 "search_key": fold(p["name"]),
+                "sort_key": collation_key(p["name"]),
             }
         )
         for d in p["districts"]:
@@ -124,6 +125,7 @@ def divisions_load(*, province_codes: Iterable[int] | None = None) -> LoadCounts
                     "name": d["name"],
                     "kind": district_kind_from_name(d["name"]),
                     "search_key": fold(d["name"]),
+                    "sort_key": collation_key(d["name"]),
                 }
             )
             for w in d["wards"]:
@@ -134,13 +136,14 @@ def divisions_load(*, province_codes: Iterable[int] | None = None) -> LoadCounts
                         "name": w["name"],
                         "kind": commune_kind_from_name(w["name"]),
                         "search_key": fold(w["name"]),
+                        "sort_key": collation_key(w["name"]),
                     }
                 )
 
     counts = LoadCounts()
-    _sync(Province, "provinces", provinces, ["name", "kind", "search_key"], counts)
-    _sync(District, "districts", districts, ["province_id", "name", "kind", "search_key"], counts)
-    _sync(Commune, "communes", communes, ["district_id", "name", "kind", "search_key"], counts)
+    _sync(Province, "provinces", provinces, ["name", "kind", "search_key", "sort_key"], counts)
+    _sync(District, "districts", districts, ["province_id", "name", "kind", "search_key", "sort_key"], counts)
+    _sync(Commune, "communes", communes, ["district_id", "name", "kind", "search_key", "sort_key"], counts)
     return counts
 
 

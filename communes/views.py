@@ -7,9 +7,9 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from rollout.core.imports import ImportView, resource_rows, template_response, xlsx_response
-from rollout.core.views import PagedListMixin, VisibleToMixin
+from rollout.core.views import PagedListMixin, VisibleToMixin, sorted_by
 
-from .filters import CommuneFilter
+from .filters import SORTS, CommuneFilter
 from .models import Commune
 from .readers import commune_page
 from .resources import COLUMN_CODE, CommuneResource
@@ -22,6 +22,7 @@ class CommuneListView(VisibleToMixin, PagedListMixin, FilterView):
     queryset = Commune.objects.select_related("district__province")
     filterset_class = CommuneFilter
     template_name = "communes/commune_list.html"
+    sort_options = SORTS
 
     def get_queryset(self):
         # annotated per request: the norm's expression reads the setting when it is built
@@ -32,12 +33,6 @@ class CommuneListView(VisibleToMixin, PagedListMixin, FilterView):
         self.totals = commune_totals(self.object_list)
         context = super().get_context_data(**kwargs)
         context["totals"] = self.totals
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
-        query.pop("sort", None)
-        context["query_without_sort"] = query.urlencode()
-        context["sort"] = self.request.GET.get("sort", "")
         return context
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -67,7 +62,7 @@ class CommuneExportView(PermissionRequiredMixin, View):
     def get(self, request):
         communes = Commune.objects.visible_to(request.user).select_related("district")
         filterset = CommuneFilter(request.GET, queryset=communes, request=request)
-        communes = filterset.qs if filterset.is_valid() else communes.none()
+        communes = sorted_by(filterset.qs, request.GET.get("sort"), SORTS) if filterset.is_valid() else communes.none()
         headers, rows = resource_rows(CommuneResource(), communes)
         stamp = timezone.localdate().strftime("%Y%m%d")
         return xlsx_response(f"danh-sach-xa-{stamp}.xlsx", headers, rows, sheet_title="Xã")

@@ -80,6 +80,11 @@ class ShortageListView(PermissionRequiredMixin, PagedListMixin, ListView):
 
     permission_required = "equipment.view_issuance"
     template_name = "equipment/shortage_list.html"
+    sort_options = {
+        "commune": ("sort_key", "code"),
+        "district": ("district__sort_key", "sort_key"),
+        "unmet": ("unmet_types", "district_id", "code"),
+    }
 
     def get_queryset(self):
         communes = (
@@ -106,7 +111,7 @@ class CommuneEquipmentView(ScopedObjectMixin, FormView):
     def officers(self):
         """The officers assigned to the commune now: the only ones who may receive its equipment."""
         assigned = Officer.objects.filter(assignments__commune=self.commune, assignments__ended_on__isnull=True)
-        return assigned.order_by("full_name")
+        return assigned.order_by("sort_key", "pk")
 
     def get_form_kwargs(self):
         warehouses = usable_warehouses(self.request.user)

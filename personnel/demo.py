@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from communes.models import Commune, Coverage, District
 from communes.services import KON_TUM, coverage_recompute
-from rollout.core.text import fold
+from rollout.core.text import collation_key, fold
 
 from .choices import Education, Ethnicity, Gender, OfficerStatus, PoliticalTheory, Post, Rank, VettingCriterion
 from .models import Assignment, Language, Officer, Vetting
@@ -167,6 +167,7 @@ def demo_roster_create(*, decided_by, pilot_started_on: datetime.date, pilot_tar
                 police_number=f"{DEMO_PREFIX}{index // 1000:02d}-{index % 1000:03d}",
                 full_name=full_name,
                 search_key=fold(full_name),
+                sort_key=collation_key(full_name, person=True),
                 birth_date=birth,
                 gender=gender,
                 ethnicity=ethnicity,

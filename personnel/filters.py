@@ -19,6 +19,24 @@ AGE_BANDS = {
 }
 
 
+# The columns the officer list sorts by (``rollout.core.views.PagedListMixin``): names by given name first, in
+# Vietnamese order. Police numbers and birth dates only for roles that see them unmasked: sorting by a masked
+# column would reveal its order.
+SORTS = {
+    "name": ("sort_key", "police_number"),
+    "rank": ("rank", "sort_key"),
+    "ethnicity": ("ethnicity", "sort_key"),
+    "district": ("district__sort_key", "sort_key"),
+    "status": ("status", "sort_key"),
+}
+IDENTIFIER_SORTS = {"police_number": ("police_number",), "birth_date": ("birth_date", "sort_key")}
+
+
+def officer_sorts(user) -> dict[str, tuple[str, ...]]:
+    """The officer list's sort keys for ``user``."""
+    return {**SORTS, **IDENTIFIER_SORTS} if can_see_identifiers(user) else SORTS
+
+
 class OfficerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=OfficerStatus.choices, empty_label=_("Any status"))

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from rollout.core.fields import CollationKeyField
 from rollout.core.scoping import ScopedBy, ScopedQuerySet
-from rollout.core.text import fold
+from rollout.core.text import collation_key, fold
 
 from .ages import age_on, years_before
 from .choices import (
@@ -106,16 +107,18 @@ class Officer(models.Model):
         _("status"), max_length=20, choices=OfficerStatus.choices, default=OfficerStatus.CANDIDATE, db_index=True
     )
     search_key = models.CharField(max_length=100, editable=False, db_index=True)
+    # Rosters go by given name first, in Vietnamese order (``collation_key``).
+    sort_key = CollationKeyField()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_key", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["search_key", "sort_key", "updated_at"])
     # Officers belong to the unit that manages them: a district's, or the province's (no district).
     scoped_by = ScopedBy(province="province_id", district="district_id")
     objects = OfficerQuerySet.as_manager()
 
     class Meta:
-        ordering = ["search_key", "police_number"]
+        ordering = ["sort_key", "police_number"]
         verbose_name = _("officer")
         verbose_name_plural = _("officers")
         permissions = [
@@ -126,6 +129,7 @@ class Officer(models.Model):
             models.Index(fields=["province", "status"], name="personnel_officer_prov_status"),
             models.Index(fields=["district", "status"], name="personnel_officer_dist_status"),
             models.Index(fields=["birth_date"], name="personnel_officer_birth"),
+            models.Index(fields=["sort_key", "police_number"], name="personnel_officer_sort_key"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -140,6 +144,7 @@ class Officer(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_key = fold(self.full_name)
+        self.sort_key = collation_key(self.full_name, person=True)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

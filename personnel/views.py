@@ -16,11 +16,11 @@ from django_filters.views import FilterView
 from accounts.audit import export_record
 from communes.models import Commune, District
 from rollout.core.imports import ImportView, resource_rows, template_response, xlsx_response
-from rollout.core.views import PagedListMixin, ScopedObjectMixin, VisibleToMixin
+from rollout.core.views import PagedListMixin, ScopedObjectMixin, VisibleToMixin, sorted_by
 
 from . import services
 from .choices import STATUS_TRANSITIONS, AssignmentEndMode, OfficerStatus, Post
-from .filters import OfficerFilter
+from .filters import OfficerFilter, officer_sorts
 from .forms import (
     AssignmentEndForm,
     AssignmentForm,
@@ -58,6 +58,9 @@ class OfficerListView(VisibleToMixin, PagedListMixin, FilterView):
     filterset_class = OfficerFilter
     template_name = "personnel/officer_list.html"
 
+    def get_sort_options(self):
+        return officer_sorts(self.request.user)
+
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         kwargs["districts"] = District.objects.filter(
@@ -67,10 +70,8 @@ class OfficerListView(VisibleToMixin, PagedListMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
         context["total"] = context["paginator"].count if context.get("paginator") else len(self.object_list)
+        context["can_sort_identifiers"] = "police_number" in self.get_sort_options()
         return context
 
 
@@ -484,7 +485,11 @@ class OfficerExportView(PermissionRequiredMixin, View):
         filterset = OfficerFilter(
             request.GET, queryset=officers.prefetch_related("languages"), request=request, districts=districts
         )
-        officers = filterset.qs if filterset.is_valid() else officers.none()
+        officers = (
+            sorted_by(filterset.qs, request.GET.get("sort"), officer_sorts(request.user))
+            if filterset.is_valid()
+            else officers.none()
+        )
         reveal = can_see_identifiers(request.user)
         resource = OfficerResource(reveal_identifiers=reveal)
         headers, rows = resource_rows(resource, officers)

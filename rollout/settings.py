@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
-    "axes",
+    "accounts.axes_app.AxesConfig",  # django-axes, under a translated name
     "csp",
     "accounts",
     "communes",
@@ -158,7 +158,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Internationalisation: Vietnamese first, English second; dates dd/mm/yyyy, numbers 1.234,5.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogue first (it wins where both have a msgid), then Vietnamese for the third-party apps that
+# ship none (django-axes, django-import-export, django-simple-history: scripts/vendor_messages.py writes it).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 FORMAT_MODULE_PATH = ["rollout.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

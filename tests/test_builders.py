@@ -12,11 +12,11 @@ from tests.builders.divisions import kon_tum_load
 pytestmark = pytest.mark.django_db
 
 FIELDS = {
-    Province: ["code", "name", "kind", "search_key"],
-    District: ["code", "province_id", "name", "kind", "search_key"],
+    Province: ["code", "name", "kind", "search_key", "sort_key"],
+    District: ["code", "province_id", "name", "kind", "search_key", "sort_key"],
     Commune: [
         "code", "district_id", "name", "kind", "is_key_area", "is_border", "border_country", "population",
-        "staffing_norm", "baseline_covered_on", "coverage", "is_demo", "search_key",
+        "staffing_norm", "baseline_covered_on", "coverage", "is_demo", "search_key", "sort_key",
     ],
 }  # fmt: skip
 

@@ -174,7 +174,7 @@ class Enrollment(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["session", "officer__search_key"]
+        ordering = ["session", "officer__sort_key"]
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
         permissions = [("record_prior_training", _("Can record prior or external training"))]

@@ -214,7 +214,7 @@ def refreshers_due(enrollments, on: datetime.date | None = None):
         enrollments.filter(passed=True, valid_until__isnull=False, valid_until__lte=due_by)
         .exclude(Exists(newer))
         .select_related("officer__district", "course")
-        .order_by("valid_until", "officer__search_key")
+        .order_by("valid_until", "officer__sort_key")
     )
 
 

@@ -48,16 +48,30 @@ from .selectors import (
 )
 
 
-class CourseListView(PermissionRequiredMixin, ListView):
+class CourseListView(PermissionRequiredMixin, PagedListMixin, ListView):
     permission_required = "training.view_course"
     queryset = courses_with_class_counts()
     template_name = "training/course_list.html"
+    paginate_by = 500  # the catalogue is one page
+    sort_options = {
+        "code": ("code",),
+        "subject_area": ("subject_area", "code"),
+        "hours": ("hours", "code"),
+        "classes": ("classes", "code"),
+    }
 
 
 class SessionListView(VisibleToMixin, PagedListMixin, ListView):
     permission_required = "training.view_trainingsession"
     queryset = sessions_with_counts()
     template_name = "training/session_list.html"
+    sort_options = {
+        "class": ("course__code", "-starts_on"),
+        "dates": ("starts_on", "ends_on"),
+        "place": ("place", "-starts_on"),
+        "enrolled": ("enrolled", "-starts_on"),
+        "passed": ("passed", "-starts_on"),
+    }
 
     def get_queryset(self):
         sessions = super().get_queryset()
@@ -214,7 +228,7 @@ class SessionResultsView(ScopedObjectMixin, FormView):
         return (
             self.session.enrollments.filter(officer__in=Officer.objects.visible_to(self.request.user))
             .select_related("officer")
-            .order_by("officer__search_key", "pk")
+            .order_by("officer__sort_key", "pk")
         )
 
     def get_form_kwargs(self):
@@ -451,7 +465,7 @@ class SessionRosterExportView(ScopedObjectMixin, View):
         enrollments = (
             self.session.enrollments.filter(officer__in=Officer.objects.visible_to(request.user))
             .select_related("officer__district")
-            .order_by("officer__search_key")
+            .order_by("officer__sort_key")
         )
         rows = [
             [shown(e.officer.police_number), e.officer.full_name, e.officer.district.name if e.officer.district else "",
@@ -471,16 +485,21 @@ class UntrainedDeployedView(PermissionRequiredMixin, PagedListMixin, ListView):
 
     permission_required = "personnel.view_officer"
     template_name = "training/untrained_list.html"
+    sort_options = {
+        "officer": ("sort_key", "police_number"),
+        "district": ("district__sort_key", "sort_key"),
+        "passed": ("passed_mandatory", "sort_key"),
+    }
 
     def get_queryset(self):
         self.required = mandatory_courses().count()
         deployed = Officer.objects.visible_to(self.request.user).filter(status=OfficerStatus.DEPLOYED)
         untrained = officers_untrained(deployed, required=self.required)
-        return untrained.select_related("district").order_by("district_id", "search_key")
+        return untrained.select_related("district").order_by("district_id", "sort_key", "pk")
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "xlsx":
-            officers = self.get_queryset()
+            officers = self.sort_queryset(self.get_queryset())
             shown = identifier_display(request.user)
             rows = [
                 [shown(o.police_number), o.full_name, o.district.name if o.district else "", o.passed_mandatory,
@@ -502,6 +521,12 @@ class RefreshersDueView(PermissionRequiredMixin, PagedListMixin, ListView):
 
     permission_required = "training.view_enrollment"
     template_name = "training/refreshers_list.html"
+    sort_options = {
+        "officer": ("officer__sort_key", "officer__police_number"),
+        "district": ("officer__district__sort_key", "officer__sort_key"),
+        "course": ("course__code", "officer__sort_key"),
+        "valid_until": ("valid_until", "officer__sort_key"),
+    }
 
     def get_queryset(self):
         officers = Officer.objects.visible_to(self.request.user)
@@ -514,7 +539,7 @@ class RefreshersDueView(PermissionRequiredMixin, PagedListMixin, ListView):
                 [shown(e.officer.police_number), e.officer.full_name,
                  e.officer.district.name if e.officer.district else "", e.course.code, e.course.title_vi,
                  e.valid_until]
-                for e in self.get_queryset()
+                for e in self.sort_queryset(self.get_queryset())
             ]  # fmt: skip
             headers = [POLICE_NUMBER_HEADER, "Họ và tên", "Huyện", "Mã khóa", "Khóa học", "Hết hiệu lực"]
             export_record(request, what=_("Refreshers due"), file_name="boi-duong-lai.xlsx", rows=len(rows),

@@ -17,7 +17,7 @@ from personnel.demo import (
     UNITS,
 )
 from personnel.models import Officer
-from rollout.core.text import fold
+from rollout.core.text import collation_key, fold
 from rollout.national.context import BATCH_SIZE, PREFIX, Run, write
 from rollout.national.regions import (
     ETHNICITY_LANGUAGE,
@@ -92,6 +92,7 @@ class Roster:
         full_name = officer_name(rng, ethnicity, gender, where)
         officer = Officer(
             police_number=f"{PREFIX}{len(self.officers) + 1:06d}", full_name=full_name, search_key=fold(full_name),
+            sort_key=collation_key(full_name, person=True),
             birth_date=birth, gender=gender, ethnicity=ethnicity, rank=rank,
             current_unit=rng.choice(UNITS), province_id=province_code, district_id=district_code,
             home_district_id=home, education=rng.choices(*EDUCATION_MIX)[0],

@@ -106,7 +106,7 @@ class PhaseForm(PlanChoiceMixin, BootstrapFormMixin, forms.Form):
             communes = (
                 Commune.objects.filter(district__province_id=self.selected_plan.province_id)
                 .select_related("district")
-                .order_by("district_id", "code")
+                .order_by("district_id", "sort_key", "code")
             )
         self.fields["communes"].queryset = communes
 

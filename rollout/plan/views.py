@@ -240,6 +240,14 @@ class TaskListView(PermissionRequiredMixin, PagedListMixin, FilterView):
     filterset_class = TaskFilter
     template_name = "rollout/plan/task_list.html"
     paginate_by = 25
+    sort_options = {
+        "deadline": ("deadline",),
+        "task": ("title", "deadline"),
+        "unit": ("unit", "deadline"),
+        "province": ("plan__province__sort_key", "deadline"),
+        "status": ("status", "deadline"),
+        "completed_on": ("completed_on", "deadline"),
+    }
 
     def get_queryset(self):
         tasks = Task.objects.visible_to(self.request.user).select_related("plan__province")
@@ -253,9 +261,6 @@ class TaskListView(PermissionRequiredMixin, PagedListMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
         context["total"] = context["paginator"].count if context.get("paginator") else len(self.object_list)
         context["statuses"] = TaskStatus.choices
         context["can_change"] = self.request.user.has_perm("rollout.change_task")

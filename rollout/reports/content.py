@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from communes.models import Commune, Province
 from rollout.core.spreadsheets import Sheet, workbook_bytes
@@ -170,7 +170,7 @@ def report_xlsx(content: ReportContent) -> bytes:
                 _("Figure"),
                 _("Before the period (%(day)s)") % {"day": f"{content.day_before:%d/%m/%Y}"},
                 _("End of the period (%(day)s)") % {"day": f"{content.period_end:%d/%m/%Y}"},
-                _("Change"),
+                pgettext("difference over a period", "Change"),
             ],
             rows=[[row["label"], row["before"], row["end"], row["change"]] for row in content.headline_rows()],
         )

@@ -39,6 +39,13 @@ class VisibleReportsMixin(PermissionRequiredMixin):
 class ReportListView(VisibleReportsMixin, PagedListMixin, ListView):
     template_name = "rollout/reports/report_list.html"
     paginate_by = 25
+    # The national report has no province: it comes last by scope.
+    sort_options = {
+        "scope": ("province__sort_key", "-period_end"),
+        "period": ("period_end", "period_start", "created_at"),
+        "status": ("status", "-period_end"),
+        "created": ("created_at",),
+    }
 
     def get_queryset(self):
         return super().get_queryset().order_by("-period_end", "-created_at", "-pk")

@@ -33,7 +33,7 @@ def test_clerk_registers_vets_and_assigns_a_chief(page, live_server, demo_baseli
     screenshot("register")
     form.get_by_role("button", name=re.compile("Lưu|Save")).click()
     page.wait_for_url(re.compile(r"/officers/\d+/$"))
-    assert page.get_by_test_id("officer-status").inner_text().strip() in ("Dự kiến tuyển chọn", "Candidate")
+    assert page.get_by_test_id("officer-status").inner_text().strip() in ("Chờ xét duyệt", "Candidate")
 
     # Vet
     page.get_by_role("link", name=re.compile("^ ?(Tuyển chọn|Xét duyệt tiêu chuẩn|Vetting)")).click()

@@ -308,7 +308,7 @@ def _candidate_becomes_ready_and_is_suggested_first(page, live_server, user, wor
     page.wait_for_url(re.compile(r"/officers/\d+/$"))
     officer = Officer.objects.get(police_number="789-012")
     assert officer.district_id == 610
-    expect(page.get_by_test_id("officer-status")).to_have_text("Dự kiến tuyển chọn")
+    expect(page.get_by_test_id("officer-status")).to_have_text("Chờ xét duyệt")
     training = page.get_by_test_id("officer-training")
     expect(training.get_by_test_id("enrol-next")).to_have_count(0)  # classes take vetted officers only
     expect(training).to_contain_text("Lớp chỉ nhận cán bộ đã xét duyệt tiêu chuẩn")
@@ -321,7 +321,7 @@ def _candidate_becomes_ready_and_is_suggested_first(page, live_server, user, wor
     screenshot("vetting")  # not assert_fits: this form is wider than a phone (reported)
     vetting.get_by_role("button", name="Lưu kết quả xét duyệt").click()
     page.wait_for_url(re.compile(rf"/officers/{officer.pk}/$"))
-    expect(page.get_by_test_id("officer-status")).to_have_text("Đã qua tuyển chọn")
+    expect(page.get_by_test_id("officer-status")).to_have_text("Đã đạt xét duyệt")
     expect(page.get_by_test_id("vetting-table").locator("tbody tr")).to_have_count(5)
     courses = page.get_by_test_id("mandatory-courses")
     expect(courses.locator("tr[data-course=CAX-01]")).to_have_attribute("data-state", "missing")

@@ -15,7 +15,7 @@ from communes.services import coverage_recompute
 from equipment.models import EquipmentItem, Issuance, IssuanceStatus, ItemStatus
 from personnel.choices import OfficerStatus, Post
 from personnel.models import Assignment, Officer
-from rollout.core.text import fold
+from rollout.core.text import collation_key, fold
 from rollout.models import PilotPlan, ProgressSnapshot
 from rollout.national.context import PREFIX, Volumes
 from rollout.national.seed import synthetic_counts
@@ -68,6 +68,7 @@ def test_officers_are_plausible(seeded):
     assert set(officers.values_list("status", flat=True)) == set(OfficerStatus.values)
     for officer in officers.select_related("district")[:200]:
         assert officer.search_key == fold(officer.full_name)
+        assert officer.sort_key == collation_key(officer.full_name, person=True)
         assert len(officer.police_number) == 7
         assert officer.district is None or officer.district.province_id == officer.province_id
         assert 18 <= officer.age <= 70
