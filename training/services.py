@@ -69,19 +69,25 @@ def enrolment_add(*, session: TrainingSession, officers: list[Officer], enrolled
         o.pk: o for o in Officer.objects.select_for_update().filter(pk__in=[o.pk for o in officers]).order_by("pk")
     }
     already = set(session.enrollments.values_list("officer_id", flat=True))
-    overlapping = set(
+    overlapping = {}  # officer id → the first clashing class (course, dates), named in the refusal
+    for clash in (
         Enrollment.objects.filter(
             officer_id__in=locked, session__isnull=False, starts_on__lte=session.ends_on, ends_on__gte=session.starts_on
         )
         .exclude(session=session)
-        .values_list("officer_id", flat=True)
-    )
+        .select_related("session__course")
+        .order_by("starts_on", "pk")
+    ):
+        overlapping.setdefault(clash.officer_id, (clash.session.course.title, clash.starts_on, clash.ends_on))
     accepted, refused = [], []
     for officer in (locked[o.pk] for o in officers if o.pk in locked):
         if officer.pk in already:
             refused.append((officer, _("already enrolled in this class")))
         elif officer.pk in overlapping:
-            refused.append((officer, _("in another class at overlapping dates")))
+            title, starts_on, ends_on = overlapping[officer.pk]
+            reason = _("already in the class “%(class)s” (%(start)s – %(end)s), at overlapping dates") % {
+                "class": title, "start": f"{starts_on:%d/%m/%Y}", "end": f"{ends_on:%d/%m/%Y}"}  # fmt: skip
+            refused.append((officer, reason))
         elif officer.province_id != session.province_id:
             refused.append((officer, _("belongs to another province")))
         elif not scoping.is_writable(enrolled_by, officer):  # of the class's province: another district's

@@ -175,7 +175,10 @@ class SessionEnrolView(ScopedObjectMixin, View):
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
             return HttpResponseRedirect(self.session.get_absolute_url())
-        messages.success(request, _("%(n)s officer(s) enrolled.") % {"n": len(outcome.enrolled)})
+        if outcome.enrolled:
+            messages.success(request, _("%(n)s officer(s) enrolled.") % {"n": len(outcome.enrolled)})
+        else:
+            messages.warning(request, _nothing_enrolled(data, refused=bool(outcome.refused or unknown)))
         for officer, reason in outcome.refused:
             messages.warning(request, f"{officer}: {reason}")
         for number in unknown:
@@ -183,24 +186,96 @@ class SessionEnrolView(ScopedObjectMixin, View):
         return HttpResponseRedirect(self.session.get_absolute_url())
 
 
+def _nothing_enrolled(data: dict, *, refused: bool) -> str:
+    """Why nobody was enrolled: every officer chosen was refused (the reasons follow), or nobody matched."""
+    if refused:
+        return _("No officer was enrolled: every officer chosen was refused, for the reasons below.")
+    status = OfficerStatus(data["status"]).label if data["status"] else ""
+    if data["district"]:
+        return _("No officer was enrolled: no officer of %(district)s in your area has the status “%(status)s”.") % {
+            "district": data["district"].name, "status": status}  # fmt: skip
+    return _(
+        "No officer was enrolled: no officer of the class's province in your area has the status “%(status)s”."
+    ) % {"status": status}
+
+
+def _confirmed(request) -> bool:
+    """A removal acts only when the form says ``confirm=yes`` (the confirmation page's button, or the dialog of
+    ``static/js/confirm.js``); a POST without it, with only the CSRF token, writes nothing."""
+    return request.POST.get("confirm") == "yes"
+
+
+def _already_removed(model, pk: int):
+    """The last history row of a deleted ``model`` row (a removal sent twice), else None."""
+    return model.history.filter(id=pk, history_type="-").order_by("-history_date").first()
+
+
 class EnrollmentRemoveView(ScopedObjectMixin, View):
+    """Take an officer out of a class, after a confirmation that names the officer and the class. Sent again
+    once done, it says so and goes back to the class."""
+
     permission_required = "training.delete_enrollment"
 
     def load_objects(self, request, **kwargs):
-        self.enrollment = get_object_or_404(
+        self.enrollment = (
             Enrollment.objects.filter(session__in=TrainingSession.objects.visible_to(request.user))
             .filter(officer__in=Officer.objects.visible_to(request.user))
-            .select_related("session", "officer"),
-            pk=kwargs["pk"],
+            .select_related("session__course", "officer")
+            .filter(pk=kwargs["pk"])
+            .first()
         )
+        self.removed = None
+        if self.enrollment is None:
+            removed = _already_removed(Enrollment, kwargs["pk"])
+            session = removed and TrainingSession.objects.visible_to(request.user).filter(pk=removed.session_id).first()
+            officer = session and Officer.objects.visible_to(request.user).filter(pk=removed.officer_id).first()
+            if not officer:
+                raise Http404(_("No such enrolment in your area."))
+            self.removed = (officer, session)
+
+    def confirmation(self, request):
+        e = self.enrollment
+        dates = f"{e.session.starts_on:%d/%m/%Y} – {e.session.ends_on:%d/%m/%Y}"
+        return render(request, "generic/confirm.html", {
+            "title": _("Remove from the class"),
+            "question": _("Remove %(officer)s from the class “%(class)s” (%(dates)s)?")
+            % {"officer": e.officer.full_name, "class": e.session.course.title, "dates": dates},
+            "consequences": [
+                _("The seat becomes free; the officer can be enrolled again later."),
+                _("The enrolment stays in the history."),
+            ],
+            "action": reverse("training:enrollment_remove", args=[e.pk]),
+            "back": e.session.get_absolute_url(),
+            "confirm_label": _("Remove from the class"),
+            "breadcrumbs": [(_("Classes"), reverse("training:session_list")),
+                            (str(e.session), e.session.get_absolute_url())],
+        })  # fmt: skip
+
+    def get(self, request, pk):
+        if self.removed:
+            return self.already_removed(request)
+        return self.confirmation(request)
+
+    def already_removed(self, request):
+        officer, session = self.removed
+        messages.info(request, _("%(officer)s was already removed from the class.") % {"officer": officer})
+        return HttpResponseRedirect(session.get_absolute_url())
 
     def post(self, request, pk):
+        if self.removed:
+            return self.already_removed(request)
+        if not _confirmed(request):
+            return self.confirmation(request)
         try:
             services.enrolment_remove(enrollment=self.enrollment, user=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("%(officer)s removed from the class.") % {"officer": self.enrollment.officer})
+            messages.success(
+                request,
+                _("%(officer)s removed from the class “%(class)s”.")
+                % {"officer": self.enrollment.officer, "class": self.enrollment.session.course.title},
+            )
         return HttpResponseRedirect(self.enrollment.session.get_absolute_url())
 
 
@@ -630,17 +705,60 @@ class PriorTrainingCreateView(OfficerTrainingMixin, FormView):
 
 
 class PriorTrainingRemoveView(ScopedObjectMixin, View):
+    """Delete a prior-training record, after a confirmation that names the course and the officer."""
+
     permission_required = "training.record_prior_training"
 
     def load_objects(self, request, **kwargs):
-        self.enrollment = get_object_or_404(
-            Enrollment.objects.filter(
-                session__isnull=True, officer__in=Officer.objects.visible_to(request.user)
-            ).select_related("officer", "course"),
-            pk=kwargs["pk"],
+        self.enrollment = (
+            Enrollment.objects.filter(session__isnull=True, officer__in=Officer.objects.visible_to(request.user))
+            .select_related("officer", "course")
+            .filter(pk=kwargs["pk"])
+            .first()
         )
+        self.removed_from = None
+        if self.enrollment is None:
+            removed = _already_removed(Enrollment, kwargs["pk"])
+            officer = (
+                removed
+                and removed.session_id is None
+                and (Officer.objects.visible_to(request.user).filter(pk=removed.officer_id).first())
+            )
+            if not officer:
+                raise Http404(_("No such prior training in your area."))
+            self.removed_from = officer
+
+    def confirmation(self, request):
+        e = self.enrollment
+        back = e.officer.get_absolute_url() + "#officer-training"
+        return render(request, "generic/confirm.html", {
+            "title": _("Remove prior training"),
+            "question": _("Remove the prior training “%(course)s” of %(officer)s, completed on %(date)s?")
+            % {"course": e.course.title, "officer": e.officer.full_name, "date": f"{e.starts_on:%d/%m/%Y}"},
+            "consequences": [
+                _("The course no longer counts for the officer's readiness; the status follows."),
+                _("The record stays in the history."),
+            ],
+            "action": reverse("training:prior_training_remove", args=[e.pk]),
+            "back": back,
+            "confirm_label": _("Remove prior training"),
+            "breadcrumbs": [(_("Officers"), reverse("personnel:officer_list")), (e.officer.full_name, back)],
+        })  # fmt: skip
+
+    def get(self, request, pk):
+        if self.removed_from:
+            return self.already_removed(request)
+        return self.confirmation(request)
+
+    def already_removed(self, request):
+        messages.info(request, _("This prior training was already removed."))
+        return HttpResponseRedirect(self.removed_from.get_absolute_url() + "#officer-training")
 
     def post(self, request, pk):
+        if self.removed_from:
+            return self.already_removed(request)
+        if not _confirmed(request):
+            return self.confirmation(request)
         try:
             services.prior_training_remove(enrollment=self.enrollment, user=request.user)
         except (ValidationError, PermissionDenied) as error:

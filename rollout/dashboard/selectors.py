@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from communes.models import Commune, Province
+from communes.models import Commune, District, Province
 from rollout.core import scoping
 from rollout.models import Phase, PilotPlan, ProgressSnapshot, Report, Task
 from rollout.plan.selectors import with_phase_coverage
@@ -27,6 +27,7 @@ class Area:
     error: str = ""
     communes: QuerySet = field(default_factory=Commune.objects.none)
     plans: QuerySet = field(default_factory=PilotPlan.objects.none)  # the plans behind the area
+    district: District | None = None  # a district clerk's district: their figures are its, and the title says so
 
     @property
     def is_country(self) -> bool:
@@ -63,8 +64,12 @@ def area_for(user, requested: str | None) -> Area:
         communes, plans = communes.filter(district__province=province), plans.filter(province=province)
     elif not can_see_country:
         communes, plans = communes.none(), plans.none()
+    scope = scoping.Scope.of(user)
+    district = None
+    if scope.is_district and province is not None:
+        district = District.objects.filter(pk=scope.district_code, province=province).first()
     return Area(province=province, provinces=provinces, can_see_country=can_see_country, error=error,
-                communes=communes, plans=plans)  # fmt: skip
+                communes=communes, plans=plans, district=district)  # fmt: skip
 
 
 def plan_dates(plans: list[PilotPlan]) -> tuple[datetime.date | None, datetime.date | None]:

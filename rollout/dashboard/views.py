@@ -8,8 +8,19 @@ from django.views.generic import TemplateView
 from communes.models import Commune, District
 from rollout.core import scoping
 from rollout.dashboard import selectors as dashboard
-from rollout.progress.figures import FIGURES, Figures, district_table, figures, figures_by, with_progress
+from rollout.progress.figures import (
+    FIGURES,
+    READINESS_HIGH,
+    READINESS_MEDIUM,
+    Figures,
+    district_table,
+    figures,
+    figures_by,
+    with_progress,
+)
 from rollout.progress.forecast import coverage_forecast
+
+READINESS = {"readiness_high": READINESS_HIGH, "readiness_medium": READINESS_MEDIUM}  # the hint's thresholds
 
 
 class HomeView(PermissionRequiredMixin, TemplateView):
@@ -51,6 +62,7 @@ class HomeView(PermissionRequiredMixin, TemplateView):
             overdue_tasks_count=tasks_count,
             overdue_phases=dashboard.overdue_phases(plans, today),
             reports=dashboard.latest_reports(area) if user.has_perm("rollout.view_report") else [],
+            **READINESS,
             **kwargs,
         )
 
@@ -114,5 +126,5 @@ class DistrictDashboardView(PermissionRequiredMixin, TemplateView):
         # Rows as dicts: the ``is_covered`` annotation would clash with the model's property of that name.
         rows = list(with_progress(communes.order_by(), today).order_by("code").values("code", "name", *PER_COMMUNE))
         return super().get_context_data(
-            district=district, today=today, figures=figures(communes, today), communes=rows, **kwargs
+            district=district, today=today, figures=figures(communes, today), communes=rows, **READINESS, **kwargs
         )

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -333,8 +333,11 @@ class TaskStatusView(ScopedObjectMixin, View):
         if not form.is_valid():
             messages.error(request, _("Unknown status: choose one from the list."))
             return HttpResponseRedirect(back)
+        status = form.cleaned_data["status"]
+        if status == TaskStatus.CANCELLED and self.task.status != status and request.POST.get("confirm") != "yes":
+            return self.confirm_cancel(request, back)
         try:
-            task = services.task_set_status(task=self.task, status=form.cleaned_data["status"], user=request.user)
+            task = services.task_set_status(task=self.task, status=status, user=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         except PermissionDenied as error:
@@ -344,3 +347,18 @@ class TaskStatusView(ScopedObjectMixin, View):
                 request, _("“%(task)s” is now: %(status)s.") % {"task": task.title, "status": task.get_status_display()}
             )
         return HttpResponseRedirect(back)
+
+    def confirm_cancel(self, request, back: str):
+        """Cancelling a task ends it: ask first, naming the task and its unit (a POST without ``confirm=yes``)."""
+        task = self.task
+        return render(request, "generic/confirm.html", {
+            "title": _("Cancel the task"),
+            "question": _("Cancel the task “%(task)s” of %(unit)s (deadline %(deadline)s)?")
+            % {"task": task.title, "unit": task.unit, "deadline": f"{task.deadline:%d/%m/%Y}"},
+            "consequences": [_("It no longer counts as open or overdue; its status can be changed back later.")],
+            "action": reverse("plan:task_status", args=[task.pk]),
+            "hidden": [("status", TaskStatus.CANCELLED), ("next", back)],
+            "back": back,
+            "confirm_label": _("Cancel the task"),
+            "breadcrumbs": [(_("Plan"), reverse("plan:index")), (_("Tasks"), reverse("plan:task_list"))],
+        })  # fmt: skip

@@ -13,6 +13,11 @@ past day use the same definitions:
 - a commune is **operational** when covered, staffed to its norm, every officer assigned there trained, and
   equipped.
 
+An area's **readiness** (*mức độ sẵn sàng*) is the mean of four shares, each of the whole area: communes covered
+(of all communes), officers deployed (of the staffing norm, at most 100%), trained deployed officers (of the staffing
+norm) and communes equipped (of all communes). Its level (``READINESS_LEVELS``): *ready* when every commune is
+operational; *high* from 80%; *medium* from 50%; *low* below 50%; *none* for an area without communes.
+
 An assignment is active on day D when it started by D and has not ended (``ended_on`` empty or after D); an
 issuance is held likewise. One query gives the totals, and one query the rows of a table grouped by district or
 by province, however many communes and officers there are.
@@ -38,6 +43,11 @@ from rollout.core.figures_cache import figures_version
 from training.selectors import mandatory_courses, mandatory_passed_by
 
 FIGURES = ("communes", "covered", "staffing_norm", "deployed", "trained_deployed", "equipped", "operational")
+
+# Readiness levels, from the best: (level, lowest readiness percentage). "ready" also needs every commune operational.
+READINESS_HIGH = 80
+READINESS_MEDIUM = 50
+READINESS_LEVELS = ("ready", "high", "medium", "low", "none")
 
 
 def _active_on(on: datetime.date) -> Q:
@@ -131,6 +141,36 @@ class Figures:
     @property
     def operational_percent(self):
         return self._percent(self.operational, self.communes)
+
+    @property
+    def readiness_percent(self) -> float | None:
+        """The mean of the covered, staffed, trained and equipped shares, each of the whole area (the staffing share
+        at most 100%): a district whose every commune is covered and mostly staffed, trained and equipped is
+        well on, even while few of its communes meet every condition at once (*operational*)."""
+        if not self.communes:
+            return None
+        norm = self.staffing_norm
+        shares = (
+            self.covered / self.communes,
+            min(self.deployed / norm, 1) if norm else 1,
+            min(self.trained_deployed / norm, 1) if norm else 1,
+            self.equipped / self.communes,
+        )
+        return round(100 * sum(shares) / len(shares), 1)
+
+    @property
+    def readiness(self) -> str:
+        """The readiness level (``READINESS_LEVELS``): ready (every commune operational), high, medium, low."""
+        percent = self.readiness_percent
+        if percent is None:
+            return "none"
+        if self.operational >= self.communes:
+            return "ready"
+        if percent >= READINESS_HIGH:
+            return "high"
+        if percent >= READINESS_MEDIUM:
+            return "medium"
+        return "low"
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in FIGURES}

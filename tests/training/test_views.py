@@ -412,7 +412,9 @@ def test_duplicate_and_overlapping_enrolments_are_refused_with_reasons(catalogue
     assert sorted(text for level, text in messages if level == levels.WARNING) == sorted(
         [
             f"{Officer.objects.get(pk=already.pk)}: {vi('already enrolled in this class')}",
-            f"{Officer.objects.get(pk=busy.pk)}: {vi('in another class at overlapping dates')}",
+            f"{Officer.objects.get(pk=busy.pk)}: "
+            + vi("already in the class “%(class)s” (%(start)s – %(end)s), at overlapping dates")
+            % {"class": other.course.title, "start": f"{other.starts_on:%d/%m/%Y}", "end": f"{other.ends_on:%d/%m/%Y}"},
             f"{candidate}: " + vi("status “%(status)s” cannot be enrolled") % {"status": status},
         ]
     )
@@ -508,20 +510,115 @@ def test_remove_an_enrolment(catalogue, client_as, users):
     # A district clerk cannot reach another district's officer's enrolment.
     foreign = session.enrollments.get(officer=other_district)
     district = client_as("district_clerk")
-    assert district.post(reverse("training:enrollment_remove", args=[foreign.pk])).status_code == 404
+    assert (
+        district.post(reverse("training:enrollment_remove", args=[foreign.pk]), {"confirm": "yes"}).status_code == 404
+    )
     assert Enrollment.objects.filter(pk=foreign.pk).exists()
 
     clerk = client_as("provincial_clerk")
     row = session.enrollments.get(officer=pending)
-    response = clerk.post(reverse("training:enrollment_remove", args=[row.pk]), follow=True)
+    response = clerk.post(reverse("training:enrollment_remove", args=[row.pk]), {"confirm": "yes"}, follow=True)
     assert response.redirect_chain == [(session.get_absolute_url(), 302)]
     assert not Enrollment.objects.filter(pk=row.pk).exists()
     assert Enrollment.history.filter(id=row.pk, history_type="-").get().history_user == users["provincial_clerk"]
 
     # An enrolment with a result stays.
-    response = clerk.post(reverse("training:enrollment_remove", args=[graded_row.pk]), follow=True)
+    response = clerk.post(reverse("training:enrollment_remove", args=[graded_row.pk]), {"confirm": "yes"}, follow=True)
     assert [level for level, _text in flashed(response)] == [levels.ERROR]
     assert Enrollment.objects.filter(pk=graded_row.pk, passed=True).exists()
+
+
+def test_enrolling_nobody_is_a_warning_that_says_why(catalogue, clerk, users):
+    admin = users["administrator"]
+    session = open_class(catalogue["duties"], admin, starts=5, ends=9)
+    (already,) = vetted(admin)
+    enrol(session, [already], admin)
+
+    # Nobody has the status chosen in that district.
+    response = clerk.post(
+        reverse("training:session_enrol", args=[session.pk]), {"status": "ready", "district": NGOC_HOI}, follow=True
+    )
+    with translation.override("vi"):
+        status = str(OfficerStatus.READY.label)
+    expected = vi("No officer was enrolled: no officer of %(district)s in your area has the status “%(status)s”.") % {
+        "district": "Huyện Ngọc Hồi", "status": status}  # fmt: skip
+    assert flashed(response) == [(levels.WARNING, expected)]
+    assert "Đã ghi danh 0 cán bộ." not in response.content.decode()
+
+    # Everyone chosen is refused (the same POST twice: the second enrols nobody): a warning, then each reason.
+    data = {"police_numbers": already.police_number}
+    response = clerk.post(reverse("training:session_enrol", args=[session.pk]), data, follow=True)
+    assert flashed(response) == [
+        (levels.WARNING, vi("No officer was enrolled: every officer chosen was refused, for the reasons below.")),
+        (levels.WARNING, f"{Officer.objects.get(pk=already.pk)}: {vi('already enrolled in this class')}"),
+    ]
+    assert session.enrollments.count() == 1
+
+
+def test_removing_an_officer_from_a_class_asks_first(catalogue, clerk, users):
+    admin = users["administrator"]
+    session = open_class(catalogue["duties"], admin, starts=5, ends=9)
+    (officer,) = vetted(admin)
+    enrol(session, [officer], admin)
+    row = session.enrollments.get()
+    url = reverse("training:enrollment_remove", args=[row.pk])
+    before = result_state()
+
+    # The roster's button asks in the browser (confirm.js) and, without JavaScript, on the confirmation page.
+    roster = clerk.get(session.get_absolute_url()).content.decode()
+    assert f'action="{url}"' in roster and 'data-confirm-field="confirm"' in roster
+
+    # A POST with only the CSRF token (no JavaScript, or a forged form) writes nothing: it asks.
+    for response in (clerk.post(url, {}), clerk.get(url)):
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert 'data-testid="confirm-page"' in page
+        assert officer.full_name in page and catalogue["duties"].title in page
+        assert 'name="confirm" value="yes"' in page
+    assert result_state() == before
+
+    response = clerk.post(url, {"confirm": "yes"}, follow=True)
+    assert response.redirect_chain == [(session.get_absolute_url(), 302)]
+    removed = vi("%(officer)s removed from the class “%(class)s”.")
+    who = Officer.objects.get(pk=officer.pk)
+    assert flashed(response) == [(levels.SUCCESS, removed % {"officer": who, "class": catalogue["duties"].title})]
+    assert not session.enrollments.exists()
+
+    # The same POST again (a double click, a resend): nothing more, and it says so.
+    after = result_state()
+    response = clerk.post(url, {"confirm": "yes"}, follow=True)
+    assert response.redirect_chain == [(session.get_absolute_url(), 302)]
+    assert flashed(response) == [
+        (
+            levels.INFO,
+            vi("%(officer)s was already removed from the class.") % {"officer": Officer.objects.get(pk=officer.pk)},
+        )
+    ]
+    assert result_state() == after
+
+
+def test_removing_prior_training_asks_first(catalogue, clerk, users):
+    admin = users["administrator"]
+    (officer,) = vetted(admin)
+    record = services.prior_training_record(
+        officer=officer, course=catalogue["skills"], completed_on=day(-90), provider="Trường Cao đẳng CSND II",
+        certificate_number="CSND-1", recorded_by=admin,
+    )  # fmt: skip
+    url = reverse("training:prior_training_remove", args=[record.pk])
+    before = result_state()
+
+    response = clerk.post(url, {})
+    assert response.status_code == 200 and 'data-testid="confirm-page"' in response.content.decode()
+    assert catalogue["skills"].title in response.content.decode()
+    assert result_state() == before
+
+    response = clerk.post(url, {"confirm": "yes"}, follow=True)
+    assert flashed(response) == [(levels.SUCCESS, vi("Prior training removed; it stays in the history."))]
+    assert not Enrollment.objects.filter(pk=record.pk).exists()
+
+    response = clerk.post(url, {"confirm": "yes"}, follow=True)
+    assert response.redirect_chain == [(officer.get_absolute_url() + "#officer-training", 302)]
+    assert flashed(response) == [(levels.INFO, vi("This prior training was already removed."))]
 
 
 # --- the whole-class results form ----------------------------------------------------------------------
@@ -1249,8 +1346,8 @@ def pages(session, catalogue):
         ("session_create", "post", CREATE, 302, [], class_form(catalogue["skills"])),
         ("session_enrol", "get", ENROL, 405, [pk], None),
         ("session_enrol", "post", ENROL, 302, [pk], {"police_numbers": newcomer.police_number}),
-        ("enrollment_remove", "get", ENROL, 405, [rows[0].pk], None),
-        ("enrollment_remove", "post", ENROL, 302, [rows[0].pk], {}),
+        ("enrollment_remove", "get", ENROL, 200, [rows[0].pk], None),  # the confirmation page
+        ("enrollment_remove", "post", ENROL, 302, [rows[0].pk], {"confirm": "yes"}),
         ("session_results", "get", RESULTS, 200, [pk], None),
         ("session_results_import", "get", RESULTS, 200, [pk], None),
         ("session_results", "post", RESULTS, 302, [pk],
@@ -1260,8 +1357,8 @@ def pages(session, catalogue):
         ("prior_training_create", "get", ENROL, 200, [later.pk], None),
         ("prior_training_create", "post", ENROL, 302, [later.pk], prior_data),
         ("certificate_file", "get", READ, 200, [prior.pk], None),
-        ("prior_training_remove", "get", ENROL, 405, [prior.pk], None),
-        ("prior_training_remove", "post", ENROL, 302, [prior.pk], {}),
+        ("prior_training_remove", "get", ENROL, 200, [prior.pk], None),  # the confirmation page
+        ("prior_training_remove", "post", ENROL, 302, [prior.pk], {"confirm": "yes"}),
         ("session_close", "get", CREATE, 405, [pk], None),
         ("session_close", "post", CREATE, 200, [pk], {}),  # officers without a result: asks first
         ("session_reopen", "post", CREATE, 302, [pk], {}),  # open: refused with a message

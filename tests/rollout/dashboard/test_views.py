@@ -106,6 +106,13 @@ def text(response, testid: str) -> str:
     return match.group(1).strip()
 
 
+def text_of(html: str, testid: str) -> str:
+    """The words of the element with ``data-testid`` (its tags dropped)."""
+    match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</(p|span|strong|div)>', html, re.S)
+    assert match, testid
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+
+
 def row_html(response, attribute: str, value: int) -> str:
     match = re.search(rf'<tr [^>]*{attribute}="{value}">(.*?)</tr>', response.content.decode(), re.S)
     assert match, (attribute, value)
@@ -265,6 +272,50 @@ def test_the_district_clerk_sees_their_district(client_as, pilot):
     assert text(response, "covered") == "6 / 12"
     assert [row["district"].code for row in response.context["rows"]] == [GLEI]
     assert response.context["trend_is_wider"]
+
+
+def test_the_district_clerks_dashboard_is_titled_with_their_district(client_as, pilot):
+    html = client_as("district_clerk").get("/").content.decode()
+    assert text_of(html, "area-district") == "Huyện Đắk Glei"
+    assert re.search(r"<title>[^<]*Huyện Đắk Glei[^<]*</title>", html)
+    # Provincial users keep the province's title.
+    committee = client_as("committee").get("/").content.decode()
+    assert 'data-testid="area-district"' not in committee
+    assert re.search(r"<title>[^<]*Tỉnh Kon Tum[^<]*</title>", committee)
+
+
+CITY = 608  # Thành phố Kon Tum: its 21 communes covered by the demo baseline
+TU_MO_RONG = 617  # none covered by the demo baseline
+
+
+def test_readiness_of_the_districts_at_0_middle_and_100_percent_coverage(client_as, pilot, users):
+    # The city's posts staffed and trained to their norm (1): 100% covered, not yet equipped with radios.
+    admin = users["administrator"]
+    city = list(Commune.objects.filter(district_id=CITY).order_by("code"))
+    Commune.objects.filter(district_id=CITY).update(staffing_norm=1)
+    session = session_create(course=Course.objects.get(code="CAX-01"), province_id=62, starts_on=days(-9),
+                             ends_on=days(-8), place="Kon Tum", instructor="Đại úy Lê Văn B", capacity=30,
+                             created_by=admin)  # fmt: skip
+    officers = [vet_fully(OfficerFactory(), admin) for _ in city]
+    enrol(session, officers, admin)
+    rows = [ResultRow(e.pk, attended=True, score=Decimal(8), passed=True) for e in session.enrollments.all()]
+    results_record(session=session, recorded_by=admin, rows=rows)
+    for officer, post in zip(officers, city, strict=True):
+        assign(officer, post.code, Post.OFFICER, admin)
+    response = client_as("committee").get("/")
+    rows = {row["district"].code: row["figures"] for row in response.context["rows"]}
+    assert rows[CITY].covered_percent == 100.0 and rows[TU_MO_RONG].covered_percent == 0.0
+    assert 0 < rows[GLEI].covered_percent < 100
+    readiness = {
+        code: cell(row_html(response, "data-district", code), "readiness") for code in (CITY, GLEI, TU_MO_RONG)
+    }
+    assert readiness == {CITY: "Trung bình 75,0%", GLEI: "Thấp 20,7%", TU_MO_RONG: "Thấp 0,0%"}
+    assert rows[CITY].operational == 0  # none holds its radio: "operational" alone read Thấp here
+    # Every row's level is the one computed, and the page says how.
+    for code, figures in rows.items():
+        assert f'data-level="{figures.readiness}"' in row_html(response, "data-district", code)
+    hint = text_of(response.content.decode(), "readiness-hint")
+    assert "trung bình của bốn tỉ lệ" in hint and "Cao: từ 80%" in hint and "Thấp: dưới 50%" in hint
 
 
 # --- Trends and forecast ------------------------------------------------------------------------------------

@@ -187,6 +187,38 @@ def test_task_status_bad_input_writes_nothing(objects, client_as):
     assert client.post(reverse("plan:task_status", args=[999999]), {"status": "done"}).status_code == 404
 
 
+def test_cancelling_a_task_from_the_list_asks_first(objects, client_as):
+    client = client_as("provincial_clerk")
+    task = objects["task"]
+    url = reverse("plan:task_status", args=[task.pk])
+    back = reverse("plan:task_list") + "?status=open"
+    before = db_state()
+
+    response = client.post(url, {"status": "cancelled", "next": back})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="confirm-page"' in page and "Lập danh sách xã" in page and "Phòng Tổ chức cán bộ" in page
+    assert 'name="status" value="cancelled"' in page and 'name="confirm" value="yes"' in page
+    assert f'href="{back}"' in page.replace("&amp;", "&")  # "No, go back" returns to the filtered list
+    assert db_state() == before
+
+    # A POST with only the CSRF token writes nothing either (no status: refused with a message).
+    client.post(url, {})
+    assert db_state() == before
+
+    confirmed = {"status": "cancelled", "next": back, "confirm": "yes"}
+    response = client.post(url, confirmed, follow=True)
+    assert response.redirect_chain == [(back, 302)]
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.CANCELLED
+    # The same POST again: already cancelled, nothing asked, nothing else changes.
+    after = db_state()
+    response = client.post(url, confirmed, follow=True)
+    assert response.redirect_chain == [(back, 302)] and db_state() == after
+    # Other status changes are not asked about.
+    assert client.post(url, {"status": "done", "next": back}).status_code == 302
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.DONE
+
+
 def test_plan_edit_bad_input_writes_nothing(objects, client_as):
     client = client_as("administrator")
     before = db_state()
