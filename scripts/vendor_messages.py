@@ -173,6 +173,7 @@ SIMPLE_HISTORY = [
 ]
 # Django's own admin and auth strings that its Vietnamese catalogue lacks (Django 5.2).
 DJANGO_ADMIN = [
+    ("Change", "Sửa"),  # Django's own Vietnamese says "Tăng/giảm" (a change of a quantity) for the admin's link
     ("Select this object for an action - {}", "Chọn đối tượng này để thực hiện thao tác - {}"),
     ("Breadcrumbs", "Đường dẫn trang"),
     ("Model name", "Tên bảng dữ liệu"),

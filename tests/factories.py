@@ -18,6 +18,8 @@ from equipment.models import (
     Category,
     EquipmentItem,
     EquipmentType,
+    Handover,
+    HandoverKind,
     Issuance,
     ItemStatus,
     StockLevel,
@@ -343,6 +345,20 @@ class IssuanceFactory(factory.django.DjangoModelFactory):
     commune = factory.SubFactory(KonTumCommuneFactory)
     issued_on = factory.LazyFunction(timezone.localdate)
     issued_by = factory.SubFactory(UserFactory)
+
+
+class HandoverFactory(factory.django.DjangoModelFactory):
+    """A hand-over record (one receipt) of a new commune of Kon Tum, from a provincial warehouse, today; the
+    services make them as issuances and returns are recorded."""
+
+    class Meta:
+        model = Handover
+
+    kind = HandoverKind.ISSUE
+    commune = factory.SubFactory(KonTumCommuneFactory)
+    warehouse = factory.SubFactory(WarehouseFactory)
+    handed_on = factory.LazyFunction(timezone.localdate)
+    recorded_by = factory.SubFactory(UserFactory)
 
 
 class PilotPlanFactory(factory.django.DjangoModelFactory):

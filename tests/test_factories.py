@@ -28,6 +28,7 @@ FACTORIES = [
     factories.EquipmentItemFactory,
     factories.StockLevelFactory,
     factories.IssuanceFactory,
+    factories.HandoverFactory,
     factories.PilotPlanFactory,
     factories.PhaseFactory,
     factories.CommitteeMemberFactory,
