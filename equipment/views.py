@@ -297,6 +297,13 @@ class StockView(PermissionRequiredMixin, PagedListMixin, FilterView):
     permission_required = "equipment.view_equipmentitem"
     filterset_class = EquipmentItemFilter
     template_name = "equipment/stock.html"
+    sort_options = {
+        "type": ("equipment_type__name", "serial_number"),
+        "serial": ("serial_number",),
+        "warehouse": ("warehouse__name", "equipment_type__name", "serial_number"),
+        "status": ("status", "equipment_type__name", "serial_number"),
+        "received_on": ("received_on", "serial_number"),
+    }
 
     def get_queryset(self):
         return (

@@ -111,6 +111,7 @@ LISTS = [
     ("/training/untrained/", "provincial_clerk", ["officer", "district", "passed"]),
     ("/training/refreshers/", "provincial_clerk", ["officer", "district", "course", "valid_until"]),
     ("/equipment/shortages/", "provincial_clerk", ["commune", "district", "unmet"]),
+    ("/equipment/stock/", "provincial_clerk", ["type", "serial", "warehouse", "status", "received_on"]),
     ("/plan/tasks/", "provincial_clerk", ["deadline", "task", "unit", "status", "completed_on"]),
     ("/reports/", "committee", ["scope", "period", "status", "created"]),
 ]  # fmt: skip
@@ -144,3 +145,18 @@ def test_a_role_that_sees_masked_police_numbers_cannot_sort_by_them(client_as, r
     assert 'data-testid="sort-police_number"' not in html
     assert 'data-testid="sort-birth_date"' not in html
     assert http.get("/officers/?sort=police_number").context["sort"] == ""
+
+
+def test_the_stock_list_sorts_by_serial_number_and_keeps_its_filters(client_as, roster):
+    from tests.factories import EquipmentItemFactory
+
+    radio = EquipmentItemFactory(serial_number="BD-002").equipment_type
+    for serial in ["BD-010", "BD-001"]:
+        EquipmentItemFactory(serial_number=serial, equipment_type=radio)
+    EquipmentItemFactory(serial_number="XM-001")  # another type: filtered out
+    http = client_as("provincial_clerk")
+    for sort, expected in [("serial", ["BD-001", "BD-002", "BD-010"]), ("-serial", ["BD-010", "BD-002", "BD-001"])]:
+        response = http.get("/equipment/stock/", {"equipment_type": radio.pk, "sort": sort})
+        assert [item.serial_number for item in response.context["object_list"]] == expected
+        html = response.content.decode()
+        assert f"equipment_type={radio.pk}&amp;sort=" in html  # the headers keep the filter
