@@ -1,9 +1,15 @@
-"""What the browser journeys share: signing in through the login page, and screenshots kept in test-artifacts/."""
+"""What the browser journeys share: the two screens they run on, signing in through the login page, the top
+menu, and screenshots kept in test-artifacts/."""
 
 import re
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from tests.factories import PASSWORD
+
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -22,3 +28,14 @@ def save_screenshot(page, test_name: str, name: str) -> None:
     """The whole page as ``test-artifacts/<test>-<name>.png`` (test names are unique, so parallel runs agree)."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{test_name}-{name}.png"), full_page=True)
+
+
+def open_menu(page, name: str) -> None:
+    """Click the top menu's entry labelled exactly ``name``, opening the collapsed menu first on a phone."""
+    toggler = page.locator("button.navbar-toggler")
+    menu = page.locator("#topnav")
+    if toggler.is_visible():
+        toggler.click()
+        expect(menu).to_be_visible()
+    menu.get_by_role("link", name=name, exact=True).first.click()
+    page.wait_for_load_state()

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from tests.builders.browser import save_screenshot
+from tests.builders.browser import DESKTOP, save_screenshot
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -27,8 +27,13 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+def page(browser, request):
+    """A page in Vietnamese at 1366×768, or at the viewport a test asks for with
+    ``parametrize("page", [PHONE], indirect=True)`` (a phone: touch, mobile)."""
+    viewport = getattr(request, "param", DESKTOP)
+    phone = viewport["width"] < 576
+    context = browser.new_context(viewport=viewport, locale="vi-VN", is_mobile=phone, has_touch=phone,
+                                  accept_downloads=True)  # fmt: skip
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from communes.models import Commune
 from personnel.choices import Post
 from personnel.models import Assignment
-from tests.builders.browser import sign_in
+from tests.builders.browser import DESKTOP, PHONE, sign_in
 from training.models import TrainingSession
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -82,9 +82,6 @@ def summary(found: dict) -> dict:
 def demo(kon_tum, users):
     call_command("seed_demo", stdout=io.StringIO())
     return kon_tum
-
-
-DESKTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
 
 
 @pytest.mark.parametrize(

@@ -15,37 +15,11 @@ from communes.models import Commune, Coverage
 from equipment import services as equipment_services
 from equipment.models import Issuance
 from personnel.models import Assignment
-from tests.builders.browser import sign_in
+from tests.builders.browser import DESKTOP, PHONE, open_menu, sign_in
 from tests.builders.equipment import DAK_MAN, items, make_catalogue
 from tests.factories import OfficerFactory, vet_fully
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def page(browser, request):
-    """conftest's page, at the viewport a test asks for with ``parametrize("page", [PHONE], indirect=True)``."""
-    viewport = getattr(request, "param", DESKTOP)
-    phone = viewport["width"] < 576
-    context = browser.new_context(viewport=viewport, locale="vi-VN", is_mobile=phone, has_touch=phone)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def open_menu(page, name: str) -> None:
-    """Click an entry of the top menu (``name``: the exact label), opening the collapsed menu first on a phone."""
-    toggler = page.locator("button.navbar-toggler")
-    menu = page.locator("#topnav")
-    if toggler.is_visible():
-        toggler.click()
-        expect(menu).to_be_visible()
-    menu.get_by_role("link", name=name, exact=True).click()
-    page.wait_for_load_state()
 
 
 def open_dak_man(page) -> None:

@@ -14,34 +14,12 @@ from pypdf import PdfReader
 from communes.models import Commune
 from equipment.models import AllocationStandard, EquipmentItem, EquipmentType, Handover, Issuance, Warehouse
 from personnel.services import assignment_create
-from tests.builders.browser import save_screenshot, sign_in
+from tests.builders.browser import DESKTOP, PHONE, open_menu, save_screenshot, sign_in
 from tests.factories import OfficerFactory, vet_fully
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 DAK_MAN = 23347  # Xã Đắk Man, Huyện Đắk Glei: uncovered in the demo baseline, covered by the chief below
-
-
-@pytest.fixture
-def page(browser, request):
-    viewport = request.param
-    phone = viewport["width"] < 576
-    context = browser.new_context(viewport=viewport, locale="vi-VN", is_mobile=phone, has_touch=phone)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def open_menu(page, name: str) -> None:
-    toggler = page.locator("button.navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-        expect(page.locator("#topnav")).to_be_visible()
-    page.locator("#topnav").get_by_role("link", name=name, exact=True).click()
-    page.wait_for_load_state()
 
 
 def download_pdf_text(page, link) -> str:

@@ -10,40 +10,14 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from communes.models import Commune, Coverage
-from tests.builders.browser import sign_in
+from tests.builders.browser import DESKTOP, PHONE, open_menu, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 DAK_BLO = 23344  # Xã Đắk Blô: border, key area, covered since 01/01/2020
 TT_DAK_GLEI = 23341  # Thị trấn Đắk Glei: covered since 01/07/2019
 DAK_MAN = 23347  # Xã Đắk Man: uncovered
 DAK_PEK = 23353  # Xã Đắk Pék: left as it is
-
-
-@pytest.fixture
-def page(browser, request):
-    """conftest's page, at the viewport a test asks for with ``parametrize("page", [PHONE], indirect=True)``."""
-    viewport = getattr(request, "param", DESKTOP)
-    phone = viewport["width"] < 576
-    context = browser.new_context(viewport=viewport, locale="vi-VN", is_mobile=phone, has_touch=phone,
-                                  accept_downloads=True)  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def open_menu(page, name) -> None:
-    """Click an entry of the top menu, opening the collapsed menu first on a phone."""
-    toggler = page.locator("button.navbar-toggler")
-    menu = page.locator("#topnav")
-    if toggler.is_visible():
-        toggler.click()
-        expect(menu).to_be_visible()
-    menu.get_by_role("link", name=name).first.click()
-    page.wait_for_load_state()
 
 
 def attributes(code: int) -> tuple:

@@ -22,40 +22,15 @@ from accounts.roles import Role
 from communes.models import Commune
 from personnel.choices import OfficerStatus, Rank
 from personnel.models import Language, Officer
-from tests.builders.browser import save_screenshot, sign_in
+from tests.builders.browser import DESKTOP, PHONE, open_menu, save_screenshot, sign_in
 from tests.factories import CourseFactory, OfficerFactory, TrainingSessionFactory, user_with_role, vet_fully
 from training import services
 from training.models import Enrollment, TrainingSession
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 COMMUNE = 23347  # Xã Đắk Man, Huyện Đắk Glei: uncovered in the demo baseline
 CLASS_URL = r"/training/classes/{pk}/(#[\w-]+)?$"  # a redirect keeps the fragment of the results link
-
-
-@pytest.fixture
-def page(browser, request):
-    """conftest's page, at the viewport a test asks for with ``parametrize("page", [PHONE], indirect=True)``."""
-    viewport = getattr(request, "param", DESKTOP)
-    phone = viewport["width"] < 576
-    context = browser.new_context(viewport=viewport, locale="vi-VN", is_mobile=phone, has_touch=phone)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def open_menu(page, name: str) -> None:
-    """Click an entry of the top menu (``name``: the exact label), opening the collapsed menu first on a phone."""
-    toggler = page.locator("button.navbar-toggler")
-    menu = page.locator("#topnav")
-    if toggler.is_visible():
-        toggler.click()
-        expect(menu).to_be_visible()
-    menu.get_by_role("link", name=name, exact=True).click()
-    page.wait_for_load_state()
 
 
 def running_class(course, clerk, *, capacity=30, place="Trường Chính trị tỉnh Kon Tum") -> TrainingSession:

@@ -7,13 +7,11 @@ import pytest
 from playwright.sync_api import expect
 
 from rollout.core.text import collation_key
-from tests.builders.browser import sign_in
+from tests.builders.browser import DESKTOP, PHONE, open_menu, sign_in
 from tests.factories import OfficerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 GIVEN = [
     "An",
     "Ánh",
@@ -45,26 +43,6 @@ GIVEN = [
     "Yến",
 ]
 FAMILIES = ["Trần Văn", "Nguyễn Thị"]  # 56 officers: two pages of 50
-
-
-@pytest.fixture
-def page(browser, request):
-    viewport = getattr(request, "param", DESKTOP)
-    phone = viewport["width"] < 576
-    context = browser.new_context(viewport=viewport, locale="vi-VN", is_mobile=phone, has_touch=phone)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def open_menu(page, name: str) -> None:
-    toggler = page.locator("button.navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-        expect(page.locator("#topnav")).to_be_visible()
-    page.locator("#topnav").get_by_role("link", name=name, exact=True).click()
-    page.wait_for_load_state()
 
 
 def names_on_page(page) -> list[str]:
