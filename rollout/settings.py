@@ -161,6 +161,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60,
     "socket_connect_timeout": env.float("BROKER_CONNECT_TIMEOUT", default=0.5),
+    # Sending a task tries to connect twice, 0.1 s apart, then gives up (the outbox keeps it): a page never
+    # waits seconds on a broker that is down.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=0.5)
 # Queuing goes through the outbox (rollout.core.outbox), which keeps what the broker did not take and sends it

@@ -86,7 +86,11 @@ def outbox_enqueue(task: str, *, kwargs: dict | None = None, key: str = "") -> O
 def _send(message: OutboxMessage) -> None:
     from celery import current_app
 
-    current_app.tasks[message.task].apply_async(kwargs=message.kwargs)
+    if message.task not in current_app.tasks:  # the web process has not imported the tasks' modules yet
+        current_app.loader.import_default_modules()
+    # Nobody waits on the result here: without ignore_result, sending subscribes to the result backend, which
+    # retries for seconds when Redis is down.
+    current_app.tasks[message.task].apply_async(kwargs=message.kwargs, ignore_result=True)
 
 
 def outbox_dispatch(*, ids: Iterable[int] | None = None, older_than_seconds: float | None = None) -> int:
