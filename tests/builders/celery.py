@@ -22,7 +22,9 @@ def celery_worker(settings, url: str = REDIS_URL) -> Iterator[Celery]:
     from rollout.celery import app
 
     with celery_broker(settings, url):
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[app.conf.task_default_queue]):
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[app.conf.task_default_queue]
+        ):
             yield app
 
 

@@ -5,7 +5,6 @@ produced, once, when Redis is back and the sweeper has run."""
 import time
 
 import pytest
-from django.core.cache import cache
 
 from rollout.core.outbox import OutboxMessage
 from rollout.health import broker_check
@@ -13,31 +12,12 @@ from rollout.models import Report, ReportStatus
 from rollout.reports.services import previous_week
 from rollout.tasks import jobs_sweep
 from tests.builders.celery import celery_broker, celery_worker
-from tests.builders.redis_server import FAULTS_GROUP, redis_server
+from tests.builders.redis_server import FAULTS_GROUP
 from tests.builders.reports import TODAY
 
 pytestmark = [pytest.mark.xdist_group(FAULTS_GROUP), pytest.mark.django_db(transaction=True)]
 
 BANNER = 'data-testid="jobs-delayed-banner"'
-
-
-@pytest.fixture
-def own_redis(settings):
-    """The project's cache and broker on a Redis of the test's own, the figures cached as in production."""
-    with redis_server() as server:
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "rollout.core.cache.FailSafeRedisCache",
-                "LOCATION": server.url,
-                "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.5},
-            }
-        }
-        settings.PROGRESS_CACHE_SECONDS = 600
-        settings.BROKER_CHECK_SECONDS = 0
-        settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
-        broker_check.forget()
-        yield server
-        cache.close()
 
 
 def _timed_get(client, url):
