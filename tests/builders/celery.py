@@ -21,11 +21,11 @@ def celery_worker(settings, url: str = REDIS_URL) -> Iterator[Celery]:
     one, or a fault test's own), on this test process's queue; tasks run in-process again afterwards."""
     from rollout.celery import app
 
-    with celery_broker(settings, url):
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[app.conf.task_default_queue]
-        ):
-            yield app
+    with (
+        celery_broker(settings, url),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[worker_queue()]),
+    ):
+        yield app
 
 
 def worker_queue() -> str:
