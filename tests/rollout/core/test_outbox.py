@@ -23,10 +23,13 @@ def _unreachable_broker(settings):
 
 
 def test_a_rolled_back_transaction_asks_for_nothing(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            outbox_enqueue("communes.recompute_coverage", kwargs={"commune_codes": [1]})
-            raise RuntimeError("the request failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        outbox_enqueue("communes.recompute_coverage", kwargs={"commune_codes": [1]})
+        raise RuntimeError("the request failed")
     assert not OutboxMessage.objects.exists() and not callbacks
 
 
