@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ class OutboxMessage(models.Model):
     """A task to send to Celery: its name and keyword arguments, when it was asked for and sent, and the last
     failure to send it."""
 
-    task = models.CharField(_("task"), max_length=200)
+    task = models.CharField(pgettext_lazy("background job", "task"), max_length=200)
     kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
     key = models.CharField(_("key"), max_length=200, blank=True, help_text=_("The work's identity, if it has one."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
