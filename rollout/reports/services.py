@@ -178,7 +178,7 @@ def weekly_reports_create(*, today: datetime.date) -> list[Report]:
             report, created = Report.objects.get_or_create(province=province, period_start=start, period_end=end)
             if created or report.status == ReportStatus.FAILED:
                 if not created:
-                    Report.objects.filter(pk=report.pk).update(status=ReportStatus.PENDING, progress=0)
+                    Report.objects.filter(pk=report.pk).update(status=ReportStatus.PENDING, progress=0, attempts=0)
                 report_queue(report)
         reports.append(report)
     return reports

@@ -64,3 +64,40 @@ def test_a_clerk_asks_for_a_report_while_redis_is_down_and_gets_it_once_it_is_ba
             assert report.status == ReportStatus.DONE and report.attempts == 1
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)], ids=["office", "phone"])
+def test_a_clerk_tries_a_failed_report_again_after_the_browser_asks(browser, live_server, kon_tum, users, viewport):
+    from rollout.reports.services import previous_week
+    from tests.builders.reports import TODAY
+
+    start, end = previous_week(TODAY)
+    report = Report.objects.create(
+        province=kon_tum, period_start=start, period_end=end, status=ReportStatus.FAILED, attempts=3,
+        error="Không lập được báo cáo: tiến trình xử lý đã dừng 3 lần.",
+    )  # fmt: skip
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        sign_in(page, live_server, users["provincial_clerk"].username)
+        open_the_reports_from_the_menu(page)
+        page.locator(f'a[href="/reports/{report.pk}/"]').first.click()
+        page.wait_for_url(re.compile(rf"/reports/{report.pk}/$"))
+        assert "đã dừng 3 lần" in page.get_by_test_id("report-error").inner_text()
+        questions = []
+        page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+        page.get_by_test_id("retry-button").click()
+        page.wait_for_timeout(300)
+        assert questions == ["Lập lại báo cáo này?"]
+        report.refresh_from_db()
+        assert report.status == ReportStatus.FAILED  # dismissed: nothing happens
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_test_id("retry-button").click()
+        page.get_by_test_id("download-xlsx").wait_for(timeout=60_000)  # produced in-process in the tests
+        assert "đang được lập lại" in page.locator(".alert-success").inner_text()
+        report.refresh_from_db()
+        assert report.status == ReportStatus.DONE and report.attempts == 1
+    finally:
+        context.close()
