@@ -1,6 +1,17 @@
 from django.core.cache import cache
 
+from rollout.core.cache import on_cache_recovered
+
 DEMO_DATA_CACHE_KEY = "communes:demo-data-present"
+
+
+def demo_data_forget() -> None:
+    """Drop the cached flag (demo data seeded or imported), so that the next page asks the database."""
+    cache.delete(DEMO_DATA_CACHE_KEY)
+
+
+# A seeding or import while the cache was unreachable could not drop the flag: drop it once it is back.
+on_cache_recovered(demo_data_forget)
 
 
 def demo_data(request):

@@ -12,6 +12,7 @@ from django.db.models import Case, Value, When
 from rollout.core import scoping
 from rollout.core.bulk import bulk_update_values
 from rollout.core.figures_cache import figures_changed
+from rollout.core.outbox import outbox_enqueue
 from rollout.core.text import collation_key, fold
 
 from .context_processors import DEMO_DATA_CACHE_KEY
@@ -167,11 +168,10 @@ def coverage_recompute(*, commune_codes: Iterable[int] | None = None) -> int:
 
 
 def coverage_recompute_on_commit(*, commune_codes: Iterable[int] | None = None) -> None:
-    """Queue the coverage task once the current transaction commits (in-process without Redis)."""
-    from .tasks import recompute_coverage
-
+    """Queue the coverage task through the outbox, in the current transaction: sent once it commits (in-process
+    without Redis), kept while the broker cannot be reached."""
     codes = None if commune_codes is None else sorted(set(commune_codes))
-    transaction.on_commit(lambda: recompute_coverage.delay(commune_codes=codes))
+    outbox_enqueue("communes.recompute_coverage", kwargs={"commune_codes": codes})
 
 
 # What the province's clerks keep about a commune; its name, kind and district come from the GSO data, its coverage

@@ -6,7 +6,8 @@ once saved) and not deleted here: no service does either."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from rollout.core.admin import ServiceAdmin
+from rollout.core.admin import ReadOnlyAdminMixin, ServiceAdmin
+from rollout.core.outbox import OutboxMessage
 from rollout.models import CommitteeMember, Phase, PilotPlan, Task
 from rollout.plan import services
 
@@ -115,3 +116,13 @@ class TaskAdmin(PlanPartAdmin):
             task=obj, user=request.user, status=form.cleaned_data["status"],
             completed_on=form.cleaned_data["completed_on"], **self.given(form, services.TASK_FIELDS),
         )  # fmt: skip
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What waits to be sent to the workers, and why it waits (the last error): read only; the sweeper sends it."""
+
+    list_display = ("task", "key", "created_at", "dispatched_at", "attempts", "last_error")
+    list_filter = (("dispatched_at", admin.EmptyFieldListFilter), "task")
+    search_fields = ("key", "task")
+    date_hierarchy = "created_at"

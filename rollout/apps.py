@@ -29,8 +29,6 @@ class RolloutConfig(AppConfig):
         from rollout.core.figures_cache import figures_changed
         from rollout.core.text import store_text_in_nfc
         from rollout.plan.selectors import plan_or_default
-        from rollout.reports.services import register_report_producer
-        from rollout.tasks import produce_report
 
         # Every text the project's models store is in Unicode NFC (docs/architecture.md, "Text is stored in NFC").
         store_text_in_nfc(NFC_APPS)
@@ -39,6 +37,5 @@ class RolloutConfig(AppConfig):
             post_save.connect(figures_changed, sender=model, dispatch_uid=f"progress-save-{label}")
             post_delete.connect(figures_changed, sender=model, dispatch_uid=f"progress-delete-{label}")
         # The apps below read what sits up here through hooks (imports go one way: the import-linter contracts in
-        # pyproject.toml): personnel the province's deployment rules, the reports the task that produces them.
+        # pyproject.toml): personnel the province's deployment rules.
         register_plan_reader(plan_or_default)
-        register_report_producer(produce_report.delay)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from personnel.choices import Rank
+from rollout.core.outbox import OutboxMessage  # noqa: F401  (the outbox's table belongs to this app)
 from rollout.core.scoping import ScopedBy, ScopedQuerySet
 
 MAX_TRAINING_GRACE_DAYS = 365
@@ -316,6 +317,10 @@ class Report(models.Model):
     pdf = models.FileField(_("PDF file"), upload_to=report_upload_to, blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When it was last queued, and the last sign of life of the worker producing it: the sweeper queues again a
+    # report that waits, or runs without a heartbeat, longer than REPORT_LEASE_SECONDS.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "communes.context_processors.demo_data",
+                "rollout.health.background_jobs",
             ],
         },
     },
@@ -97,6 +98,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
     # subqueries (equipment shortages, figures) are cheap to run but, once a table has bloated, are estimated
     # dear, and compiling them took 1.5 s a page. This is an OLTP application: JIT off (POSTGRES_JIT=true undoes).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database answers the error page within seconds instead of hanging the worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -123,8 +129,18 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Redis: broker, result backend and cache. Unset: tasks run in-process and the cache is local memory.
 REDIS_URL = env("REDIS_URL", default="")
+# The cache holds only what can be computed again: with Redis unreachable its calls log and fall through
+# (rollout.core.cache), within these timeouts, so that pages still serve.
+CACHE_CONNECT_TIMEOUT = env.float("CACHE_CONNECT_TIMEOUT", default=0.2)
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "rollout.core.cache.FailSafeRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": CACHE_CONNECT_TIMEOUT, "socket_timeout": CACHE_SOCKET_TIMEOUT},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -138,7 +154,24 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# A message a worker took but did not acknowledge (acks late: it is acknowledged when the task ends) goes back to
+# the queue after the visibility timeout: longer than the longest task may run (the hard time limit), so that a
+# running task is never delivered twice, short enough that a killed worker's task comes back. The report
+# sweeper (below) notices a dead worker sooner, through the report's heartbeat.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60,
+    "socket_connect_timeout": env.float("BROKER_CONNECT_TIMEOUT", default=0.5),
+    # Sending a task tries to connect twice, 0.1 s apart, then gives up (the outbox keeps it): a page never
+    # waits seconds on a broker that is down.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=0.5)
+# Queuing goes through the outbox (rollout.core.outbox), which keeps what the broker did not take and sends it
+# again: a page does not wait for the broker's own retries.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 # The schedule, in CELERY_TIMEZONE (Asia/Ho_Chi_Minh); run with `celery -A rollout beat` (default scheduler).
 CELERY_BEAT_SCHEDULE: dict = {
@@ -154,7 +187,22 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rollout.weekly_reports",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
+    # Reports whose worker died go back to the queue, then whatever the outbox holds is sent.
+    "sweep-jobs-every-minute": {
+        "task": "rollout.sweep_jobs",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+# The outbox's sweeper sends rows older than this that the commit did not send (the commit sends newer ones).
+OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=30)
+# A report being produced updates its heartbeat at every step; one whose heartbeat is older than the lease (its
+# worker died), or that waits longer than the lease since it was queued, is queued again, at most
+# REPORT_MAX_ATTEMPTS times in all, then failed. The lease must be longer than the longest step of a report.
+REPORT_LEASE_SECONDS = env.int("REPORT_LEASE_SECONDS", default=5 * 60)
+REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
+# How long a page trusts its last look at the broker (the "background jobs are delayed" banner).
+BROKER_CHECK_SECONDS = env.float("BROKER_CHECK_SECONDS", default=10.0)
 
 # Internationalisation: Vietnamese first, English second; dates dd/mm/yyyy, numbers 1.234,5.
 LANGUAGE_CODE = "vi"

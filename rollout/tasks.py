@@ -11,6 +11,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from rollout.core.outbox import outbox_sweep
 from rollout.models import Report
 from rollout.progress.snapshots import snapshots_record
 from rollout.reports import services as report_services
@@ -69,3 +70,16 @@ def produce_report(self, report_id: int) -> str | None:
         logger.exception("Report %s failed.", report_id)
         report_services.report_fail(report_id=report_id, exc=exc)
         return "failed"
+
+
+def jobs_sweep() -> dict[str, int]:
+    """Reports whose worker died (or whose message was lost) go back to the outbox, then whatever the outbox
+    holds is sent: the work of ``rollout.sweep_jobs`` and ``manage.py dispatch_outbox``."""
+    recovered = report_services.reports_recover()
+    return {**recovered, "sent": outbox_sweep()}
+
+
+@shared_task(name="rollout.sweep_jobs", soft_time_limit=50, time_limit=60, ignore_result=True)
+def sweep_jobs() -> dict[str, int]:
+    """Every minute (Celery beat): recover stuck reports and send the outbox's pending rows."""
+    return jobs_sweep()

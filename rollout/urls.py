@@ -31,3 +31,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database that does not answer gets its own page (503), any other server error the 500 page.
+handler500 = "rollout.errors.server_error"

@@ -1,8 +1,10 @@
 import pytest
 from django.core.cache import cache
 
+from rollout.health import broker_check
 from tests.builders.celery import celery_worker
 from tests.builders.divisions import kon_tum_load
+from tests.builders.redis_server import redis_server
 from tests.builders.users import users_by_role
 
 
@@ -54,3 +56,24 @@ def redis_worker(settings):
     """A Celery worker thread on the real Redis broker (mark the test ``xdist_group(CELERY_GROUP)``)."""
     with celery_worker(settings) as app:
         yield app
+
+
+@pytest.fixture
+def own_redis(settings):
+    """A Redis of the test's own (``redis_server``: the test stops and starts it) holding the project's cache, the
+    figures cached as in production; the test sends tasks through it with ``celery_broker(settings, own_redis.url)``
+    (the fault tests, ``xdist_group(FAULTS_GROUP)``)."""
+    with redis_server() as server:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "rollout.core.cache.FailSafeRedisCache",
+                "LOCATION": server.url,
+                "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.5},
+            }
+        }
+        settings.PROGRESS_CACHE_SECONDS = 600
+        settings.BROKER_CHECK_SECONDS = 0
+        settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
+        broker_check.forget()
+        yield server
+        cache.close()

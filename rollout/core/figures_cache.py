@@ -8,6 +8,8 @@ changed" without importing the figures, which sit above it.
 
 from django.core.cache import cache
 
+from rollout.core.cache import on_cache_recovered
+
 VERSION_KEY = "progress:version"
 
 
@@ -22,3 +24,8 @@ def figures_changed(**kwargs) -> None:
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet: nothing cached under a version
         cache.set(VERSION_KEY, 2, None)
+
+
+# A write while the cache was unreachable could not move the version on: move it once the cache is back, so that
+# figures cached before the outage are not served as current.
+on_cache_recovered(figures_changed)

@@ -14,19 +14,20 @@ Rules:
 
 import datetime
 import logging
-from collections.abc import Callable
 
-from django.core.exceptions import ImproperlyConfigured
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from communes.models import Province
 from rollout.core import scoping
+from rollout.core.outbox import OutboxMessage, outbox_enqueue
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
 from rollout.models import CommitteeMember, PilotPlan, ProgressSnapshot, Report, ReportStatus
 from rollout.progress.snapshots import snapshots_record
@@ -44,22 +45,36 @@ def previous_week(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return monday, monday + datetime.timedelta(days=6)
 
 
-_producer: Callable[[int], object] | None = None
+PRODUCE_TASK = "rollout.produce_report"
 
 
-def register_report_producer(producer: Callable[[int], object]) -> None:
-    """``producer(report_id)`` queues the production of a report: the Celery task, which sits above the reports
-    and calls their services (``rollout.tasks``), registered by ``RolloutConfig.ready``."""
-    global _producer
-    _producer = producer
+def _report_key(report_id: int) -> str:
+    return f"report:{report_id}"
 
 
 def report_queue(report: Report) -> None:
-    """Queue the production of ``report`` once the current transaction commits."""
-    if _producer is None:
-        raise ImproperlyConfigured("No producer of reports registered (the rollout app registers its task).")
-    producer, report_id = _producer, report.pk
-    transaction.on_commit(lambda: producer(report_id))
+    """Queue the production of ``report`` through the outbox, in the current transaction: sent to the worker
+    once it commits, kept (and sent by the sweeper) while the broker cannot be reached. Queued twice before it
+    is sent, it is sent once."""
+    now = timezone.now()
+    report.queued_at = now
+    Report.objects.filter(pk=report.pk).update(queued_at=now)
+    outbox_enqueue(PRODUCE_TASK, kwargs={"report_id": report.pk}, key=_report_key(report.pk))
+
+
+def _lease_start(now: datetime.datetime) -> datetime.datetime:
+    return now - datetime.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
+
+
+def report_is_stuck(report: Report, *, now: datetime.datetime | None = None) -> bool:
+    """A report that should be moving and is not: running without a heartbeat for longer than the lease (its
+    worker died), or waiting longer than the lease since it was queued (its message was lost)."""
+    since = _lease_start(now or timezone.now())
+    if report.status == ReportStatus.RUNNING:
+        return report.heartbeat_at is None or report.heartbeat_at < since
+    if report.status == ReportStatus.PENDING:
+        return (report.queued_at or report.created_at) < since
+    return False
 
 
 @transaction.atomic
@@ -67,8 +82,9 @@ def report_request(
     *, province: Province | None, period_start: datetime.date, period_end: datetime.date, user=None
 ) -> tuple[Report, str]:
     """Create the report for the scope and period, or reuse the existing one; returns it and what happened:
-    ``"created"`` (queued), ``"requeued"`` (it had failed; queued again), ``"done"`` (ready already) or
-    ``"in_progress"`` (already queued or running). A user asks only for a report of an area they may see."""
+    ``"created"`` (queued), ``"requeued"`` (it had failed, or was stuck; queued again), ``"done"`` (ready
+    already) or ``"in_progress"`` (already queued or running). A user asks only for a report of an area they
+    may see."""
     scoping.check_visible(user, Report(province=province))
     report, created = Report.objects.select_for_update().get_or_create(
         province=province, period_start=period_start, period_end=period_end, defaults={"requested_by": user}
@@ -77,13 +93,78 @@ def report_request(
         report_queue(report)
         return report, "created"
     if report.status == ReportStatus.FAILED:
-        report.status, report.progress = ReportStatus.PENDING, 0
-        report.save(update_fields=["status", "progress"])
+        report.status, report.progress, report.attempts = ReportStatus.PENDING, 0, 0
+        report.save(update_fields=["status", "progress", "attempts"])
         report_queue(report)
         return report, "requeued"
     if report.status == ReportStatus.DONE:
         return report, "done"
+    if report_is_stuck(report):
+        report.status, report.progress = ReportStatus.PENDING, 0
+        report.save(update_fields=["status", "progress"])
+        report_queue(report)
+        return report, "requeued"
     return report, "in_progress"
+
+
+@transaction.atomic
+def report_retry(*, report: Report, user) -> Report:
+    """Produce a failed report again (asked for on its page), with a fresh count of attempts. A report that is
+    not failed is left as it is."""
+    scoping.check_visible(user, report)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status == ReportStatus.FAILED:
+        report.status, report.progress, report.attempts, report.error = ReportStatus.PENDING, 0, 0, ""
+        report.save(update_fields=["status", "progress", "attempts", "error"])
+        report_queue(report)
+    return report
+
+
+def reports_recover(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """The sweeper's part for reports: a report running without a heartbeat for longer than the lease (its
+    worker died) is queued again, or failed once it has had ``REPORT_MAX_ATTEMPTS`` attempts; a report waiting
+    longer than the lease since it was queued, with nothing left in the outbox for it, is queued again.
+    Returns how many were requeued and failed."""
+    now = now or timezone.now()
+    since = _lease_start(now)
+    outcome = {"requeued": 0, "failed": 0}
+    stale_running = Report.objects.filter(status=ReportStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=since) | Q(heartbeat_at__isnull=True)
+    )
+    pending_message = OutboxMessage.objects.filter(
+        dispatched_at__isnull=True, key=Concat(Value("report:"), Cast(OuterRef("pk"), CharField()))
+    )
+    stale_pending = (
+        Report.objects.filter(status=ReportStatus.PENDING)
+        .filter(Q(queued_at__lt=since) | Q(queued_at__isnull=True, created_at__lt=since))
+        .exclude(Exists(pending_message))
+    )
+    for queryset in (stale_running, stale_pending):
+        for pk in list(queryset.values_list("pk", flat=True)):
+            with transaction.atomic():
+                report = queryset.select_for_update(skip_locked=True).filter(pk=pk).first()
+                if report is None:
+                    continue
+                if report.status == ReportStatus.RUNNING and report.attempts >= settings.REPORT_MAX_ATTEMPTS:
+                    report.status = ReportStatus.FAILED
+                    report.error = _("The report could not be produced: its worker stopped %(count)s times.") % {
+                        "count": report.attempts
+                    }
+                    report.save(update_fields=["status", "error"])
+                    logger.error("Report %s failed: its worker stopped %s times.", pk, report.attempts)
+                    outcome["failed"] += 1
+                    continue
+                if report.status == ReportStatus.RUNNING:
+                    report.error = _("Its worker stopped; produced again (attempt %(next)s of %(max)s).") % {
+                        "next": report.attempts + 1,
+                        "max": settings.REPORT_MAX_ATTEMPTS,
+                    }
+                report.status, report.progress = ReportStatus.PENDING, 0
+                report.save(update_fields=["status", "progress", "error"])
+                report_queue(report)
+                logger.warning("Report %s was stuck; queued again.", pk)
+                outcome["requeued"] += 1
+    return outcome
 
 
 def weekly_reports_create(*, today: datetime.date) -> list[Report]:
@@ -97,15 +178,16 @@ def weekly_reports_create(*, today: datetime.date) -> list[Report]:
             report, created = Report.objects.get_or_create(province=province, period_start=start, period_end=end)
             if created or report.status == ReportStatus.FAILED:
                 if not created:
-                    Report.objects.filter(pk=report.pk).update(status=ReportStatus.PENDING, progress=0)
+                    Report.objects.filter(pk=report.pk).update(status=ReportStatus.PENDING, progress=0, attempts=0)
                 report_queue(report)
         reports.append(report)
     return reports
 
 
 def _set_progress(report: Report, progress: int) -> None:
+    """A step done: the progress shown, and the heartbeat that tells the sweeper the worker is alive."""
     report.progress = progress
-    Report.objects.filter(pk=report.pk).update(progress=progress)
+    Report.objects.filter(pk=report.pk).update(progress=progress, heartbeat_at=timezone.now())
 
 
 def _fill_missing_snapshots(report: Report) -> None:
@@ -143,10 +225,18 @@ def report_produce(*, report_id: int) -> Report:
     if report.status == ReportStatus.DONE and report.xlsx and report.pdf:
         report_email_if_due(report)
         return report
-    Report.objects.filter(pk=report.pk).update(
-        status=ReportStatus.RUNNING, progress=5, attempts=F("attempts") + 1, error=""
+    # Claim it: a report another worker is producing (running, with a fresh heartbeat) is left to that worker,
+    # so that a message delivered twice does not produce it twice at once.
+    now = timezone.now()
+    claimed = (
+        Report.objects.filter(pk=report.pk)
+        .exclude(status=ReportStatus.RUNNING, heartbeat_at__gte=_lease_start(now))
+        .update(status=ReportStatus.RUNNING, progress=5, attempts=F("attempts") + 1, error="", heartbeat_at=now)
     )
-    report.refresh_from_db(fields=["status", "progress", "attempts", "error"])
+    report.refresh_from_db(fields=["status", "progress", "attempts", "error", "heartbeat_at"])
+    if not claimed:
+        logger.info("Report %s is being produced by another worker; nothing to do.", report.pk)
+        return report
     _fill_missing_snapshots(report)
     _set_progress(report, 20)
     content = report_content(province=report.province, period_start=report.period_start, period_end=report.period_end)

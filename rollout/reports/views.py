@@ -1,11 +1,11 @@
 """The reports archive: the list, a report's page (which follows its progress), its files, and asking for a
-report now. Viewing needs ``rollout.view_report``, asking ``rollout.add_report``; a report outside the user's
-scope answers 404 (``Report.objects.visible_to``)."""
+report now, and trying a failed one again. Viewing needs ``rollout.view_report``, asking and retrying
+``rollout.add_report``; a report outside the user's scope answers 404 (``Report.objects.visible_to``)."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from rollout.core.views import PagedListMixin
 from rollout.models import Report, ReportStatus
 from rollout.reports.content import PDF_CONTENT_TYPE, report_filename
 from rollout.reports.forms import ReportRequestForm
-from rollout.reports.services import report_request
+from rollout.reports.services import report_request, report_retry
 
 STATUS_COLOURS = {
     ReportStatus.PENDING: "secondary",
@@ -131,4 +131,44 @@ class ReportRequestView(PermissionRequiredMixin, FormView):
             messages.info(self.request, text)
         else:
             messages.success(self.request, text)
+        return redirect(reverse("reports:detail", args=[report.pk]))
+
+
+class ReportRetryView(VisibleReportsMixin, View):
+    """Produce a failed report again, after a confirmation (``confirm=yes``: the dialog of ``confirm.js`` or the
+    confirmation page). A report that is not failed (retried already, in another tab) is left as it is and its
+    page says what it is doing."""
+
+    permission_required = ("rollout.view_report", "rollout.add_report")
+
+    def _report(self, pk) -> Report:
+        report = self.get_queryset().filter(pk=pk).first()
+        if report is None:
+            raise Http404(_("No such report."))
+        return report
+
+    def confirmation(self, request, report):
+        return render(request, "generic/confirm.html", {
+            "title": _("Produce the report again"),
+            "question": _("Produce “%(report)s” again?") % {"report": report},
+            "consequences": [_("The report is produced in the background; its page shows the progress.")],
+            "action": reverse("reports:retry", args=[report.pk]),
+            "back": reverse("reports:detail", args=[report.pk]),
+            "confirm_label": _("Produce again"),
+            "breadcrumbs": [(_("Reports"), reverse("reports:list")),
+                            (str(report), reverse("reports:detail", args=[report.pk]))],
+        })  # fmt: skip
+
+    def get(self, request, pk):
+        return self.confirmation(request, self._report(pk))
+
+    def post(self, request, pk):
+        report = self._report(pk)
+        if report.status != ReportStatus.FAILED:
+            messages.info(request, _("This report is not failed: nothing to try again."))
+            return redirect(reverse("reports:detail", args=[report.pk]))
+        if request.POST.get("confirm") != "yes":
+            return self.confirmation(request, report)
+        report_retry(report=report, user=request.user)
+        messages.success(request, _("The report is being produced again; this page shows its progress."))
         return redirect(reverse("reports:detail", args=[report.pk]))

@@ -254,7 +254,12 @@ def _next_run(entry_name: str, after: datetime.datetime) -> datetime.datetime:
 
 def test_beat_runs_the_weekly_reports_on_monday_at_seven_in_vietnam():
     entries = {entry["task"]: name for name, entry in app.conf.beat_schedule.items()}
-    assert set(entries) == {"rollout.weekly_reports", "rollout.record_snapshot", "training.settle_lapsed_statuses"}
+    assert set(entries) == {
+        "rollout.weekly_reports",
+        "rollout.record_snapshot",
+        "training.settle_lapsed_statuses",
+        "rollout.sweep_jobs",
+    }
     assert str(app.timezone) == "Asia/Ho_Chi_Minh"
     saigon = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
     sunday_noon = datetime.datetime(2026, 11, 22, 5, 0, tzinfo=datetime.UTC)  # Sunday 12:00 in Vietnam
