@@ -205,7 +205,7 @@ else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="rollout@localhost")
 
-# --- Transport security: HTTPS, the reverse proxy, a plain-HTTP trial (issue 13, hardening) ---------------------
+# --- Transport and request security: HTTPS, the proxy, a plain-HTTP trial, methods, caching (issue 13) --------------
 # The secure defaults hold whenever DEBUG is off; `manage.py check --deploy` is clean then.
 # ALLOW_PLAIN_HTTP=true is the one switch for a trial over plain HTTP on a closed network: cookies without the
 # Secure flag, no redirect to HTTPS, no HSTS, whatever the individual variables say (a Secure cookie over HTTP is
@@ -237,7 +237,13 @@ USE_X_FORWARDED_HOST = False
 # django-axes (whose own AXES_PROXY_COUNT needs django-ipware, which is not installed).
 TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
-# --- end of transport security -----------------------------------------------------------------------------------
+# Only the methods a page means (405 otherwise, before the CSRF check), and personal data never cached
+# (rollout.middleware: METHODS_MEANT, PERSONAL_DATA_PAGES).
+_before_csrf = MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware")
+MIDDLEWARE.insert(_before_csrf, "rollout.middleware.MethodsMeantMiddleware")
+_after_whitenoise = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+MIDDLEWARE.insert(_after_whitenoise, "rollout.middleware.PersonalDataNoStoreMiddleware")
+# --- end of transport and request security --------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

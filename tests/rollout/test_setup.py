@@ -196,7 +196,8 @@ def test_behind_the_proxy_its_scheme_and_one_forwarded_address_are_trusted():
 
 
 def test_check_deploy_names_the_plain_http_switch_once():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env_extra={**_PRODUCTION, "ALLOW_PLAIN_HTTP": "true"})
+    plain_http = {**_PRODUCTION, "ALLOW_PLAIN_HTTP": "true"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env_extra=plain_http)
     assert result.returncode != 0  # a warning: plain HTTP is never production
     output = result.stdout + result.stderr
     assert "rollout.W001" in output and "ALLOW_PLAIN_HTTP" in output
@@ -250,8 +251,22 @@ def test_the_proxy_overwrites_the_headers_the_application_trusts():
 
 
 DOCKERIGNORED = {
-    ".env", ".env.*", "db.sqlite3", "db.sqlite3-journal", "media", "staticfiles", ".test-media", "test-artifacts",
-    ".venv", ".git", "node_modules", "**/__pycache__", ".pytest_cache", "deploy/certs", "**/*.pem", "**/*.key",
+    ".env",
+    ".env.*",
+    "db.sqlite3",
+    "db.sqlite3-journal",
+    "media",
+    "staticfiles",
+    ".test-media",
+    "test-artifacts",
+    ".venv",
+    ".git",
+    "node_modules",
+    "**/__pycache__",
+    ".pytest_cache",
+    "deploy/certs",
+    "**/*.pem",
+    "**/*.key",
 }
 
 

@@ -38,7 +38,7 @@ def _browser():
 def _open(opener, url, data=None):
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     try:
-        response = opener.open(urllib.request.Request(url, data=body), timeout=30)
+        response = opener.open(urllib.request.Request(url, data=body), timeout=30)  # noqa: S310 - http://127.0.0.1
     except urllib.error.HTTPError as error:  # 3xx (not followed), 4xx, 5xx
         return error.code, dict(error.headers), error.read().decode(errors="replace")
     return response.status, dict(response.headers), response.read().decode(errors="replace")
