@@ -17,6 +17,7 @@ from personnel.models import Assignment, Officer, Vetting
 from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task
 from rollout.plan import services as plan_services
 from tests.builders.equipment import QUANG_TRUNG, TT_DAK_GLEI, Catalogue, items, make_catalogue, officer_at
+from tests.builders.spreadsheets import xlsx
 from tests.builders.training import enrol
 from tests.factories import OfficerFactory, vet_fully
 from training import services as training_services
@@ -223,7 +224,7 @@ def world_urls(world: World) -> dict[str, str]:
         province_id=62, period_start=TODAY - datetime.timedelta(days=7), period_end=YESTERDAY
     )
     if not report.xlsx:
-        report.xlsx.save("bao-cao.xlsx", ContentFile(b"PK\x03\x04 a report"), save=True)
+        report.xlsx.save("bao-cao.xlsx", ContentFile(xlsx(["Báo cáo"], [["Kon Tum"]])), save=True)
     handover = Handover.objects.get(pk=world.issuance.handover_id)
     officer, session, commune = world.chief.pk, world.session.pk, TT_DAK_GLEI
     arguments = {
