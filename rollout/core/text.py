@@ -188,8 +188,7 @@ NOT_A_NAME = _("A name is written in letters (for example Nguyễn Văn An): “
 
 
 def validate_person_name(value) -> None:
-    """A person's name has letters, two at least: a value of digits, signs or punctuation only ("-1", "123",
-    "...") is refused. On the models' name fields, so that every door (forms, the admin, imports, services) refuses
-    it."""
-    if sum(1 for character in str(value) if character.isalpha()) < 2:
+    """A person's name has letters: a value of digits, signs or punctuation only ("-1", "123", "...") is refused.
+    On the models' name fields, so that every door (forms, the admin, imports, services) refuses it."""
+    if not any(character.isalpha() for character in str(value)):
         raise ValidationError(NOT_A_NAME, code="not_a_name", params={"value": value})
