@@ -70,8 +70,10 @@ def test_the_officer_services_refuse_a_full_name_without_letters(users, value):
 
 @pytest.fixture
 def plan(kon_tum):
-    return PilotPlan.objects.create(province_id=62, name="Kế hoạch thí điểm Kon Tum",
-                                    started_on=datetime.date(2026, 1, 1), target_on=datetime.date(2027, 6, 30))  # fmt: skip
+    return PilotPlan.objects.create(
+        province_id=62, name="Kế hoạch thí điểm Kon Tum",
+        started_on=datetime.date(2026, 1, 1), target_on=datetime.date(2027, 6, 30),
+    )  # fmt: skip
 
 
 def test_the_committee_services_refuse_a_member_named_minus_one(plan):

@@ -21,12 +21,13 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "x7#kq!2v9@pz$w4m&n8r^t1y*u3i(o5p)a6s_d0f+g=h-j[k]l;z:x,c.v/b?n<m>q" * 2
 
-# The production settings, except that static files are served without a manifest (collectstatic is not run for
-# the tests); every security setting is the production module's own.
+# The production settings, except that static files are served from the source folders without a manifest
+# (collectstatic is not run for the tests); every security setting is the production module's own.
 _SETTINGS = """\
 from rollout.settings import *  # noqa: F403
 
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
 """
 
 
