@@ -150,3 +150,36 @@ def test_the_officer_import_reports_the_row_and_writes_nothing(client_as):
     page = response.content.decode()
     assert VI_MESSAGE in page
     assert not Officer.objects.exists()
+
+
+def test_the_same_refused_post_twice_writes_nothing_and_a_csrf_only_post_names_the_missing_fields(client_as):
+    http = client_as("district_clerk")
+    url = reverse("personnel:officer_create")
+    for _ in range(2):
+        response = http.post(url, _page_data(full_name="-1"))
+        assert response.status_code == 200
+        assert "full_name" in response.context["form"].errors
+    assert not Officer.objects.exists()
+    # a partly filled form: the name refused, the other missing fields named, what was typed kept
+    response = http.post(url, {"full_name": "...", "police_number": "123-456"})
+    errors = response.context["form"].errors
+    assert {"full_name", "birth_date", "rank"} <= set(errors)
+    assert 'value="123-456"' in response.content.decode()
+    # only the CSRF token (the test client adds none): every required field is named, nothing is written
+    response = http.post(url, {"csrfmiddlewaretoken": "x"})
+    assert response.status_code == 200
+    assert "full_name" in response.context["form"].errors
+    assert not Officer.objects.exists()
+
+
+def test_an_officer_renamed_minus_one_on_a_stale_page_keeps_their_name(client_as):
+    officer = OfficerFactory(district_id=610, full_name="Y Blông")
+    http = client_as("district_clerk")
+    url = reverse("personnel:officer_update", args=[officer.pk])
+    form = http.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "languages"}
+    Officer.objects.filter(pk=officer.pk).update(current_unit="Công an xã Đắk Man")  # changed meanwhile
+    response = http.post(url, {**data, "birth_date": officer.birth_date.strftime("%d/%m/%Y"), "full_name": "-1"})
+    assert response.status_code == 200
+    assert VI_MESSAGE in response.content.decode()
+    assert Officer.objects.get(pk=officer.pk).full_name == "Y Blông"
