@@ -34,6 +34,7 @@ WHITENOISE_USE_FINDERS = True
 @dataclass
 class Server:
     url: str
+    port: int
     process: subprocess.Popen
     log_path: Path
 
@@ -85,8 +86,8 @@ def production_server(**env_extra: str):
             ALLOWED_HOSTS="127.0.0.1,localhost",
             DATABASE_URL=_database_url(),
             CONN_MAX_AGE="0",
-            **env_extra,
         )
+        env.update(env_extra)
         log_path = Path(directory, "server.log")
         with log_path.open("w") as log:
             process = subprocess.Popen(
@@ -96,7 +97,7 @@ def production_server(**env_extra: str):
             )  # fmt: skip
         try:
             _wait_until_listening(port, process, log_path)
-            yield Server(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
+            yield Server(url=f"http://127.0.0.1:{port}", port=port, process=process, log_path=log_path)
         finally:
             process.terminate()
             try:

@@ -7,16 +7,20 @@ A real HTTP client is needed: Django's test client sends Secure cookies over HTT
 
 import html
 import http.cookiejar
+import os
 import re
+import subprocess
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
+import yaml
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from accounts.roles import Role
-from tests.builders.server import production_server
+from tests.builders.server import ROOT, production_server
 from tests.factories import PASSWORD, user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -98,3 +102,17 @@ def test_turning_only_the_redirect_off_keeps_the_cookies_secure_and_sign_in_refu
         status, _, _, jar = _sign_in(server, user.username)
         assert status == 403
         assert all(cookie.secure for cookie in jar)
+
+
+def test_the_compose_healthcheck_passes_with_the_production_host_names():
+    # ALLOWED_HOSTS names the site only: the container's own check must send one of its names, or Django answers
+    # 400 (and the web service would never be healthy)
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    code = compose["services"]["web"]["healthcheck"]["test"][-1]
+    with production_server(ALLOWED_HOSTS="rollout.congan.kontum.gov.vn,.congan.kontum.gov.vn") as server:
+        check = subprocess.run(
+            [sys.executable, "-c", code.replace("127.0.0.1:8000", f"127.0.0.1:{server.port}")],
+            env={**os.environ, "ALLOWED_HOSTS": "rollout.congan.kontum.gov.vn,.congan.kontum.gov.vn"},
+            capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        assert check.returncode == 0, check.stderr + server.log
