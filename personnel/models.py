@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from rollout.core.fields import CollationKeyField
 from rollout.core.scoping import ScopedBy, ScopedQuerySet
-from rollout.core.text import collation_key, fold
+from rollout.core.text import collation_key, fold, validate_person_name
 
 from .ages import age_on, years_before
 from .choices import (
@@ -69,7 +69,7 @@ class Officer(models.Model):
     police_number = models.CharField(
         _("police number"), max_length=7, unique=True, validators=[police_number_validator]
     )
-    full_name = models.CharField(_("full name"), max_length=100)
+    full_name = models.CharField(_("full name"), max_length=100, validators=[validate_person_name])
     birth_date = models.DateField(_("birth date"))
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, choices=Ethnicity.choices, db_index=True)

@@ -26,6 +26,7 @@ class RolloutConfig(AppConfig):
         from django.apps import apps
 
         from personnel.readers import register_plan_reader
+        from rollout import checks  # noqa: F401 - registers the project's system checks
         from rollout.core.figures_cache import figures_changed
         from rollout.core.text import store_text_in_nfc
         from rollout.plan.selectors import plan_or_default

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from personnel.choices import Rank
 from rollout.core.outbox import OutboxMessage  # noqa: F401  (the outbox's table belongs to this app)
 from rollout.core.scoping import ScopedBy, ScopedQuerySet
+from rollout.core.text import validate_person_name
 
 MAX_TRAINING_GRACE_DAYS = 365
 
@@ -163,7 +164,7 @@ class CommitteeMember(models.Model):
     plan = models.ForeignKey(
         PilotPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="committee_members"
     )
-    full_name = models.CharField(_("full name"), max_length=120)
+    full_name = models.CharField(_("full name"), max_length=120, validators=[validate_person_name])
     unit = models.CharField(_("unit"), max_length=200)
     role = models.CharField(_("role in the committee"), max_length=12, choices=CommitteeRole.choices)
     is_standing_body = models.BooleanField(

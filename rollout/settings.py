@@ -114,7 +114,6 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 LOGIN_URL = "login"
 CSRF_FAILURE_VIEW = "rollout.errors.csrf_failure"
@@ -254,16 +253,45 @@ else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="rollout@localhost")
 
-# Security. The secure defaults hold whenever DEBUG is off; `manage.py check --deploy` is clean then.
+# --- Transport and request security: HTTPS, the proxy, a plain-HTTP trial, methods, caching (issue 13) --------------
+# The secure defaults hold whenever DEBUG is off; `manage.py check --deploy` is clean then.
+# ALLOW_PLAIN_HTTP=true is the one switch for a trial over plain HTTP on a closed network: cookies without the
+# Secure flag, no redirect to HTTPS, no HSTS, whatever the individual variables say (a Secure cookie over HTTP is
+# never sent back, and sign-in fails with a CSRF error). rollout.wsgi logs a warning at start; `check --deploy`
+# reports rollout.W001 in place of Django's four HTTPS warnings.
+ALLOW_PLAIN_HTTP = env.bool("ALLOW_PLAIN_HTTP", default=False)
+_HTTPS = not DEBUG and not ALLOW_PLAIN_HTTP
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = False if ALLOW_PLAIN_HTTP else env.bool("SESSION_COOKIE_SECURE", default=_HTTPS)
+CSRF_COOKIE_SECURE = False if ALLOW_PLAIN_HTTP else env.bool("CSRF_COOKIE_SECURE", default=_HTTPS)
+SECURE_SSL_REDIRECT = False if ALLOW_PLAIN_HTTP else env.bool("SECURE_SSL_REDIRECT", default=_HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_HSTS_SECONDS = 0 if ALLOW_PLAIN_HTTP else env.int("SECURE_HSTS_SECONDS", default=31_536_000 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
+SECURE_HSTS_PRELOAD = False if ALLOW_PLAIN_HTTP else env.bool("SECURE_HSTS_PRELOAD", default=_HTTPS)
+if ALLOW_PLAIN_HTTP:
+    SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]
+# Behind the reverse proxy (docker-compose.yml's `proxy`, the only way to reach `web`): trust the scheme it sets
+# (it overwrites X-Forwarded-Proto) and, for the sign-in lockout, the client address it adds to X-Forwarded-For.
+# Never set these when clients reach the application directly: they could claim HTTPS or any address.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=env.bool("USE_X_FORWARDED_PROTO", default=False))
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxy passes the client's Host header on; the host it was reached by is never taken from X-Forwarded-Host.
+USE_X_FORWARDED_HOST = False
+# How many proxies stand in front of the application (AXES_PROXY_COUNT), each adding one address to
+# X-Forwarded-For; 0: the client's address is the connection's. accounts.lockout.client_ip_address reads it for
+# django-axes (whose own AXES_PROXY_COUNT needs django-ipware, which is not installed).
+TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
+# Only the methods a page means (405 otherwise, before the CSRF check), and personal data never cached
+# (rollout.middleware: METHODS_MEANT, PERSONAL_DATA_PAGES).
+_before_csrf = MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware")
+MIDDLEWARE.insert(_before_csrf, "rollout.middleware.MethodsMeantMiddleware")
+_after_whitenoise = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+MIDDLEWARE.insert(_after_whitenoise, "rollout.middleware.PersonalDataNoStoreMiddleware")
+# --- end of transport and request security --------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -283,8 +311,6 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-if env.bool("USE_X_FORWARDED_PROTO", default=False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

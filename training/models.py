@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from rollout.core.scoping import ScopedBy, ScopedQuerySet
+from rollout.core.text import validate_person_name
 
 
 class SubjectArea(models.TextChoices):
@@ -73,7 +74,7 @@ class TrainingSession(models.Model):
     starts_on = models.DateField(_("start date"))
     ends_on = models.DateField(_("end date"))
     place = models.CharField(_("place"), max_length=200)
-    instructor = models.CharField(_("instructor"), max_length=200)
+    instructor = models.CharField(_("instructor"), max_length=200, validators=[validate_person_name])
     capacity = models.PositiveSmallIntegerField(
         _("capacity"), validators=[MinValueValidator(1), MaxValueValidator(500)]
     )

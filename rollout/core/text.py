@@ -4,8 +4,10 @@ variants people write a name in, and Unicode NFC for every text the project stor
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import pre_save
+from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
 _SPACES = re.compile(r"\s+")
@@ -180,3 +182,13 @@ def collation_key(text: str | None, *, person: bool = False) -> str:
     if prefix:
         key += _LEVEL + _words_key(prefix.split())
     return key
+
+
+NOT_A_NAME = _("A name is written in letters (for example Nguyễn Văn An): “%(value)s” is not a name.")
+
+
+def validate_person_name(value) -> None:
+    """A person's name has letters: a value of digits, signs or punctuation only ("-1", "123", "...") is refused.
+    On the models' name fields, so that every door (forms, the admin, imports, services) refuses it."""
+    if not any(character.isalpha() for character in str(value)):
+        raise ValidationError(NOT_A_NAME, code="not_a_name", params={"value": value})

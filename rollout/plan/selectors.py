@@ -73,10 +73,11 @@ def phase_mark_state(phase: Phase, *, today: datetime.date) -> None:
     phase.is_complete = phase.communes_total > 0 and phase.communes_covered == phase.communes_total
 
 
-def phase_commune_progress(phase: Phase) -> QuerySet:
-    """The phase's communes by district with their progress today (``rollout.progress.figures.with_progress``),
-    as rows of values for the phase page (one query)."""
-    return with_progress(phase.communes.order_by("district_id", "code")).values(
+def phase_commune_progress(phase: Phase, *, user) -> QuerySet:
+    """The phase's communes that ``user`` may see (a district clerk: those of their district), by district, with
+    their progress today (``rollout.progress.figures.with_progress``), as rows of values for the phase page (one
+    query)."""
+    return with_progress(phase.communes.visible_to(user).order_by("district_id", "code")).values(
         "code", "name", "coverage", "is_demo", "district__name", "norm", "officers_deployed",
         "officers_untrained", "is_equipped", "is_operational",
     )  # fmt: skip

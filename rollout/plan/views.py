@@ -178,7 +178,7 @@ class PhaseDetailView(ScopedObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         phase = self.phase
         today = timezone.localdate()
-        rows = phase_commune_progress(phase)
+        rows = phase_commune_progress(phase, user=self.request.user)
         labels = dict(Coverage.choices)
         communes = [
             {**row, "get_coverage_display": labels[row["coverage"]],
@@ -186,7 +186,10 @@ class PhaseDetailView(ScopedObjectMixin, TemplateView):
             for row in rows
         ]  # fmt: skip
         phase_mark_state(phase, today=today)
-        return super().get_context_data(phase=phase, plan=phase.plan, communes=communes, today=today, **kwargs)
+        return super().get_context_data(
+            phase=phase, plan=phase.plan, communes=communes, today=today,
+            communes_elsewhere=phase.communes_total - len(communes), **kwargs,
+        )  # fmt: skip
 
 
 # --- committee members -----------------------------------------------------------------------------------------

@@ -32,6 +32,18 @@ MATRIX = [
     ("get",  "/accounts/login/",               200,       HOME,      HOME,       HOME,       HOME,         HOME),
     ("get",  "/healthz",                       200,       200,       200,        200,        200,          200),
     ("post", "/i18n/setlang/",                 BACK,      BACK,      BACK,       BACK,       BACK,         BACK),
+    # Only the methods a page means: 405 for everyone, before the sign-in and CSRF checks (rollout.middleware)
+    ("put",    "/communes/import/",            405,       405,       405,        405,        405,          405),
+    ("patch",  f"/communes/{COMMUNE}/",        405,       405,       405,        405,        405,          405),
+    ("delete", f"/communes/{COMMUNE}/",        405,       405,       405,        405,        405,          405),
+    ("put",    "/officers/new/",               405,       405,       405,        405,        405,          405),
+    ("delete", "/communes/export.xlsx",        405,       405,       405,        405,        405,          405),
+    ("put",    "/accounts/login/",             405,       405,       405,        405,        405,          405),
+    ("delete", "/",                            405,       405,       405,        405,        405,          405),
+    ("options", "/communes/",                  405,       405,       405,        405,        405,          405),
+    ("put",    "/i18n/setlang/",               405,       405,       405,        405,        405,          405),
+    ("delete", "/healthz",                     405,       405,       405,        405,        405,          405),
+    ("get",    "/accounts/logout/",            LOGIN,     405,       405,        405,        405,          405),
 ]
 # fmt: on
 

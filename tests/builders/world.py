@@ -17,6 +17,7 @@ from personnel.models import Assignment, Officer, Vetting
 from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task
 from rollout.plan import services as plan_services
 from tests.builders.equipment import QUANG_TRUNG, TT_DAK_GLEI, Catalogue, items, make_catalogue, officer_at
+from tests.builders.spreadsheets import xlsx
 from tests.builders.training import enrol
 from tests.factories import OfficerFactory, vet_fully
 from training import services as training_services
@@ -207,3 +208,51 @@ def db_state() -> dict[str, list]:
 def assert_unchanged(before: dict, after: dict) -> None:
     changed = [key for key in before if before[key] != after[key]]
     assert not changed, f"written: {changed}"
+
+
+def world_urls(world: World) -> dict[str, str]:
+    """Every page of the application outside the admin and the sign-in, by URL name, with the world's own objects
+    of the district clerk's district (Đắk Glei) for its arguments."""
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+
+    from equipment.models import Handover
+    from rollout.models import Report
+
+    prior = Enrollment.objects.get(officer=world.free, session__isnull=True)
+    report = Report.objects.filter(province_id=62).first() or Report.objects.create(
+        province_id=62, period_start=TODAY - datetime.timedelta(days=7), period_end=YESTERDAY
+    )
+    if not report.xlsx:
+        report.xlsx.save("bao-cao.xlsx", ContentFile(xlsx(["Báo cáo"], [["Kon Tum"]])), save=True)
+    handover = Handover.objects.get(pk=world.issuance.handover_id)
+    officer, session, commune = world.chief.pk, world.session.pk, TT_DAK_GLEI
+    arguments = {
+        "home": [], "communes:commune_list": [], "communes:commune_export": [], "communes:commune_import": [],
+        "communes:commune_template": [], "communes:commune_detail": [commune],
+        "personnel:officer_list": [], "personnel:officer_create": [], "personnel:officer_export": [],
+        "personnel:officer_import": [], "personnel:officer_template": [], "personnel:officer_detail": [officer],
+        "personnel:officer_update": [officer], "personnel:officer_vetting": [officer],
+        "personnel:officer_status": [officer], "personnel:assign": [DAK_MAN],
+        "personnel:assignment_end": [world.assignment.pk],
+        "training:session_list": [], "training:course_list": [], "training:session_create": [],
+        "training:session_detail": [session], "training:session_enrol": [world.open_session.pk],
+        "training:session_results": [session], "training:session_results_import": [session],
+        "training:session_close": [session], "training:session_reopen": [session],
+        "training:session_roster": [session], "training:enrollment_remove": [world.enrollment.pk],
+        "training:certificate_file": [world.enrollment.pk], "training:officer_enrol": [world.free.pk],
+        "training:prior_training_create": [world.free.pk], "training:prior_training_remove": [prior.pk],
+        "training:untrained": [], "training:refreshers": [],
+        "equipment:overview": [], "equipment:shortages": [], "equipment:stock": [], "equipment:stock_export": [],
+        "equipment:items_import": [], "equipment:items_template": [], "equipment:commune_equipment": [commune],
+        "equipment:issuance_return": [world.issuance.pk], "equipment:issuance_lost": [world.issuance.pk],
+        "equipment:issuance_receipt": [world.issuance.pk], "equipment:handover_receipt": [handover.pk],
+        "dashboard:district": [DAK_GLEI],
+        "plan:index": [], "plan:plan_edit": [world.plan.pk], "plan:phase_create": [],
+        "plan:phase_detail": [world.phase.pk], "plan:phase_edit": [world.phase.pk], "plan:member_create": [],
+        "plan:member_edit": [world.member.pk], "plan:task_list": [], "plan:task_create": [],
+        "plan:task_edit": [world.task.pk], "plan:task_status": [world.task.pk],
+        "reports:list": [], "reports:request": [], "reports:detail": [report.pk], "reports:status": [report.pk],
+        "reports:download": [report.pk, "xlsx"],
+    }  # fmt: skip
+    return {name: reverse(name, args=args) for name, args in arguments.items()}

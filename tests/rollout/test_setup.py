@@ -1,5 +1,6 @@
 """The setup contract: seed_demo, the production configuration and docker-compose.yml."""
 
+import json
 import os
 import subprocess
 import sys
@@ -145,3 +146,132 @@ def test_the_application_connects_to_postgresql_with_jit_off():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+_PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "rollout.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "x7#kq!2v9@pz$w4m&n8r^t1y*u3i(o5p)a6s_d0f+g=h-j[k]l;z:x,c.v/b?n<m>q" * 2,
+    "ALLOWED_HOSTS": "rollout.example.vn",
+}
+_TRANSPORT = (
+    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "TRUSTED_PROXY_COUNT",
+)  # fmt: skip
+
+
+def _transport_settings(**env_extra):
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{name: getattr(settings, name, None) for name in {_TRANSPORT!r}}}))"
+    )
+    result = _python(code, env_extra={**_PRODUCTION, **env_extra})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_settings_are_secure_by_default():
+    assert _transport_settings() == {
+        "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True, "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31_536_000, "SECURE_HSTS_INCLUDE_SUBDOMAINS": True, "SECURE_HSTS_PRELOAD": True,
+        # clients reach the application directly: no forwarded header is trusted
+        "SECURE_PROXY_SSL_HEADER": None, "TRUSTED_PROXY_COUNT": 0,
+    }  # fmt: skip
+
+
+def test_allow_plain_http_turns_every_https_setting_off_together():
+    # even when a variable of its own asks for the opposite: a Secure cookie over HTTP breaks the sign-in
+    assert _transport_settings(ALLOW_PLAIN_HTTP="true", SESSION_COOKIE_SECURE="true", SECURE_HSTS_SECONDS="60") == {
+        "SESSION_COOKIE_SECURE": False, "CSRF_COOKIE_SECURE": False, "SECURE_SSL_REDIRECT": False,
+        "SECURE_HSTS_SECONDS": 0, "SECURE_HSTS_INCLUDE_SUBDOMAINS": False, "SECURE_HSTS_PRELOAD": False,
+        "SECURE_PROXY_SSL_HEADER": None, "TRUSTED_PROXY_COUNT": 0,
+    }  # fmt: skip
+
+
+def test_behind_the_proxy_its_scheme_and_one_forwarded_address_are_trusted():
+    trusted = _transport_settings(BEHIND_PROXY="true")
+    assert trusted["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert trusted["TRUSTED_PROXY_COUNT"] == 1
+    assert trusted["SESSION_COOKIE_SECURE"] is True
+
+
+def test_check_deploy_names_the_plain_http_switch_once():
+    plain_http = {**_PRODUCTION, "ALLOW_PLAIN_HTTP": "true"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env_extra=plain_http)
+    assert result.returncode != 0  # a warning: plain HTTP is never production
+    output = result.stdout + result.stderr
+    assert "rollout.W001" in output and "ALLOW_PLAIN_HTTP" in output
+    assert "security.W0" not in output  # Django's four HTTPS warnings say the same: silenced while it is on
+    assert "1 issue" in output
+
+
+def _compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_puts_web_behind_the_proxy_only():
+    services = _compose()["services"]
+    web, proxy = services["web"], services["proxy"]
+    assert "ports" not in web  # nothing of gunicorn's on the host: a client cannot send its own X-Forwarded-Proto
+    assert set(web["networks"]) == {"proxy", "backend"}
+    assert proxy["networks"] == ["proxy"]
+    for name, service in services.items():
+        if name not in ("web", "proxy"):
+            assert "ports" not in service, name
+            assert "proxy" not in service.get("networks", []), name
+    assert {str(port).split(":")[-1] for port in proxy["ports"]} == {"80", "443"}
+    assert any("deploy/nginx" in volume for volume in proxy["volumes"])
+    assert "web" in proxy["depends_on"]
+
+
+def test_compose_tells_the_application_about_the_one_proxy():
+    services = _compose()["services"]
+    for name in ("web", "worker", "beat", "migrate"):
+        environment = services[name]["environment"]
+        assert environment["BEHIND_PROXY"] == "true", name
+        assert environment["AXES_PROXY_COUNT"] == "1", name
+        assert environment["ALLOW_PLAIN_HTTP"] == "${ALLOW_PLAIN_HTTP:-false}", name
+        assert "SECURE_SSL_REDIRECT" not in environment, name  # ALLOW_PLAIN_HTTP is the one switch
+    assert services["proxy"]["environment"]["ALLOW_PLAIN_HTTP"] == "${ALLOW_PLAIN_HTTP:-false}"
+    assert "ALLOW_PLAIN_HTTP" in " ".join(services["proxy"]["command"])
+
+
+def test_the_proxy_overwrites_the_headers_the_application_trusts():
+    nginx = ROOT / "deploy" / "nginx"
+    proxy = (nginx / "proxy.conf").read_text()
+    assert "proxy_pass http://web:8000;" in proxy
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in proxy
+    # the client's own X-Forwarded-For is dropped, not appended to ($proxy_add_x_forwarded_for)
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in proxy
+    assert 'proxy_set_header X-Forwarded-Host "";' in proxy
+    https, plain = (nginx / "https.conf").read_text(), (nginx / "http.conf").read_text()
+    assert "listen 443 ssl" in https and "return 301 https://" in https
+    assert "listen 80" in plain and "443" not in plain and "return 301" not in plain
+    assert "include /etc/nginx/rollout/proxy.conf;" in https and "include /etc/nginx/rollout/proxy.conf;" in plain
+
+
+DOCKERIGNORED = {
+    ".env",
+    ".env.*",
+    "db.sqlite3",
+    "db.sqlite3-journal",
+    "media",
+    "staticfiles",
+    ".test-media",
+    "test-artifacts",
+    ".venv",
+    ".git",
+    "node_modules",
+    "**/__pycache__",
+    ".pytest_cache",
+    "deploy/certs",
+    "**/*.pem",
+    "**/*.key",
+}
+
+
+def test_dockerignore_keeps_secrets_and_local_data_out_of_the_image():
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    patterns = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    assert patterns >= DOCKERIGNORED, DOCKERIGNORED - patterns
+    assert not any(line.startswith("!") for line in patterns)  # nothing let back in

@@ -62,3 +62,32 @@ def test_no_page_has_inline_script(client_as, demo_baseline, url):
         is_data = 'type="application/json"' in attributes  # json_script: data, never executed
         assert is_data or ('src="/static/' in attributes and not body.strip()), attributes
     assert not re.search(r"\son[a-z]+=", html), "inline event handler"
+
+
+def _sign_in_through_proxy(client, username, password, forwarded_for):
+    # what the compose proxy passes on: the connection comes from the proxy, X-Forwarded-For names the client
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password},
+        REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR=forwarded_for,
+    )  # fmt: skip
+
+
+def test_behind_the_proxy_the_lockout_is_per_client_address_and_a_forged_header_does_not_escape_it(
+    client, users, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    username = users["provincial_clerk"].username
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        # the guesser writes a new address of its own each time; the proxy's entry (the last) stays its own
+        _sign_in_through_proxy(client, username, "wrong", f"10.9.9.{attempt}, 203.0.113.7")
+    assert _sign_in_through_proxy(client, username, PASSWORD, "203.0.113.7").status_code == 429
+    # the same user name from another office is not locked out with it
+    assert _sign_in_through_proxy(client, username, PASSWORD, "203.0.113.8").status_code == 302
+
+
+def test_without_a_proxy_a_forwarded_header_is_ignored(client, users, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    username = users["provincial_clerk"].username
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in_through_proxy(client, username, "wrong", f"10.9.9.{attempt}")
+    assert _sign_in_through_proxy(client, username, PASSWORD, "10.1.1.1").status_code == 429

@@ -10,6 +10,7 @@ from django.urls import reverse
 from communes.models import Commune
 from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task, TaskStatus
 from rollout.plan import services
+from tests.builders.divisions import DEMO_DISTRICT
 from tests.builders.plan import START, TARGET, TODAY, communes_of, db_state, dmy
 
 pytestmark = pytest.mark.django_db
@@ -327,10 +328,36 @@ def test_task_list_filters(objects, users, client_as):
 
 
 def test_phase_detail_lists_communes_with_coverage(objects, client_as):
-    response = client_as("district_clerk").get(reverse("plan:phase_detail", args=[objects["phase"].pk]))
+    response = client_as("provincial_clerk").get(reverse("plan:phase_detail", args=[objects["phase"].pk]))
     assert response.status_code == 200
     assert len(response.context["communes"]) == 3
     assert 'data-testid="coverage-badge"' in response.content.decode()
+    assert 'data-testid="phase-communes-elsewhere"' not in response.content.decode()
+
+
+def test_a_district_clerk_sees_only_the_phase_communes_of_their_district(objects, client_as):
+    # A phase of 20 communes, 3 of them in Đắk Glei (the district clerk's): the page lists those 3, and says that
+    # the others are elsewhere without naming them.
+    phase = objects["phase"]
+    glei = list(Commune.objects.filter(district_id=DEMO_DISTRICT).order_by("code")[:3])
+    others = list(Commune.objects.filter(district__province_id=62).exclude(district_id=DEMO_DISTRICT)[:17])
+    phase.communes.set([*glei, *others])
+    response = client_as("district_clerk").get(reverse("plan:phase_detail", args=[phase.pk]))
+    assert response.status_code == 200
+    assert [row["code"] for row in response.context["communes"]] == [c.code for c in glei]
+    page = response.content.decode()
+    for commune in others:
+        assert reverse("communes:commune_detail", args=[commune.code]) not in page
+    assert 'data-testid="phase-communes-elsewhere"' in page
+    assert "The list shows the communes of your area; 17 communes of this phase are in other districts." in page
+    assert response.context["phase"].communes_total == 20  # the phase's own figures stay the phase's
+
+
+def test_a_district_clerk_with_none_of_the_phase_communes_is_told_so(objects, client_as):
+    phase = objects["phase"]
+    phase.communes.set(Commune.objects.filter(district__province_id=62).exclude(district_id=DEMO_DISTRICT)[:4])
+    page = client_as("district_clerk").get(reverse("plan:phase_detail", args=[phase.pk])).content.decode()
+    assert "None of this phase's communes is in your area." in page
 
 
 # --- query counts ----------------------------------------------------------------------------------------------
