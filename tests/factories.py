@@ -28,6 +28,7 @@ from equipment.models import (
 from personnel.ages import years_before
 from personnel.choices import OfficerStatus, Post, VettingCriterion
 from personnel.models import Assignment, Language, Officer, Vetting
+from rollout.core.outbox import OutboxMessage
 from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, ProgressSnapshot, Report, Task
 from training.models import Course, Enrollment, TrainingSession
 
@@ -437,3 +438,14 @@ class ReportFactory(factory.django.DjangoModelFactory):
     province = factory.SubFactory(ProvinceFactory)
     period_start = factory.LazyFunction(lambda: _days_from_today(-7))
     period_end = factory.LazyFunction(lambda: _days_from_today(-1))
+
+
+class OutboxMessageFactory(factory.django.DjangoModelFactory):
+    """A task waiting in the outbox (``rollout.core.outbox.outbox_enqueue`` writes them), never sent yet."""
+
+    class Meta:
+        model = OutboxMessage
+
+    task = "rollout.produce_report"
+    kwargs = factory.Sequence(lambda n: {"report_id": n + 1})
+    key = factory.Sequence(lambda n: f"report:{n + 1}")

@@ -35,6 +35,7 @@ FACTORIES = [
     factories.TaskFactory,
     factories.ProgressSnapshotFactory,
     factories.ReportFactory,
+    factories.OutboxMessageFactory,
 ]
 
 

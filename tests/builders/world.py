@@ -253,6 +253,6 @@ def world_urls(world: World) -> dict[str, str]:
         "plan:member_edit": [world.member.pk], "plan:task_list": [], "plan:task_create": [],
         "plan:task_edit": [world.task.pk], "plan:task_status": [world.task.pk],
         "reports:list": [], "reports:request": [], "reports:detail": [report.pk], "reports:status": [report.pk],
-        "reports:download": [report.pk, "xlsx"],
+        "reports:download": [report.pk, "xlsx"], "reports:retry": [report.pk],
     }  # fmt: skip
     return {name: reverse(name, args=args) for name, args in arguments.items()}
