@@ -29,6 +29,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from communes.models import Commune
+from rollout.core.figures_cache import states_touched
 from rollout.models import CommuneState
 
 STATE_FIELDS = ("is_covered", "norm", "officers_deployed", "officers_untrained", "is_equipped")
@@ -147,11 +148,11 @@ def source_changed(sender, instance, **kwargs) -> None:
         return
     touched = _touched(instance)
     if touched is ALL:
-        commune_states_refresh(None)
+        states_touched(None)
         return
     touched = list(touched)
     if touched:
-        commune_states_refresh(touched)
+        states_touched(touched)
 
 
 def states_changed(commune_codes: Iterable[int] | None = None) -> None:

@@ -194,3 +194,23 @@ def test_a_type_removed_refreshes_every_commune(kon_tum):
     assert not CommuneState.objects.filter(is_equipped=False).exists()
     assert not Issuance.objects.exists()
     assert commune_states_differences()[0] == 0
+
+
+def test_the_refresh_runs_every_night_just_after_midnight_in_vietnam():
+    from rollout.celery import app
+
+    (entry,) = [e for e in app.conf.beat_schedule.values() if e["task"] == "rollout.refresh_commune_states"]
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({0}, {1})
+    assert str(app.timezone) == "Asia/Ho_Chi_Minh"
+
+
+def test_a_seed_refreshes_once_at_the_end(kon_tum, monkeypatch):
+    from rollout.core import figures_cache
+
+    calls = []
+    original = figures_cache._states_refresher
+    monkeypatch.setattr(figures_cache, "_states_refresher", lambda codes: calls.append(codes) or original(codes))
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert calls == [None]  # every commune, once, however many courses, types and standards were saved
+    assert commune_states_differences()[0] == 0
