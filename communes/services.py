@@ -192,12 +192,19 @@ def _check_attributes(names: Iterable[str]) -> None:
         raise ValueError(f"not a commune attribute: {', '.join(sorted(unknown))}")
 
 
-def communes_written(commune_codes: Iterable[int]) -> None:
-    """What follows a change of communes' attributes, once the transaction commits: their coverage (a baseline
-    date), the dashboard's figures and the demo-data banner."""
+# What the communes' stored states read of a commune's own attributes (its coverage follows ``baseline_covered_on``
+# through ``coverage_recompute``, which says so itself).
+STATE_ATTRIBUTES = ("staffing_norm",)
+
+
+def communes_written(commune_codes: Iterable[int], fields: Iterable[str] = COMMUNE_ATTRIBUTES) -> None:
+    """What follows a change of communes' attributes ``fields``: their stored states when a field they read
+    changed (in this transaction); once the transaction commits, their coverage (a baseline date), the dashboard's
+    figures and the demo-data banner."""
     commune_codes = list(commune_codes)
     coverage_recompute_on_commit(commune_codes=commune_codes)
-    figures_changed(commune_codes=commune_codes)  # bulk writes send no signals: their states, in this transaction
+    if set(fields) & set(STATE_ATTRIBUTES):
+        figures_changed(commune_codes=commune_codes)  # bulk writes send no signals
     transaction.on_commit(lambda: cache.delete(DEMO_DATA_CACHE_KEY))
 
 
@@ -210,8 +217,8 @@ def commune_update(*, commune: Commune, user, **changes) -> Commune:
     for name, value in changes.items():
         setattr(commune, name, value)
     commune.full_clean(validate_unique=False)
-    commune.save()
-    communes_written([commune.code])
+    commune.save()  # its post_save refreshes the commune's stored state
+    communes_written([commune.code], fields=())
     return commune
 
 
@@ -224,4 +231,4 @@ def communes_bulk_update(communes: list[Commune], *, fields: Iterable[str], batc
         return
     with transaction.atomic():
         bulk_update_values(communes, fields, batch_size=batch_size)
-        communes_written([commune.code for commune in communes])
+        communes_written([commune.code for commune in communes], fields)
