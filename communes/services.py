@@ -197,14 +197,12 @@ def _check_attributes(names: Iterable[str]) -> None:
 STATE_ATTRIBUTES = ("staffing_norm",)
 
 
-def communes_written(commune_codes: Iterable[int], fields: Iterable[str] = COMMUNE_ATTRIBUTES) -> None:
-    """What follows a change of communes' attributes ``fields``: their stored states when a field they read
-    changed (in this transaction); once the transaction commits, their coverage (a baseline date), the dashboard's
-    figures and the demo-data banner."""
-    commune_codes = list(commune_codes)
+def communes_written(commune_codes: Iterable[int]) -> None:
+    """What follows a change of communes' attributes, once the transaction commits: their coverage (a baseline
+    date, which refreshes their stored states when it changes), the dashboard's figures and the demo-data banner.
+    A changed staffing norm refreshes the states itself: the model's save (``commune_update``), or
+    ``communes_bulk_update``."""
     coverage_recompute_on_commit(commune_codes=commune_codes)
-    if set(fields) & set(STATE_ATTRIBUTES):
-        figures_changed(commune_codes=commune_codes)  # bulk writes send no signals
     transaction.on_commit(lambda: cache.delete(DEMO_DATA_CACHE_KEY))
 
 
@@ -218,7 +216,7 @@ def commune_update(*, commune: Commune, user, **changes) -> Commune:
         setattr(commune, name, value)
     commune.full_clean(validate_unique=False)
     commune.save()  # its post_save refreshes the commune's stored state
-    communes_written([commune.code], fields=())
+    communes_written([commune.code])
     return commune
 
 
@@ -230,5 +228,14 @@ def communes_bulk_update(communes: list[Commune], *, fields: Iterable[str], batc
     if not communes:
         return
     with transaction.atomic():
+        # the communes whose stored state reads a changed value (an import writes every column of every row)
+        read = [name for name in fields if name in STATE_ATTRIBUTES]
+        changed = []
+        if read:
+            codes = [commune.pk for commune in communes]
+            before = {row[0]: row[1:] for row in Commune.objects.filter(pk__in=codes).values_list("pk", *read)}
+            changed = [c.pk for c in communes if before.get(c.pk) != tuple(getattr(c, name) for name in read)]
         bulk_update_values(communes, fields, batch_size=batch_size)
-        communes_written([commune.code for commune in communes], fields)
+        communes_written([commune.code for commune in communes])
+        if changed:
+            figures_changed(commune_codes=changed)  # bulk writes send no signals

@@ -17,6 +17,7 @@ from rollout.core.figures_cache import figures_changed
 from rollout.models import CommuneState, PilotPlan
 from rollout.progress.figures import FIGURES, _from_states, _orm_grouped, figures, figures_by, with_progress
 from rollout.progress.sql import grouped_figures
+from rollout.progress.states import commune_states_refresh
 from training.selectors import mandatory_courses
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +149,5 @@ def test_stored_states_not_of_today_are_not_read(demo):
     assert {k: f.as_dict() for k, f in figures_by(communes, "district", live=True).items()} == expected
     CommuneState.objects.filter(commune_id=23344).delete()
     assert figures(communes, live=True).as_dict() == _plain(_orm_grouped(communes, None, today))[0]
+    commune_states_refresh(None)  # the nightly refresh: read again
+    assert _stored(communes, "district") == expected
