@@ -37,14 +37,17 @@ DERIVED_FIELDS = ("is_staffed", "is_operational")
 REFRESH_BATCH = 2000
 
 
-def _computed(communes: QuerySet, on: datetime.date) -> dict[int, dict]:
+FEW_COMMUNES = 500  # up to this many, a refresh reads only their officers' enrolments (``rollout.progress.sql``)
+
+
+def _computed(communes: QuerySet, on: datetime.date, few: bool = False) -> dict[int, dict]:
     """``{code: {field: value}}`` of ``communes`` on ``on``, from the sources (one query)."""
     from training.selectors import mandatory_courses
 
     if connection.vendor == "postgresql":
         from rollout.progress.sql import commune_states
 
-        rows = commune_states(communes, on, mandatory_courses().count())
+        rows = commune_states(communes, on, mandatory_courses().count(), few=few)
     else:
         from rollout.progress.figures import with_progress
 
@@ -65,10 +68,11 @@ def _computed(communes: QuerySet, on: datetime.date) -> dict[int, dict]:
 
 def commune_states_compute(commune_codes: Iterable[int] | None = None, on: datetime.date | None = None) -> dict:
     """The states the sources give now (``{code: {field: value}}``), for every commune or ``commune_codes``."""
-    communes = Commune.objects.all()
+    communes, few = Commune.objects.all(), False
     if commune_codes is not None:
-        communes = communes.filter(code__in=sorted(set(commune_codes)))
-    return _computed(communes, on or timezone.localdate())
+        commune_codes = sorted(set(commune_codes))
+        communes, few = communes.filter(code__in=commune_codes), len(commune_codes) <= FEW_COMMUNES
+    return _computed(communes, on or timezone.localdate(), few)
 
 
 @transaction.atomic
