@@ -73,8 +73,9 @@ class LoadCounts:
         return any(self.created.values()) or any(self.updated.values())
 
 
-def _sync(model, key: str, rows: list[dict], fields: list[str], counts: LoadCounts) -> None:
-    """Create missing rows and update rows whose ``fields`` differ, in bulk; leave everything else alone."""
+def _sync(model, key: str, rows: list[dict], fields: list[str], counts: LoadCounts) -> list:
+    """Create missing rows and update rows whose ``fields`` differ, in bulk; leave everything else alone. Returns
+    the codes created or updated."""
     existing = model.objects.in_bulk([row["code"] for row in rows])
     to_create, to_update = [], []
     for row in rows:
@@ -90,6 +91,7 @@ def _sync(model, key: str, rows: list[dict], fields: list[str], counts: LoadCoun
     counts.created[key] += len(to_create)
     counts.updated[key] += len(to_update)
     counts.unchanged[key] += len(rows) - len(to_create) - len(to_update)
+    return [row.pk for row in (*to_create, *to_update)]
 
 
 @transaction.atomic
@@ -144,7 +146,9 @@ def divisions_load(*, province_codes: Iterable[int] | None = None) -> LoadCounts
     counts = LoadCounts()
     _sync(Province, "provinces", provinces, ["name", "kind", "search_key", "sort_key"], counts)
     _sync(District, "districts", districts, ["province_id", "name", "kind", "search_key", "sort_key"], counts)
-    _sync(Commune, "communes", communes, ["district_id", "name", "kind", "search_key", "sort_key"], counts)
+    changed = _sync(Commune, "communes", communes, ["district_id", "name", "kind", "search_key", "sort_key"], counts)
+    if changed:
+        figures_changed(commune_codes=changed)  # new communes, or a kind (its standards) changed: their states
     return counts
 
 
@@ -161,9 +165,10 @@ def coverage_recompute(*, commune_codes: Iterable[int] | None = None) -> int:
     communes = Commune.objects.all()
     if commune_codes is not None:
         communes = communes.filter(code__in=list(commune_codes))
-    changed = communes.exclude(coverage=expected).update(coverage=expected)
-    if changed:
-        figures_changed()
+    with transaction.atomic():
+        changed = communes.exclude(coverage=expected).update(coverage=expected)
+        if changed:
+            figures_changed(commune_codes=None if commune_codes is None else list(commune_codes))
     return changed
 
 
@@ -187,11 +192,17 @@ def _check_attributes(names: Iterable[str]) -> None:
         raise ValueError(f"not a commune attribute: {', '.join(sorted(unknown))}")
 
 
+# What the communes' stored states read of a commune's own attributes (its coverage follows ``baseline_covered_on``
+# through ``coverage_recompute``, which says so itself).
+STATE_ATTRIBUTES = ("staffing_norm",)
+
+
 def communes_written(commune_codes: Iterable[int]) -> None:
     """What follows a change of communes' attributes, once the transaction commits: their coverage (a baseline
-    date), the dashboard's figures and the demo-data banner."""
+    date, which refreshes their stored states when it changes), the dashboard's figures and the demo-data banner.
+    A changed staffing norm refreshes the states itself: the model's save (``commune_update``), or
+    ``communes_bulk_update``."""
     coverage_recompute_on_commit(commune_codes=commune_codes)
-    transaction.on_commit(figures_changed)  # bulk writes send no signals
     transaction.on_commit(lambda: cache.delete(DEMO_DATA_CACHE_KEY))
 
 
@@ -204,7 +215,7 @@ def commune_update(*, commune: Commune, user, **changes) -> Commune:
     for name, value in changes.items():
         setattr(commune, name, value)
     commune.full_clean(validate_unique=False)
-    commune.save()
+    commune.save()  # its post_save refreshes the commune's stored state
     communes_written([commune.code])
     return commune
 
@@ -217,5 +228,14 @@ def communes_bulk_update(communes: list[Commune], *, fields: Iterable[str], batc
     if not communes:
         return
     with transaction.atomic():
+        # the communes whose stored state reads a changed value (an import writes every column of every row)
+        read = [name for name in fields if name in STATE_ATTRIBUTES]
+        changed = []
+        if read:
+            codes = [commune.pk for commune in communes]
+            before = {row[0]: row[1:] for row in Commune.objects.filter(pk__in=codes).values_list("pk", *read)}
+            changed = [c.pk for c in communes if before.get(c.pk) != tuple(getattr(c, name) for name in read)]
         bulk_update_values(communes, fields, batch_size=batch_size)
         communes_written([commune.code for commune in communes])
+        if changed:
+            figures_changed(commune_codes=changed)  # bulk writes send no signals

@@ -10,6 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from communes.models import Commune, CommuneKind, Coverage
 from communes.services import KON_TUM
+from rollout.core.figures_cache import figures_changed
 
 from .models import (
     AllocationStandard,
@@ -127,4 +128,5 @@ def demo_equipment_create(*, user) -> int:
         issuance.item_id = issuance.item.pk if issuance.item else None
     bulk_create_with_history(issuances, Issuance, batch_size=1000, default_user=user)
     handovers_record_missing()  # one hand-over receipt per commune post and officer, as the pages make them
+    figures_changed()  # issuances written in bulk, past the signals: every commune's stored state
     return len(issuances)

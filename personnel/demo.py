@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from communes.models import Commune, Coverage, District
 from communes.services import KON_TUM, coverage_recompute
+from rollout.core.figures_cache import figures_changed
 from rollout.core.text import collation_key, fold
 
 from .choices import Education, Ethnicity, Gender, OfficerStatus, PoliticalTheory, Post, Rank, VettingCriterion
@@ -244,4 +245,5 @@ def demo_roster_create(*, decided_by, pilot_started_on: datetime.date, pilot_tar
         )
     bulk_create_with_history(assignments, Assignment, batch_size=500, default_user=decided_by)
     coverage_recompute()
+    figures_changed()  # assignments written in bulk, past the signals: every commune's stored state
     return len(officers)

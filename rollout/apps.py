@@ -2,7 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
-# What the progress figures are computed from: a write to any of these forgets the cached figures.
+# What the progress figures are computed from: a write to any of these refreshes the states of the communes it
+# touches (rollout.progress.states) and forgets the cached figures.
 PROGRESS_SOURCES = (
     "communes.Commune",
     "personnel.Assignment",
@@ -27,16 +28,21 @@ class RolloutConfig(AppConfig):
 
         from personnel.readers import register_plan_reader
         from rollout import checks  # noqa: F401 - registers the project's system checks
-        from rollout.core.figures_cache import figures_changed
+        from rollout.core.figures_cache import figures_forget, register_states_refresher
         from rollout.core.text import store_text_in_nfc
         from rollout.plan.selectors import plan_or_default
+        from rollout.progress.states import source_changed, states_changed
 
         # Every text the project's models store is in Unicode NFC (docs/architecture.md, "Text is stored in NFC").
         store_text_in_nfc(NFC_APPS)
         for label in PROGRESS_SOURCES:
             model = apps.get_model(label)
-            post_save.connect(figures_changed, sender=model, dispatch_uid=f"progress-save-{label}")
-            post_delete.connect(figures_changed, sender=model, dispatch_uid=f"progress-delete-{label}")
+            # the communes' stored states first (in the writer's transaction), then the cached figures
+            post_save.connect(source_changed, sender=model, dispatch_uid=f"states-save-{label}")
+            post_delete.connect(source_changed, sender=model, dispatch_uid=f"states-delete-{label}")
+            post_save.connect(figures_forget, sender=model, dispatch_uid=f"progress-save-{label}")
+            post_delete.connect(figures_forget, sender=model, dispatch_uid=f"progress-delete-{label}")
+        register_states_refresher(states_changed)
         # The apps below read what sits up here through hooks (imports go one way: the import-linter contracts in
         # pyproject.toml): personnel the province's deployment rules.
         register_plan_reader(plan_or_default)

@@ -291,6 +291,38 @@ class ProgressSnapshot(models.Model):
         return self.communes - self.covered
 
 
+class CommuneState(models.Model):
+    """A commune's current state (``rollout.progress.figures.with_progress`` as of ``on``), kept by the writes that
+    change it (``rollout.progress.states``): the dashboard's figures for today are one aggregate over these rows.
+    ``manage.py verify_progress`` recomputes them from the sources."""
+
+    commune = models.OneToOneField(
+        "communes.Commune", verbose_name=_("commune"), on_delete=models.CASCADE, primary_key=True,
+        related_name="state",
+    )  # fmt: skip
+    on = models.DateField(_("as of"))
+    is_covered = models.BooleanField(_("covered"))
+    norm = models.PositiveIntegerField(_("staffing norm"))
+    officers_deployed = models.PositiveIntegerField(_("officers deployed"))
+    officers_untrained = models.PositiveIntegerField(_("deployed officers not trained"))
+    is_equipped = models.BooleanField(_("equipped"))
+    is_staffed = models.BooleanField(_("staffed"))
+    is_operational = models.BooleanField(_("operational"))
+    refreshed_at = models.DateTimeField(_("refreshed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("commune state")
+        verbose_name_plural = _("commune states")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(officers_untrained__lte=F("officers_deployed")), name="%(app_label)s_%(class)s_untrained"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commune_id} {self.on:%d/%m/%Y}"
+
+
 class ReportStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     RUNNING = "running", _("Being produced")

@@ -178,6 +178,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rollout.record_snapshot",
         "schedule": crontab(hour=23, minute=50),
     },
+    # Just after midnight: every commune's stored state for the new day (certificates expire, dated work starts).
+    "refresh-commune-states-daily": {
+        "task": "rollout.refresh_commune_states",
+        "schedule": crontab(hour=0, minute=1),
+    },
     "settle-lapsed-training-daily": {
         "task": "training.settle_lapsed_statuses",
         "schedule": crontab(hour=0, minute=15),

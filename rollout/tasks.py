@@ -14,6 +14,7 @@ from django.utils import timezone
 from rollout.core.outbox import outbox_sweep
 from rollout.models import Report
 from rollout.progress.snapshots import snapshots_record
+from rollout.progress.states import commune_states_refresh
 from rollout.reports import services as report_services
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,19 @@ def record_snapshot(on: str | None = None) -> dict:
     day = datetime.date.fromisoformat(on) if on else timezone.localdate()
     result = snapshots_record(day)
     return {"on": day.isoformat(), "created": result.created, "updated": result.updated}
+
+
+@shared_task(
+    name="rollout.refresh_commune_states",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=10 * 60,
+)
+def refresh_commune_states() -> int:
+    """Refresh every commune's stored state for the new day: certificates that expired, assignments and
+    issuances dated to start or end today (``rollout.progress.states``). Returns the rows written."""
+    return commune_states_refresh(None)
 
 
 @shared_task(name="rollout.weekly_reports", autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=5)

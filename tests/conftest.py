@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import cache
 
@@ -19,6 +21,23 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _states_verified(request):
+    """With ``VERIFY_STATES=1``: after each database test, every commune's stored state is the one its sources
+    give (``manage.py verify_progress`` reports 0), whatever the test wrote."""
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = "db" in request.fixturenames or (marker is not None and not marker.kwargs.get("transaction"))
+    if os.environ.get("VERIFY_STATES") != "1" or not uses_db:
+        yield
+        return
+    request.getfixturevalue("db")  # set up before this fixture, so torn down (rolled back) after the check
+    yield
+    from rollout.progress.states import commune_states_differences
+
+    count, first = commune_states_differences(limit=3)
+    assert count == 0, first
 
 
 @pytest.fixture

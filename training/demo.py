@@ -13,6 +13,7 @@ from communes.services import KON_TUM
 from personnel.choices import OfficerStatus
 from personnel.demo import DEMO_PREFIX
 from personnel.models import Officer
+from rollout.core.figures_cache import figures_changed
 
 from .models import Course, Enrollment, SubjectArea, TrainingSession, valid_until
 
@@ -105,4 +106,5 @@ def demo_training_create(*, created_by) -> int:
                 enrollment.result_recorded_by = created_by
             enrollments.append(enrollment)
     bulk_create_with_history(enrollments, Enrollment, batch_size=1000, default_user=created_by)
+    figures_changed()  # enrolments written in bulk, past the signals: every commune's stored state
     return len(enrollments)

@@ -35,6 +35,7 @@ from import_export.formats import base_formats
 from import_export.results import RowResult
 from import_export.widgets import ManyToManyWidget
 
+from rollout.core.figures_cache import figures_deferred
 from rollout.core.spreadsheets import (
     XLSX_CONTENT_TYPE,
     Sheet,
@@ -302,15 +303,18 @@ def run_import(resource, dataset, *, dry_run: bool, user=None) -> ImportReport:
     Rows are numbered as in the spreadsheet (``dataset.sheet_row_numbers`` from ``read_dataset``)."""
     if not resource._meta.report_skipped:
         raise ImproperlyConfigured("run_import() needs a resource with report_skipped = True.")
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        raise_errors=False,
-        retain_instance_in_row_result=True,
-        user=user,
-    )
+    # Rows saved one by one would each refresh the communes' states they touch: once at the end instead, and
+    # not at all for a dry run (rolled back).
+    with figures_deferred(refresh=not dry_run):
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            raise_errors=False,
+            retain_instance_in_row_result=True,
+            user=user,
+        )
     columns = _column_names(resource)
     numbers = getattr(dataset, "sheet_row_numbers", None) or range(2, len(dataset) + 2)
     rows = []

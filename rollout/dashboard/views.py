@@ -13,10 +13,10 @@ from rollout.progress.figures import (
     READINESS_HIGH,
     READINESS_MEDIUM,
     Figures,
+    commune_rows,
     district_table,
     figures,
     figures_by,
-    with_progress,
 )
 from rollout.progress.forecast import coverage_forecast
 
@@ -35,10 +35,10 @@ class HomeView(PermissionRequiredMixin, TemplateView):
         user, today = self.request.user, timezone.localdate()
         area = dashboard.area_for(user, self.request.GET.get("province"))
         if area.is_country:
-            by_province = figures_by(area.communes, "district__province", today)
+            by_province = figures_by(area.communes, "district__province", today, live=True)
             rows = [{"province": p, "figures": by_province[p.code]} for p in area.provinces if p.code in by_province]
         else:
-            rows = district_table(area.communes, today)
+            rows = district_table(area.communes, today, live=True)
         totals = Figures.total(row["figures"] for row in rows)  # the area is the sum of its rows
         plans = list(area.plans)
         started_on, target_on = dashboard.plan_dates(plans)
@@ -106,10 +106,6 @@ def _forecast(snapshots, totals: Figures, today, target_on, *, live: bool):
     return coverage_forecast(points, total=total, today=today, target_on=target_on)
 
 
-PER_COMMUNE = ("is_covered", "norm", "officers_deployed", "officers_untrained", "is_equipped", "is_staffed",
-               "is_operational")  # fmt: skip
-
-
 class DistrictDashboardView(PermissionRequiredMixin, TemplateView):
     """A district's communes with their state today: covered, officers against the norm, untrained officers,
     equipped, operational. A district outside the user's area answers 404."""
@@ -123,8 +119,12 @@ class DistrictDashboardView(PermissionRequiredMixin, TemplateView):
         if district is None:
             raise Http404(_("No such district in your area."))
         communes = Commune.objects.visible_to(user).filter(district=district)
-        # Rows as dicts: the ``is_covered`` annotation would clash with the model's property of that name.
-        rows = list(with_progress(communes.order_by(), today).order_by("code").values("code", "name", *PER_COMMUNE))
+        rows = commune_rows(communes, today, live=True)
         return super().get_context_data(
-            district=district, today=today, figures=figures(communes, today), communes=rows, **READINESS, **kwargs
+            district=district,
+            today=today,
+            figures=figures(communes, today, live=True),
+            communes=rows,
+            **READINESS,
+            **kwargs,
         )

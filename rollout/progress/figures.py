@@ -182,6 +182,24 @@ class Figures:
         return cls(**{name: sum(getattr(part, name) for part in parts) for name in FIGURES})
 
 
+PER_COMMUNE = ("is_covered", "norm", "officers_deployed", "officers_untrained", "is_equipped", "is_staffed",
+               "is_operational")  # fmt: skip
+
+
+def commune_rows(communes: QuerySet, on: datetime.date, *, live: bool = False) -> list[dict]:
+    """One dict per commune (``code``, ``name`` and ``PER_COMMUNE``), by code (one query). ``live`` (today): read
+    from the stored states when every one is of today; otherwise, and as of another day, from the sources."""
+    if live and on == timezone.localdate():
+        expressions = {name: F(f"state__{name}") for name in PER_COMMUNE}
+        rows = list(communes.order_by("code").values("code", "name", state_on=F("state__on"), **expressions))
+        if all(row["state_on"] == on for row in rows):
+            for row in rows:
+                del row["state_on"]
+            return rows
+    # dicts: the ``is_covered`` annotation would clash with the model's property of that name
+    return list(with_progress(communes.order_by(), on).order_by("code").values("code", "name", *PER_COMMUNE))
+
+
 def _orm_grouped(communes: QuerySet, key: str | None, on: datetime.date) -> dict:
     annotated = with_progress(communes.order_by(), on)
     if key is None:
@@ -191,11 +209,48 @@ def _orm_grouped(communes: QuerySet, key: str | None, on: datetime.date) -> dict
     return {row.pop(field): row for row in rows}
 
 
-def _grouped(communes: QuerySet, key: str | None, on: datetime.date | None) -> dict[int, Figures]:
-    """The figures per group, from the cache while nothing they depend on has changed
-    (``rollout.core.figures_cache``). On PostgreSQL one set-based statement (``rollout.progress.sql``), elsewhere
-    the ORM annotations above."""
+def _state_aggregates(on: datetime.date) -> dict:
+    covered = Q(state__is_covered=True)
+    return {
+        "fresh": Count("state", filter=Q(state__on=on)),
+        "communes": Count("pk"),
+        "covered": Count("pk", filter=covered),
+        "staffing_norm": Coalesce(Sum("state__norm"), 0),
+        "deployed": Coalesce(Sum("state__officers_deployed"), 0),
+        "trained_deployed": Coalesce(Sum(F("state__officers_deployed") - F("state__officers_untrained")), 0),
+        "equipped": Count("pk", filter=covered & Q(state__is_equipped=True)),
+        "operational": Count("pk", filter=Q(state__is_operational=True)),
+    }
+
+
+def _from_states(communes: QuerySet, key: str | None, on: datetime.date) -> dict | None:
+    """The figures per group summed from the communes' stored states (``rollout.progress.states``), one aggregate;
+    None when a commune of the area has no state of ``on`` (not refreshed since midnight, or new): the caller
+    then computes them from the sources."""
+    communes = communes.order_by()
+    if key is None:
+        rows = {0: communes.aggregate(**_state_aggregates(on))}
+    else:
+        field = "district_id" if key == "district" else "district__province_id"
+        rows = {row.pop(field): row for row in communes.values(field).annotate(**_state_aggregates(on)).order_by()}
+    if any(row["fresh"] < row["communes"] for row in rows.values()):
+        return None
+    rows = {group: row for group, row in rows.items() if row["communes"]}
+    return {group: {name: int(row[name] or 0) for name in FIGURES} for group, row in rows.items()}
+
+
+def _grouped(communes: QuerySet, key: str | None, on: datetime.date | None, live: bool = False) -> dict[int, Figures]:
+    """The figures per group. ``live`` (today's dashboard): summed from the communes' stored states when every one
+    is of today. Otherwise from the cache while nothing they depend on has changed (``rollout.core.figures_cache``):
+    on PostgreSQL one set-based statement (``rollout.progress.sql``), elsewhere the ORM annotations above."""
     on = on or timezone.localdate()
+    if live and on == timezone.localdate():
+        try:
+            rows = _from_states(communes, key, on)
+        except EmptyResultSet:
+            return {}
+        if rows is not None:
+            return {group: Figures(**values) for group, values in rows.items()}
     try:
         inner, params = communes.order_by().values("code").query.sql_with_params()
     except EmptyResultSet:  # ``.none()`` (a user who may see nothing): no groups, no query
@@ -217,20 +272,21 @@ def _grouped(communes: QuerySet, key: str | None, on: datetime.date | None) -> d
     return {group: Figures(**values) for group, values in rows.items()}
 
 
-def figures(communes: QuerySet, on: datetime.date | None = None) -> Figures:
-    """The headline figures over ``communes`` on ``on`` (at most two queries; none when cached)."""
-    return _grouped(communes, None, on).get(0) or Figures()
+def figures(communes: QuerySet, on: datetime.date | None = None, *, live: bool = False) -> Figures:
+    """The headline figures over ``communes`` on ``on`` (at most two queries; none when cached). ``live``: today's,
+    from the communes' stored states (one aggregate)."""
+    return _grouped(communes, None, on, live).get(0) or Figures()
 
 
-def figures_by(communes: QuerySet, key: str, on: datetime.date | None = None) -> dict[int, Figures]:
+def figures_by(communes: QuerySet, key: str, on: datetime.date | None = None, *, live: bool = False) -> dict:
     """The figures per ``key`` ("district" or "district__province"), keyed by its code (at most two queries)."""
-    return _grouped(communes, key, on)
+    return _grouped(communes, key, on, live)
 
 
-def district_table(communes: QuerySet, on: datetime.date | None = None) -> list[dict]:
+def district_table(communes: QuerySet, on: datetime.date | None = None, *, live: bool = False) -> list[dict]:
     """One row per district of ``communes``: the district, its province's name and its figures (three queries)."""
     from communes.models import District
 
-    by_district = figures_by(communes, "district", on)
+    by_district = figures_by(communes, "district", on, live=live)
     districts = District.objects.filter(pk__in=by_district).select_related("province").order_by("province_id", "code")
     return [{"district": district, "figures": by_district[district.pk]} for district in districts]

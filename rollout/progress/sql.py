@@ -36,7 +36,11 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _sql(group_expression: str, communes_sql: str) -> str:
+def _ctes(communes_sql: str, *, few: bool = False) -> str:
+    """The CTEs down to ``state``: one row per commune of ``communes_sql`` with its state on the day. ``few``:
+    a handful of communes (a write's refresh): read only their officers' enrolments, not every one (over the
+    whole country the full scan with one hash join is faster)."""
+    only_deployed = "AND e.officer_id IN (SELECT officer_id FROM a)" if few else ""
     # table names come from the models and every value is a bound parameter
     return f"""
 WITH c AS (
@@ -60,6 +64,7 @@ trained AS (
     JOIN {_table(Course)} co ON co.id = e.course_id
     WHERE co.is_mandatory AND co.is_active AND e.passed AND e.starts_on <= %(on)s
       AND (e.valid_until IS NULL OR e.valid_until >= %(on)s)
+      {only_deployed}
     GROUP BY e.officer_id
     HAVING COUNT(DISTINCT e.course_id) >= %(mandatory)s
 ),
@@ -105,6 +110,11 @@ state AS (
     LEFT JOIN staff s ON s.commune_id = c.code
     LEFT JOIN unmet u ON u.code = c.code
 )
+"""  # noqa: S608
+
+
+def _sql(group_expression: str, communes_sql: str) -> str:
+    figures = f"""
 SELECT {group_expression} AS key,
        COUNT(*) AS communes,
        COUNT(*) FILTER (WHERE covered) AS covered,
@@ -116,6 +126,7 @@ SELECT {group_expression} AS key,
 FROM state c
 GROUP BY 1
 """  # noqa: S608
+    return _ctes(communes_sql) + figures
 
 
 def _positional(sql: str, named: dict) -> tuple[str, list]:
@@ -129,14 +140,36 @@ def _positional(sql: str, named: dict) -> tuple[str, list]:
     return _NAMED.sub(take, sql), values
 
 
-def grouped_figures(communes: QuerySet, key: str | None, on: datetime.date, mandatory: int) -> dict:
-    """``{group key: {figure: value}}`` for ``communes`` on ``on`` (one query); ``key`` None gives ``{0: …}``."""
+def _run(sql: str, communes: QuerySet, on: datetime.date, mandatory: int) -> tuple[list[str], list[tuple]]:
     inner, inner_params = communes.order_by().values("code").query.sql_with_params()
     named = {"default_norm": settings.DEFAULT_STAFFING_NORM, "on": on, "mandatory": mandatory}
-    before, after = _sql(GROUPS[key], "\x00communes\x00").split("\x00communes\x00")
+    before, after = sql.split("\x00communes\x00")
     before, params_before = _positional(before, named)
     after, params_after = _positional(after, named)
     with connection.cursor() as cursor:
         cursor.execute(before + inner + after, [*params_before, *inner_params, *params_after])
-        columns = [column.name for column in cursor.description]
-        return {row[0]: dict(zip(columns[1:], row[1:], strict=True)) for row in cursor.fetchall()}
+        return [column.name for column in cursor.description], cursor.fetchall()
+
+
+def grouped_figures(communes: QuerySet, key: str | None, on: datetime.date, mandatory: int) -> dict:
+    """``{group key: {figure: value}}`` for ``communes`` on ``on`` (one query); ``key`` None gives ``{0: …}``."""
+    columns, rows = _run(_sql(GROUPS[key], "\x00communes\x00"), communes, on, mandatory)
+    return {row[0]: dict(zip(columns[1:], row[1:], strict=True)) for row in rows}
+
+
+STATE_COLUMNS = ("is_covered", "norm", "officers_deployed", "officers_untrained", "is_equipped")
+
+
+def commune_states(communes: QuerySet, on: datetime.date, mandatory: int, *, few: bool = False) -> dict[int, dict]:
+    """``{commune code: {state column: value}}`` (``STATE_COLUMNS``) for ``communes`` on ``on`` (one query): the
+    same state the figures above are summed from. ``few``: see ``_ctes``."""
+    sql = (
+        _ctes("\x00communes\x00", few=few)
+        + """
+SELECT code, covered AS is_covered, norm, deployed AS officers_deployed, untrained AS officers_untrained,
+       equipped AS is_equipped
+FROM state
+"""
+    )
+    columns, rows = _run(sql, communes, on, mandatory)
+    return {row[0]: dict(zip(columns[1:], row[1:], strict=True)) for row in rows}

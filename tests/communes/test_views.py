@@ -15,6 +15,7 @@ from communes.demo import DEMO_BORDER_COMMUNES, DEMO_KEY_AREA_COMMUNES, demo_bas
 from communes.models import Commune, CommuneKind, Coverage, District
 from communes.resources import COLUMN_CODE
 from communes.services import divisions_load
+from rollout.core.figures_cache import figures_changed
 from rollout.core.text import collation_key
 
 DEMO_DISTRICT = 610  # Huyện Đắk Glei: 12 communes
@@ -449,6 +450,7 @@ def test_the_export_keeps_the_communes_own_norm_blank_for_the_default(client_as,
     PilotPlan.objects.create(province=kon_tum, name="Kế hoạch", started_on="2026-01-01", target_on="2026-12-31",
                              default_staffing_norm=4)  # fmt: skip
     Commune.objects.filter(code=DAK_BLO).update(staffing_norm=6)
+    figures_changed(commune_codes=[DAK_BLO])  # written past the services
     response = client_as("committee").get("/communes/export.xlsx", {"district": DEMO_DISTRICT})
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
     code, norm = rows[0].index(COLUMN_CODE), rows[0].index("Định biên")
@@ -503,6 +505,7 @@ def test_the_start_page_without_data(client_as, users):
 )
 def test_coverage_badge_shows_colour_and_words(client_as, kon_tum, coverage, colour):
     Commune.objects.filter(code=DAK_BLO).update(coverage=coverage)
+    figures_changed(commune_codes=[DAK_BLO])  # written past the services
     html = client_as("committee").get(f"/communes/{DAK_BLO}/").content.decode()
     badge = re.search(
         rf'<span class="badge ([^"]*)" data-testid="coverage-badge" data-coverage="{coverage}">(.*?)</span>', html

@@ -24,6 +24,7 @@ from equipment.models import (
 )
 from personnel.choices import Post
 from personnel.models import Assignment
+from rollout.core.figures_cache import figures_changed
 from tests.builders.equipment import (
     DAK_GLEI,
     DAK_MAN,
@@ -312,6 +313,7 @@ def test_an_officer_whose_assignment_ended_no_longer_receives(cat, client_as, us
     officer_at(DAK_MAN, users["administrator"])
     deputy = officer_at(DAK_MAN, users["administrator"], post=Post.DEPUTY)
     Assignment.objects.filter(officer=deputy).update(ended_on=TODAY)
+    figures_changed(commune_codes=[DAK_MAN])  # written past the services
     items(cat.radio, "BD-001", warehouse=cat.store)
     response = client_as("provincial_clerk").post(
         commune_url(DAK_MAN), issue_form(cat, serial="BD-001", officer=deputy.pk)

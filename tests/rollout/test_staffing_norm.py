@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from communes.models import Commune, Province
 from communes.services import divisions_load
+from rollout.core.figures_cache import figures_changed
 from rollout.models import Phase, PilotPlan
 from rollout.reports.content import report_content, report_xlsx
 
@@ -37,6 +38,7 @@ def norms(kon_tum, settings):
         target_on=TODAY + datetime.timedelta(days=120), default_staffing_norm=4,
     )  # fmt: skip
     Commune.objects.filter(code=DAK_BLO).update(staffing_norm=6)
+    figures_changed()  # the setting and the UPDATE went past the services: the communes' stored states
     return plan
 
 

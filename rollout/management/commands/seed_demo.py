@@ -7,7 +7,7 @@ from communes.models import Province
 from communes.services import KON_TUM
 from equipment.demo import demo_equipment_create
 from personnel.demo import demo_roster_create
-from rollout.core.figures_cache import figures_changed
+from rollout.core.figures_cache import figures_changed, figures_deferred
 from rollout.models import ProgressSnapshot
 from rollout.plan.demo import demo_plan_apply, demo_plan_create
 from rollout.progress.snapshots import backfill_default_start, snapshots_backfill
@@ -23,17 +23,18 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not Province.objects.filter(code=KON_TUM).exists():
             raise CommandError("Kon Tum is not loaded: run `python manage.py load_divisions` first.")
-        uncovered = demo_baseline_apply()
-        users = demo_users_create()
-        admin = next(u for u in users if u.username == "admin")
-        pilot = demo_plan_apply()
-        officers = demo_roster_create(
-            decided_by=admin, pilot_started_on=pilot.started_on, pilot_target_on=pilot.target_on
-        )
-        enrolments = demo_training_create(created_by=admin)
-        issuances = demo_equipment_create(user=admin)
-        plan = demo_plan_create(user=admin)
-        figures_changed()  # much of the demo is written in bulk, past the signals
+        with figures_deferred():  # the communes' states once, at the end (courses and types are saved one by one)
+            uncovered = demo_baseline_apply()
+            users = demo_users_create()
+            admin = next(u for u in users if u.username == "admin")
+            pilot = demo_plan_apply()
+            officers = demo_roster_create(
+                decided_by=admin, pilot_started_on=pilot.started_on, pilot_target_on=pilot.target_on
+            )
+            enrolments = demo_training_create(created_by=admin)
+            issuances = demo_equipment_create(user=admin)
+            plan = demo_plan_create(user=admin)
+            figures_changed()  # much of the demo is written in bulk, past the signals
         snapshots = self._snapshots()
         self.stdout.write(f"Kon Tum demo baseline: {uncovered} communes uncovered.")
         self.stdout.write(f"Demo roster: {officers} officers created." if officers else "Demo roster: already there.")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from rollout.core.figures_cache import figures_changed
+from rollout.core.figures_cache import figures_changed, figures_deferred
 from rollout.national.context import SEED, Volumes
 from rollout.national.seed import seed_national, synthetic_counts
 
@@ -35,8 +35,9 @@ class Command(BaseCommand):
             f"National data: {volumes.officers:,} officers, {volumes.assignments:,} assignments, "
             f"{volumes.enrolments:,} enrolments, {volumes.items:,} items, {volumes.days} days of snapshots."
         )
-        result = seed_national(volumes, seed=seed, log=self.stdout.write)
-        figures_changed()  # written in bulk, past the signals
+        with figures_deferred():  # types and standards saved one by one: every commune's state once, at the end
+            result = seed_national(volumes, seed=seed, log=self.stdout.write)
+            figures_changed()  # written in bulk, past the signals
         if not any(n for what, n in result.created.items() if what not in ("provinces", "districts", "communes")):
             self.stdout.write("Nothing to do: the national data is already there.")
         self.stdout.write("In the database: " + ", ".join(f"{n:,} {what}" for what, n in synthetic_counts().items()))

@@ -13,9 +13,11 @@ from communes.models import Commune
 from communes.services import divisions_load
 from personnel.choices import Post
 from personnel.models import Assignment, Officer
-from rollout.models import PilotPlan
-from rollout.progress.figures import FIGURES, _orm_grouped, figures, figures_by, with_progress
+from rollout.core.figures_cache import figures_changed
+from rollout.models import CommuneState, PilotPlan
+from rollout.progress.figures import FIGURES, _from_states, _orm_grouped, figures, figures_by, with_progress
 from rollout.progress.sql import grouped_figures
+from rollout.progress.states import commune_states_refresh
 from training.selectors import mandatory_courses
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +35,19 @@ def _plain(rows):
     return {key: {name: int(values[name] or 0) for name in FIGURES} for key, values in rows.items()}
 
 
+def _stored(communes, key):
+    """Today's figures summed from the communes' stored states (one aggregate; asserted not to fall back)."""
+    on = datetime.date.today()
+    rows = _from_states(communes, key, on)
+    assert rows is not None, "a commune's stored state is missing or not of today"
+    with CaptureQueriesContext(connection) as queries:
+        live = figures(communes, live=True) if key is None else figures_by(communes, key, live=True)
+    assert len(queries) == 1
+    live = {0: live} if key is None else live
+    assert {group: f.as_dict() for group, f in live.items()} == rows
+    return rows
+
+
 @postgresql_only
 def test_sql_and_orm_agree(demo):
     communes = Commune.objects.all()
@@ -42,6 +57,8 @@ def test_sql_and_orm_agree(demo):
             sql = _plain(grouped_figures(communes, key, on, mandatory_courses().count()))
             assert sql == _plain(_orm_grouped(communes, key, on)), (days_ago, key)
             assert sum(row["communes"] for row in sql.values()) == 102
+            if days_ago == 0:  # today: the stored states sum to the same figures
+                assert _stored(communes, key) == sql, key
     today = _plain(grouped_figures(communes, None, datetime.date.today(), mandatory_courses().count()))[0]
     assert 0 < today["operational"] <= today["equipped"] <= today["covered"] < today["communes"]
 
@@ -53,9 +70,13 @@ def test_sql_and_orm_agree_on_a_district_clerks_area_and_with_no_mandatory_cours
     assert _plain(grouped_figures(communes, None, today, mandatory_courses().count())) == _plain(
         _orm_grouped(communes, None, today)
     )
-    mandatory_courses().update(is_mandatory=False)
+    assert _stored(communes, None) == _plain(_orm_grouped(communes, None, today))
+    for course in mandatory_courses():  # through the model's save, as the admin does: every state is refreshed
+        course.is_mandatory = False
+        course.save()
     sql = _plain(grouped_figures(communes, None, today, 0))
     assert sql == _plain(_orm_grouped(communes, None, today))
+    assert _stored(communes, None) == sql
     assert sql[0]["trained_deployed"] == sql[0]["deployed"]  # nothing mandatory: every deployed officer trained
 
 
@@ -68,11 +89,13 @@ def test_sql_and_orm_agree_on_the_staffing_norm(kon_tum, settings):
     PilotPlan.objects.create(province=kon_tum, name="Kế hoạch", started_on=datetime.date.today(),
                              target_on=datetime.date.today(), default_staffing_norm=4)  # fmt: skip
     Commune.objects.filter(code=23344).update(staffing_norm=6)  # Xã Đắk Blô, Huyện Đắk Glei (610)
+    figures_changed(commune_codes=[23344])  # as a bulk write past the signals says so
     communes = Commune.objects.all()
     today = datetime.date.today()
     for key in (None, "district", "district__province"):
         sql = _plain(grouped_figures(communes, key, today, mandatory_courses().count()))
         assert sql == _plain(_orm_grouped(communes, key, today)), key
+        assert _stored(communes, key) == sql, key
     by_province = _plain(grouped_figures(communes, "district__province", today, 0))
     ha_noi = Commune.objects.filter(district__province_id=1).count()
     assert by_province[62]["staffing_norm"] == 6 + 4 * 101
@@ -113,3 +136,18 @@ def test_an_officer_change_alone_does_not_invalidate(demo, settings):
     with CaptureQueriesContext(connection) as queries:
         figures(communes)
     assert len(queries) == 0
+
+
+def test_stored_states_not_of_today_are_not_read(demo):
+    """After midnight and before the daily refresh, or for a commune loaded without one, the dashboard's figures
+    come from the sources: never yesterday's states."""
+    communes = Commune.objects.all()
+    today = datetime.date.today()
+    expected = _plain(_orm_grouped(communes, "district", today))
+    CommuneState.objects.filter(commune__district_id=610).update(on=today - datetime.timedelta(days=1))
+    assert _from_states(communes, "district", today) is None
+    assert {k: f.as_dict() for k, f in figures_by(communes, "district", live=True).items()} == expected
+    CommuneState.objects.filter(commune_id=23344).delete()
+    assert figures(communes, live=True).as_dict() == _plain(_orm_grouped(communes, None, today))[0]
+    commune_states_refresh(None)  # the nightly refresh: read again
+    assert _stored(communes, "district") == expected

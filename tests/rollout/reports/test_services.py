@@ -258,6 +258,7 @@ def test_beat_runs_the_weekly_reports_on_monday_at_seven_in_vietnam():
         "rollout.weekly_reports",
         "rollout.record_snapshot",
         "training.settle_lapsed_statuses",
+        "rollout.refresh_commune_states",
         "rollout.sweep_jobs",
     }
     assert str(app.timezone) == "Asia/Ho_Chi_Minh"
