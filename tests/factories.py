@@ -29,7 +29,16 @@ from personnel.ages import years_before
 from personnel.choices import OfficerStatus, Post, VettingCriterion
 from personnel.models import Assignment, Language, Officer, Vetting
 from rollout.core.outbox import OutboxMessage
-from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, ProgressSnapshot, Report, Task
+from rollout.models import (
+    CommitteeMember,
+    CommitteeRole,
+    CommuneState,
+    Phase,
+    PilotPlan,
+    ProgressSnapshot,
+    Report,
+    Task,
+)
 from training.models import Course, Enrollment, TrainingSession
 
 PASSWORD = "correct-horse-battery"
@@ -449,3 +458,26 @@ class OutboxMessageFactory(factory.django.DjangoModelFactory):
     task = "rollout.produce_report"
     kwargs = factory.Sequence(lambda n: {"report_id": n + 1})
     key = factory.Sequence(lambda n: f"report:{n + 1}")
+
+
+class CommuneStateFactory(factory.django.DjangoModelFactory):
+    """A state of a new commune of Kon Tum as ``rollout.progress.states`` keeps it (the writes refresh it:
+    ``commune_states_refresh``; this one sets it, for reading tests)."""
+
+    class Meta:
+        model = CommuneState
+
+    commune = factory.SubFactory(KonTumCommuneFactory)
+    on = factory.LazyFunction(timezone.localdate)
+    is_covered = False
+    norm = 5
+    officers_deployed = 0
+    officers_untrained = 0
+    is_equipped = False
+    is_staffed = False
+    is_operational = False
+
+    @classmethod
+    def _create(cls, model_class, *args, commune, **kwargs):
+        # Saving the commune already refreshed its state: this row replaces it.
+        return model_class.objects.update_or_create(commune=commune, defaults=kwargs)[0]
