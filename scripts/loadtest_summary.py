@@ -1,0 +1,42 @@
+"""Print the load test's summary from locust's CSV files (``scripts/loadtest``): requests/s, median and p95 per
+page, failures and the most frequent failure messages (a p95 over ``LOAD_P95_MS``, default 300 ms, the
+target of issue 14, is named). Exit status 1 when any request failed."""
+
+import csv
+import sys
+from pathlib import Path
+
+P95_TARGET_MS = 300
+
+
+def main(prefix: str) -> int:
+    import os
+
+    target = int(os.environ.get("LOAD_P95_MS", P95_TARGET_MS))
+    rows = list(csv.DictReader(Path(f"{prefix}_stats.csv").open(encoding="utf-8")))
+    pages = [r for r in rows if r["Name"] != "Aggregated"]
+    total = next((r for r in rows if r["Name"] == "Aggregated"), None)
+    width = max([len(r["Name"]) for r in pages] + [len("all pages")])
+    print(f"{'page'.ljust(width)} | requests | failures | req/s | median | p95")
+    print(f"{'-' * width}-|----------|----------|-------|--------|------")
+    slow = []
+    for r in sorted(pages, key=lambda r: r["Name"]) + ([{**total, "Name": "all pages"}] if total else []):
+        print(
+            f"{r['Name'].ljust(width)} | {r['Request Count']:>8} | {r['Failure Count']:>8} | "
+            f"{float(r['Requests/s']):5.1f} | {r['50%']:>4} ms | {r['95%']:>4} ms"
+        )
+        if r["Name"] != "all pages" and r["95%"] not in ("N/A", "") and float(r["95%"]) > target:
+            slow.append(r["Name"])
+    failures = int(total["Failure Count"]) if total else 0
+    print(f"Failures: {failures}; pages with p95 over {target} ms: {', '.join(slow) or 'none'}")
+    failures_file = Path(f"{prefix}_failures.csv")
+    if failures and failures_file.exists():
+        for r in sorted(csv.DictReader(failures_file.open(encoding="utf-8")), key=lambda r: -int(r["Occurrences"]))[
+            :8
+        ]:
+            print(f"  {r['Occurrences']}× {r['Method']} {r['Name']}: {r['Error'][:160]}")
+    return 1 if failures or not total else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
