@@ -16,6 +16,8 @@ def main(prefix: str) -> int:
     rows = list(csv.DictReader(Path(f"{prefix}_stats.csv").open(encoding="utf-8")))
     pages = [r for r in rows if r["Name"] != "Aggregated"]
     total = next((r for r in rows if r["Name"] == "Aggregated"), None)
+    for r in pages:
+        r["Name"] = f"{r['Name']} ({r['Type']})"
     width = max([len(r["Name"]) for r in pages] + [len("all pages")])
     print(f"{'page'.ljust(width)} | requests | failures | req/s | median | p95")
     print(f"{'-' * width}-|----------|----------|-------|--------|------")
@@ -25,7 +27,7 @@ def main(prefix: str) -> int:
             f"{r['Name'].ljust(width)} | {r['Request Count']:>8} | {r['Failure Count']:>8} | "
             f"{float(r['Requests/s']):5.1f} | {r['50%']:>4} ms | {r['95%']:>4} ms"
         )
-        if r["Name"] != "all pages" and r["95%"] not in ("N/A", "") and float(r["95%"]) > target:
+        if r is not total and r["Name"] != "all pages" and r["95%"] not in ("N/A", "") and float(r["95%"]) > target:
             slow.append(r["Name"])
     failures = int(total["Failure Count"]) if total else 0
     print(f"Failures: {failures}; pages with p95 over {target} ms: {', '.join(slow) or 'none'}")

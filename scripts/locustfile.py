@@ -27,6 +27,7 @@ URLS = {
     "assign": ("/officers/assign/{}/", 1),
     "assignment end": ("/officers/assignments/{}/end/", 1),
     "officer enrol": ("/training/officers/{}/enrol/", 1),
+    "class page": ("/training/classes/{}/", 1),
     "enrolment remove": ("/training/enrolments/{}/remove/", 1),
     "commune equipment": ("/equipment/communes/{}/", 1),
     "issuance return": ("/equipment/issuances/{}/return/", 1),
@@ -222,8 +223,7 @@ if HttpUser is not None:
             officer = random.choice(self.mine["enrollable"])  # noqa: S311
             session = random.choice(self.province["classes"])  # noqa: S311
             page = self.read("officer page", url("officer page", officer))
-            form = form_of(page.text)
-            token = form["fields"]["csrfmiddlewaretoken"] if form else ""
+            token = _csrf(page.text)
             path = url("officer enrol", officer)
             with self.client.post(path, data={"csrfmiddlewaretoken": token, "session": session}, name="officer enrol",
                                   catch_response=True, headers={"Referer": self.host + url("officer page", officer)},
@@ -231,13 +231,18 @@ if HttpUser is not None:
                 if response.status_code != 200 or "alert-success" not in response.text:
                     response.failure(f"enrol refused: {_first_error(response.text)}")
                     return
-                removes = sorted({int(pk) for pk in re.findall(r"/training/enrolments/(\d+)/remove/", response.text)})
-            if not removes:
+            # the class page lists the officer's enrolment with its remove form (a confirmation comes first)
+            page = self.read("class page", url("class page", session))
+            row = re.search(
+                rf'href="/officers/{officer}/".*?action="(/training/enrolments/\d+/remove/)"', page.text or "", re.S
+            )
+            if row is None or "</tr>" in page.text[page.text.find(f'href="/officers/{officer}/"') : row.start(1)]:
                 return
-            path = url("enrolment remove", removes[-1])
-            page = self.read("enrolment remove", path)
-            form = form_of(page.text)
-            if form is not None:
+            path = row.group(1)
+            confirm = self.submit("enrolment remove", path, {"attrs": {"action": path}, "fields": {
+                "csrfmiddlewaretoken": _csrf(page.text)}}, redirect=False)  # fmt: skip
+            form = confirm is not None and form_of(confirm.text, action=path)
+            if form:
                 self.submit("enrolment remove", path, form)
 
         @_weighted(WRITES["issue_and_return"])
@@ -271,6 +276,11 @@ def _all_forms(html: str) -> list[dict]:
     parser = _Forms()
     parser.feed(html)
     return [form for form in parser.forms if "csrfmiddlewaretoken" in form["fields"]]
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html or "")
+    return found.group(1) if found else ""
 
 
 def _first_error(html: str) -> str:
