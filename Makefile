@@ -9,7 +9,7 @@ export DEMO_PASSWORD
 # live server; 0 runs it in one process.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install system-deps messages lint bench clean
+.PHONY: run test install system-deps messages lint bench loadtest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,18 @@ bench: $(STAMP)
 	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=true $(PY) manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=true $(PY) manage.py seed_national
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/bench.py
+
+## Load test on the same national data (docs/performance.md): locust, headless on the loopback, against gunicorn;
+## LOAD_USERS (50) users for LOAD_SECONDS (60) s, then the database rules. Installs locust (the [load] extra) here only.
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+loadtest: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[load]"
+	@createdb -h 127.0.0.1 -U postgres rollout_bench 2>/dev/null || true
+	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=true $(PY) manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=true $(PY) manage.py seed_national
+	DATABASE_URL=$(BENCH_DATABASE_URL) LOAD_USERS=$(LOAD_USERS) LOAD_SECONDS=$(LOAD_SECONDS) \
+		PY=$(PY) LOCUST=$(VENV)/bin/locust ./scripts/loadtest
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

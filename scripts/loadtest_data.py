@@ -8,7 +8,8 @@ counted item, then return it). Each locust user takes its own slice, so two user
 
 ``check``: the database rules after the run: every commune's stored state equal to its recomputation
 (``verify_progress``), no officer with two active assignments, no commune with two active chiefs, no stock level
-below zero, no issuance both open and closed. Prints each and exits 1 on any violation.
+below zero, no serial-numbered unit held twice at once, no class over capacity. Prints each; exit
+status 1 on any violation.
 """
 
 import json
@@ -126,8 +127,10 @@ RULES = {
         SELECT count(*) FROM (SELECT session_id, officer_id FROM training_enrollment WHERE session_id IS NOT NULL
         GROUP BY session_id, officer_id HAVING count(*) > 1) AS twice""",
     "serial-numbered units issued twice at once": """
-        SELECT count(*) FROM (SELECT item_id FROM equipment_issuance WHERE item_id IS NOT NULL AND status = 'issued'
+        SELECT count(*) FROM (SELECT item_id FROM equipment_issuance WHERE item_id IS NOT NULL AND status = 'active'
         GROUP BY item_id HAVING count(*) > 1) AS twice""",
+    "stock levels below zero": """
+        SELECT count(*) FROM equipment_stocklevel WHERE quantity < 0""",
 }
 
 

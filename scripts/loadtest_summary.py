@@ -13,7 +13,8 @@ def main(prefix: str) -> int:
     import os
 
     target = int(os.environ.get("LOAD_P95_MS", P95_TARGET_MS))
-    rows = list(csv.DictReader(Path(f"{prefix}_stats.csv").open(encoding="utf-8")))
+    with Path(f"{prefix}_stats.csv").open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
     pages = [r for r in rows if r["Name"] != "Aggregated"]
     total = next((r for r in rows if r["Name"] == "Aggregated"), None)
     for r in pages:
@@ -33,9 +34,9 @@ def main(prefix: str) -> int:
     print(f"Failures: {failures}; pages with p95 over {target} ms: {', '.join(slow) or 'none'}")
     failures_file = Path(f"{prefix}_failures.csv")
     if failures and failures_file.exists():
-        for r in sorted(csv.DictReader(failures_file.open(encoding="utf-8")), key=lambda r: -int(r["Occurrences"]))[
-            :8
-        ]:
+        with failures_file.open(encoding="utf-8") as file:
+            failed = sorted(csv.DictReader(file), key=lambda r: -int(r["Occurrences"]))
+        for r in failed[:8]:
             print(f"  {r['Occurrences']}× {r['Method']} {r['Name']}: {r['Error'][:160]}")
     return 1 if failures or not total else 0
 

@@ -104,7 +104,8 @@ except ImportError:  # the tests import this file for its constants without locu
     HttpUser = None
 
 if HttpUser is not None:
-    DATA = json.loads(open(os.environ.get("LOAD_DATA", "loadtest.json"), encoding="utf-8").read())
+    with open(os.environ.get("LOAD_DATA", "loadtest.json"), encoding="utf-8") as data_file:
+        DATA = json.load(data_file)
     _SLOTS = itertools.count()
 
     def _weighted(weight):
@@ -284,5 +285,6 @@ def _csrf(html: str) -> str:
 
 
 def _first_error(html: str) -> str:
-    found = re.search(r'class="[^"]*(?:alert-danger|invalid-feedback|alert-warning)[^"]*"[^>]*>(.*?)</', html or "", re.S)
+    pattern = r'class="[^"]*(?:alert-danger|invalid-feedback|alert-warning)[^"]*"[^>]*>(.*?)</'
+    found = re.search(pattern, html or "", re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1))).strip()[:200] if found else "no message"
