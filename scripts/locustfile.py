@@ -104,9 +104,16 @@ except ImportError:  # the tests import this file for its constants without locu
     HttpUser = None
 
 if HttpUser is not None:
-    with open(os.environ.get("LOAD_DATA", "loadtest.json"), encoding="utf-8") as data_file:
-        DATA = json.load(data_file)
     _SLOTS = itertools.count()
+
+    def _data() -> dict:
+        """The prepared ids (``LOAD_DATA``), read when the first user starts."""
+        if "data" not in _DATA:
+            with open(os.environ.get("LOAD_DATA", "loadtest.json"), encoding="utf-8") as data_file:
+                _DATA["data"] = json.load(data_file)
+        return _DATA["data"]
+
+    _DATA: dict = {}
 
     def _weighted(weight):
         def decorate(function):
@@ -119,7 +126,7 @@ if HttpUser is not None:
 
         def on_start(self):
             slot = next(_SLOTS)
-            provinces = DATA["provinces"]
+            provinces = _data()["provinces"]
             self.province = provinces[slot % len(provinces)]
             # this user's own slice of its province's rows: every n-th, starting at its rank in the province
             rank, users = slot // len(provinces), int(os.environ.get("LOAD_USERS", "50"))
@@ -133,7 +140,7 @@ if HttpUser is not None:
         def sign_in(self):
             page = self.client.get(url("login"), name="login")
             form = form_of(page.text)
-            fields = {**form["fields"], "username": self.province["username"], "password": DATA["password"]}
+            fields = {**form["fields"], "username": self.province["username"], "password": _data()["password"]}
             with self.client.post(url("login"), data=fields, name="login", catch_response=True,
                                   headers={"Referer": self.host + url("login")}) as response:  # fmt: skip
                 if 'name="password"' in response.text:
