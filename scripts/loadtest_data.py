@@ -133,6 +133,18 @@ RULES = {
         SELECT count(*) FROM equipment_stocklevel WHERE quantity < 0""",
 }
 
+# every write of a user is undone by its next step; what is left is a task stopped halfway (not a rule broken)
+LEFT = {
+    "left by the load test: assignments still active": """
+        SELECT count(*) FROM personnel_assignment WHERE ended_on IS NULL AND decision_number LIKE 'LT-%'""",
+    "left by the load test: issuances still held": """
+        SELECT count(*) FROM equipment_issuance i JOIN accounts_user u ON u.id = i.issued_by_id
+        WHERE i.status = 'active' AND u.username LIKE 'loadtest-%'""",
+    "left by the load test: enrolments": """
+        SELECT count(*) FROM training_enrollment e JOIN accounts_user u ON u.id = e.enrolled_by_id
+        WHERE u.username LIKE 'loadtest-%'""",
+}
+
 
 def check() -> int:
     from rollout.progress.states import commune_states_differences
@@ -147,6 +159,9 @@ def check() -> int:
             count = cursor.fetchone()[0]
             print(f"  {label}: {count}")
             violations += count
+        for label, sql in LEFT.items():
+            cursor.execute(sql)
+            print(f"  {label}: {cursor.fetchone()[0]}")
     print(f"Rule violations: {violations}")
     return 1 if violations else 0
 

@@ -86,15 +86,21 @@ class _Forms(HTMLParser):
             self.forms[-1]["fields"][self._textarea] += data
 
 
-def form_of(html: str, **match) -> dict | None:
-    """The first form whose attributes include ``match`` (e.g. ``data_testid="assign-form"``), or the first form
-    with a CSRF token when ``match`` is empty."""
+def form_of(html: str, posting_to: str | None = None, **match) -> dict | None:
+    """The first form with a CSRF token whose attributes include ``match`` (e.g. ``data_testid="assign-form"``)
+    and, with ``posting_to``, that posts to that path (no action: the page's own). Every page also has the
+    language switch and the sign-out form, so a form is always picked by one or the other."""
     parser = _Forms()
     parser.feed(html)
+    wanted = {k.replace("_", "-"): v for k, v in match.items()}
     for form in parser.forms:
-        wanted = {k.replace("_", "-"): v for k, v in match.items()}
-        if all(form["attrs"].get(k) == v for k, v in wanted.items()) and "csrfmiddlewaretoken" in form["fields"]:
-            return form
+        if "csrfmiddlewaretoken" not in form["fields"]:
+            continue
+        if not all(form["attrs"].get(k) == v for k, v in wanted.items()):
+            continue
+        if posting_to is not None and form["attrs"].get("action", "").split("?")[0] not in ("", posting_to):
+            continue
+        return form
     return None
 
 
@@ -139,7 +145,7 @@ if HttpUser is not None:
 
         def sign_in(self):
             page = self.client.get(url("login"), name="login")
-            form = form_of(page.text)
+            form = form_of(page.text, posting_to=url("login"))
             fields = {**form["fields"], "username": self.province["username"], "password": _data()["password"]}
             with self.client.post(url("login"), data=fields, name="login", catch_response=True,
                                   headers={"Referer": self.host + url("login")}) as response:  # fmt: skip
@@ -159,6 +165,9 @@ if HttpUser is not None:
             action = form["attrs"].get("action") or path
             with self.client.post(action, data=fields, name=name, catch_response=True,
                                   headers={"Referer": self.host + path}) as response:  # fmt: skip
+                if "/accounts/login/" in response.url:
+                    response.failure(f"{name}: signed out")
+                    return None
                 if response.status_code != 200 or (redirect and not response.history):
                     response.failure(f"{name}: {response.status_code}, not accepted")
                     return None
@@ -249,7 +258,7 @@ if HttpUser is not None:
             path = row.group(1)
             confirm = self.submit("enrolment remove", path, {"attrs": {"action": path}, "fields": {
                 "csrfmiddlewaretoken": _csrf(page.text)}}, redirect=False)  # fmt: skip
-            form = confirm is not None and form_of(confirm.text, action=path)
+            form = confirm is not None and form_of(confirm.text, posting_to=path, action=path)
             if form:
                 self.submit("enrolment remove", path, form)
 
@@ -275,7 +284,7 @@ if HttpUser is not None:
                 return
             path = url("issuance return", returns[-1])
             page = self.read("issuance return", path)
-            form = form_of(page.text)
+            form = form_of(page.text, posting_to=path)
             if form is not None:
                 self.submit("issuance return", path, form)
 
