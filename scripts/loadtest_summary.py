@@ -13,7 +13,11 @@ def main(prefix: str) -> int:
     import os
 
     target = int(os.environ.get("LOAD_P95_MS", P95_TARGET_MS))
-    with Path(f"{prefix}_stats.csv").open(encoding="utf-8") as file:
+    stats = Path(f"{prefix}_stats.csv")
+    if not stats.exists():
+        print("locust wrote no statistics: it did not run (see its log below)")
+        return 1
+    with stats.open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     pages = [r for r in rows if r["Name"] != "Aggregated"]
     total = next((r for r in rows if r["Name"] == "Aggregated"), None)
