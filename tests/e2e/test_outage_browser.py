@@ -10,7 +10,7 @@ import pytest
 from rollout.health import broker_check
 from rollout.models import Report, ReportStatus
 from rollout.tasks import jobs_sweep
-from tests.builders.browser import sign_in
+from tests.builders.browser import open_menu, sign_in
 from tests.builders.celery import celery_broker, celery_worker
 from tests.builders.redis_server import FAULTS_GROUP
 
@@ -18,10 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(FAULTS_GROUP), pytest.mar
 
 
 def open_the_reports_from_the_menu(page):
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-    page.get_by_role("link", name="Báo cáo", exact=True).click()
+    open_menu(page, "Báo cáo")  # on a phone: waits for the collapsed menu to open before clicking
     page.wait_for_url(re.compile(r"/reports/$"))
 
 
