@@ -19,3 +19,7 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 MEDIA_ROOT = BASE_DIR / ".test-media" / os.environ.get("PYTEST_XDIST_WORKER", "main")  # tests set their own
 LOGGING["root"]["level"] = "WARNING"
 PROGRESS_CACHE_SECONDS = 0  # tests change data behind the signals' back (queryset.update); one test enables it
+if DATABASES["default"]["ENGINE"] == "rollout.core.sqlite":
+    # Django's own test database for SQLite, in memory; said outright because pytest-django only recognises
+    # Django's engine name, and would otherwise name a file "test_<path>_gw0" per xdist worker.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"

@@ -16,9 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
+# Mark of the tests that start a server: it reads the test database from another process, which PostgreSQL's
+# is and SQLite's, in memory, is not.
+needs_shared_database = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="gunicorn reads the test database: SQLite's is in this process's memory"
+)
 SECRET_KEY = "x7#kq!2v9@pz$w4m&n8r^t1y*u3i(o5p)a6s_d0f+g=h-j[k]l;z:x,c.v/b?n<m>q" * 2
 
 # The production settings, except that static files are served from the source folders without a manifest

@@ -15,10 +15,10 @@ from rollout.models import PilotPlan
 from rollout.plan import services as plan_services
 from tests.builders.browser import save_screenshot
 from tests.builders.divisions import DEMO_DISTRICT
-from tests.builders.server import production_server
+from tests.builders.server import needs_shared_database, production_server
 from tests.factories import PASSWORD
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), needs_shared_database]
 
 
 @pytest.fixture

@@ -20,10 +20,10 @@ import yaml
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from accounts.roles import Role
-from tests.builders.server import ROOT, production_server
+from tests.builders.server import ROOT, needs_shared_database, production_server
 from tests.factories import PASSWORD, user_with_role
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), needs_shared_database]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -44,8 +44,8 @@ def roster(kon_tum):
     return [OfficerFactory(full_name=name) for name in sorted(ROSTER, key=lambda n: n[::-1])]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the C collation is PostgreSQL's (SQLite compares bytes)")
 def test_the_sort_key_column_compares_bytes_on_postgresql(roster):
-    assert connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT collation_name FROM information_schema.columns WHERE table_name = %s AND column_name = %s",
