@@ -36,6 +36,8 @@ def open_menu(page, name: str) -> None:
     menu = page.locator("#topnav")
     if toggler.is_visible():
         toggler.click()
-        expect(menu).to_be_visible()
+        # Bootstrap marks the menu "show" once it has finished opening (it is "collapsing" meanwhile): a click
+        # during the animation can be lost on a loaded machine.
+        expect(menu).to_have_class(re.compile(r"\bshow\b"))
     menu.get_by_role("link", name=name, exact=True).first.click()
     page.wait_for_load_state()
