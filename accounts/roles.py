@@ -31,6 +31,8 @@ _READ = [
     "rollout.view_task",
     "rollout.view_progresssnapshot",
     "rollout.view_report",
+    "rollout.view_deploymentplan",
+    "rollout.view_deploymentrow",
     "training.view_course",
     "training.view_trainingsession",
     "training.view_enrollment",
@@ -69,6 +71,9 @@ _PROVINCIAL = [
     "rollout.add_task",
     "rollout.change_task",
     "rollout.add_report",
+    "rollout.add_deploymentplan",
+    "rollout.change_deploymentplan",
+    "rollout.approve_deploymentplan",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -5,7 +5,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Value, When
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -104,6 +104,55 @@ def default_post(commune: Commune) -> str:
     return Post.OFFICER if has_chief else Post.CHIEF
 
 
+BASE_SCORE = "base_score"
+
+
+def scored_candidates(officers: QuerySet, *, rules, plan: DeploymentRules, on: datetime.date) -> QuerySet:
+    """``officers`` annotated with what their suggestion score for a post under ``rules`` (``hard_rules``) starting
+    on ``on`` is made of, except the commune's own terms: each rule's flag and ``keeps_rules``, ``trained_by_then``,
+    ``is_eligible`` (the eligibility rules), ``is_trained``, ``is_prime_age`` and ``base_score`` (eligible +40,
+    trained +20 or in training +10, aged 25–40 +5, rank +1 per step above *Hạ sĩ*). The commune adds its terms:
+    a language of its people +20, from its district +15 (``commune_terms``). One definition for the assign
+    page's suggestions (in the database) and the deployment planner (``rollout.deployment``)."""
+    today = timezone.localdate()
+    eligibility = [rule for rule in rules if rule.kind == KIND_ELIGIBILITY]
+    prime_earliest, prime_latest = birth_range(*PRIME_AGE, today)
+    officers = officers.annotate(passed_mandatory=training_reader().passed_count(today))
+    officers = with_rules(with_readiness(officers, plan.training_deadline(on)), rules)
+    return officers.annotate(
+        is_eligible=Case(
+            When(all_kept(eligibility), then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+        is_trained=Case(
+            When(passed_mandatory__gte=F(MANDATORY_REQUIRED), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        is_prime_age=Case(
+            When(birth_date__range=(prime_earliest, prime_latest), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    ).annotate(
+        **{
+            BASE_SCORE: Case(When(is_eligible=True, then=Value(WEIGHT_ELIGIBLE)), default=Value(0))
+            + Case(
+                When(is_trained=True, then=Value(WEIGHT_TRAINED)),
+                When(status=OfficerStatus.IN_TRAINING, then=Value(WEIGHT_IN_TRAINING)),
+                default=Value(0),
+            )
+            + Case(When(is_prime_age=True, then=Value(WEIGHT_PRIME_AGE)), default=Value(0))
+            + F("rank")
+            - Value(1)
+        }
+    )
+
+
+def commune_terms(*, speaks_local: bool, is_local: bool) -> int:
+    """The commune's part of a suggestion score (see ``scored_candidates``)."""
+    return WEIGHT_LOCAL_LANGUAGE * bool(speaks_local) + WEIGHT_HOME_DISTRICT * bool(is_local)
+
+
 def officer_suggestions(
     *,
     commune: Commune,
@@ -134,52 +183,25 @@ def officer_suggestions(
     today = timezone.localdate()
     on = on or today
     rules = hard_rules(plan, post, on)
-    eligibility = [rule for rule in rules if rule.kind == KIND_ELIGIBILITY]
-    prime_earliest, prime_latest = birth_range(*PRIME_AGE, today)
     speaks_local = Exists(
         Language.officers.through.objects.filter(officer_id=OuterRef("pk"), language__communes=commune)
     )
-    officers = (
-        Officer.objects.visible_to(user)
-        .filter(province_id=commune.district.province_id, status__in=ASSIGNABLE_STATUSES)
-        .exclude(Exists(Assignment.objects.filter(officer=OuterRef("pk"), ended_on__isnull=True)))
-        .annotate(passed_mandatory=training_reader().passed_count(today))
+    officers = scored_candidates(
+        available_officers(user=user, province_id=commune.district.province_id), rules=rules, plan=plan, on=on
     )
-    officers = with_rules(with_readiness(officers, plan.training_deadline(on)), rules)
     officers = (
         officers.annotate(
-            is_eligible=Case(
-                When(all_kept(eligibility), then=Value(True)), default=Value(False), output_field=BooleanField()
-            ),
-            is_trained=Case(
-                When(passed_mandatory__gte=F(MANDATORY_REQUIRED), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
             speaks_local=speaks_local,
             is_local=Case(
                 When(home_district_id=commune.district_id, then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),
-            is_prime_age=Case(
-                When(birth_date__range=(prime_earliest, prime_latest), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
         )
         .annotate(
-            score=Case(When(is_eligible=True, then=Value(WEIGHT_ELIGIBLE)), default=Value(0))
-            + Case(
-                When(is_trained=True, then=Value(WEIGHT_TRAINED)),
-                When(status=OfficerStatus.IN_TRAINING, then=Value(WEIGHT_IN_TRAINING)),
-                default=Value(0),
-            )
+            score=F(BASE_SCORE)
             + Case(When(speaks_local=True, then=Value(WEIGHT_LOCAL_LANGUAGE)), default=Value(0))
-            + Case(When(is_local=True, then=Value(WEIGHT_HOME_DISTRICT)), default=Value(0))
-            + Case(When(is_prime_age=True, then=Value(WEIGHT_PRIME_AGE)), default=Value(0))
-            + F("rank")
-            - Value(1),
+            + Case(When(is_local=True, then=Value(WEIGHT_HOME_DISTRICT)), default=Value(0)),
         )
         .select_related("home_district")
         .prefetch_related(Prefetch("languages", queryset=Language.objects.only("name", "code")))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rollout.core.admin import ReadOnlyAdminMixin, ServiceAdmin
 from rollout.core.outbox import OutboxMessage
-from rollout.models import CommitteeMember, Phase, PilotPlan, Task
+from rollout.models import CommitteeMember, DeploymentPlan, DeploymentRow, Phase, PilotPlan, Task
 from rollout.plan import services
 
 
@@ -126,3 +126,30 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = (("dispatched_at", admin.EmptyFieldListFilter), "task")
     search_fields = ("key", "task")
     date_hierarchy = "created_at"
+
+
+class DeploymentRowInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = DeploymentRow
+    fields = ("commune", "post", "slot", "officer", "score", "is_locked", "assignment", "unfilled_reason")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(DeploymentPlan)
+class DeploymentPlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Deployment plans are made, run and approved on their pages (``rollout.deployment.services``): read only."""
+
+    list_display = (
+        "pk",
+        "province",
+        "phase",
+        "posts",
+        "status",
+        "posts_filled",
+        "posts_open",
+        "created_by",
+        "created_at",
+    )
+    list_filter = ("status", "posts", "province")
+    list_select_related = ("province", "phase", "created_by")
+    inlines = [DeploymentRowInline]

@@ -10,8 +10,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
-from personnel.choices import Rank
+from personnel.choices import Post, Rank
 from rollout.core.outbox import OutboxMessage  # noqa: F401  (the outbox's table belongs to this app)
 from rollout.core.scoping import ScopedBy, ScopedQuerySet
 from rollout.core.text import validate_person_name
@@ -396,3 +397,159 @@ class Report(models.Model):
         return _("Progress report %(scope)s, %(start)s – %(end)s") % {
             "scope": scope, "start": f"{self.period_start:%d/%m/%Y}", "end": f"{self.period_end:%d/%m/%Y}",
         }  # fmt: skip
+
+
+# --- deployment plans (phương án bố trí): rollout.deployment ------------------------------------------------------
+
+
+class PlanPosts(models.TextChoices):
+    """Which posts a deployment plan fills."""
+
+    CHIEFS = "chiefs", _("Chiefs of the uncovered communes")
+    NORM = "norm", _("Chiefs, deputies and officers up to the staffing norm")
+
+
+class DeploymentPlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+
+
+class DeploymentPlan(models.Model):
+    """A proposed placement of available officers into the open posts of a province, a phase or chosen communes
+    (``rollout.deployment``): made, reviewed, re-run with locks and exclusions, then approved row by row into
+    assignments. The plan and its rows keep who made and approved them (and history)."""
+
+    province = models.ForeignKey(
+        "communes.Province", verbose_name=_("province"), on_delete=models.PROTECT, related_name="deployment_plans"
+    )
+    phase = models.ForeignKey(
+        Phase, verbose_name=_("phase"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text=_("Only the communes of this phase; empty: the whole province (or the communes chosen)."),
+    )  # fmt: skip
+    communes = models.ManyToManyField(
+        "communes.Commune", verbose_name=_("communes chosen"), related_name="+", blank=True,
+        help_text=_("Only these communes; empty: every commune of the phase or the province."),
+    )  # fmt: skip
+    posts = models.CharField(_("posts to fill"), max_length=10, choices=PlanPosts.choices, default=PlanPosts.CHIEFS)
+    starts_on = models.DateField(
+        _("start date of the posts"),
+        help_text=_("The day the officers would take their posts: the rules are read then."),
+    )
+    allow_overrides = models.BooleanField(
+        _("propose officers who break a rule"),
+        default=False,
+        help_text=_("Only where no officer keeps every rule; each such row needs a written reason on approval."),
+    )
+    excluded_officers = models.ManyToManyField(
+        "personnel.Officer", verbose_name=_("officers left out"), related_name="+", blank=True
+    )
+    excluded_communes = models.ManyToManyField(
+        "communes.Commune", verbose_name=_("communes left out"), related_name="+", blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeploymentPlanStatus.choices, default=DeploymentPlanStatus.DRAFT
+    )
+    # the last run's figures
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    solved_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    posts_open = models.PositiveIntegerField(_("open posts"), default=0)
+    posts_filled = models.PositiveIntegerField(_("posts filled"), default=0)
+    total_score = models.PositiveIntegerField(_("total score"), default=0)
+    greedy_posts = models.PositiveIntegerField(_("posts filled one commune after another"), default=0)
+    greedy_total_score = models.PositiveIntegerField(_("total score one commune after another"), default=0)
+    seconds = models.FloatField(_("seconds to solve"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("made by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    scoped_by = in_plan_of("province_id")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deployment plan")
+        verbose_name_plural = _("deployment plans")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("approve_deploymentplan", _("Can approve a deployment plan into assignments"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(posts_filled__lte=F("posts_open")), name="%(app_label)s_%(class)s_filled_le_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="%(app_label)s_%(class)s_approval_recorded",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.phase or self.province
+        return _("Deployment plan #%(number)s: %(scope)s") % {"number": self.pk, "scope": scope}
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("deployment:plan_detail", args=[self.pk])
+
+
+class DeploymentRow(models.Model):
+    """One open post of a deployment plan's last run: the officer proposed for it (none: left empty, with why),
+    the score and its reasons, the runner-up; a clerk's lock keeps the pair through the next runs; approval
+    turns the row into an assignment."""
+
+    plan = models.ForeignKey(DeploymentPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="rows")
+    commune = models.ForeignKey(
+        "communes.Commune", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="+"
+    )
+    post = models.CharField(_("post"), max_length=10, choices=Post.choices)
+    slot = models.PositiveSmallIntegerField(_("post number in the commune"), default=1)
+    tier = models.PositiveSmallIntegerField(_("priority"), default=0)
+    officer = models.ForeignKey(
+        "personnel.Officer", verbose_name=_("officer"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    score = models.PositiveIntegerField(_("score"), null=True, blank=True)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)  # [[points, code], ...]
+    rule_violations = models.TextField(_("rules broken"), blank=True)
+    runner_up = models.ForeignKey(
+        "personnel.Officer", verbose_name=_("runner-up"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    runner_up_score = models.PositiveIntegerField(_("runner-up's score"), null=True, blank=True)
+    unfilled_reason = models.TextField(_("why empty"), blank=True)
+    is_locked = models.BooleanField(_("locked"), default=False)
+    assignment = models.OneToOneField(
+        "personnel.Assignment", verbose_name=_("assignment"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    history = HistoricalRecords()
+    scoped_by = ScopedBy(province="plan__province_id", district="commune__district_id")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deployment plan row")
+        verbose_name_plural = _("deployment plan rows")
+        ordering = ["plan", "tier", "commune__sort_key", "commune_id", "post", "slot"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "commune", "post", "slot"], name="%(app_label)s_%(class)s_one_row_per_post"
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "officer"],
+                condition=Q(officer__isnull=False),
+                name="%(app_label)s_%(class)s_officer_once",
+                violation_error_message=_("An officer is proposed for one post of a plan at most."),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_locked=False) | Q(officer__isnull=False), name="%(app_label)s_%(class)s_lock_has_officer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commune} — {self.get_post_display()} {self.slot}"

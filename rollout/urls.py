@@ -23,6 +23,7 @@ urlpatterns = [
     path("equipment/", include("equipment.urls")),
     path("dashboard/", include("rollout.dashboard.urls")),
     path("plan/", include("rollout.plan.urls")),
+    path("deployment/", include("rollout.deployment.urls")),
     path("reports/", include("rollout.reports.urls")),
     path("admin/", admin.site.urls),
 ]
