@@ -39,6 +39,7 @@ PERSONAL_DATA_PAGES = (
     "plan:index",  # the committee's members
     "plan:member_*",
     "plan:task_*",
+    "deployment:*",  # the officers proposed for posts, their scores and the reasons
 )
 
 

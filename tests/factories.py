@@ -33,8 +33,11 @@ from rollout.models import (
     CommitteeMember,
     CommitteeRole,
     CommuneState,
+    DeploymentPlan,
+    DeploymentRow,
     Phase,
     PilotPlan,
+    PlanPosts,
     ProgressSnapshot,
     Report,
     Task,
@@ -481,3 +484,28 @@ class CommuneStateFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, commune, **kwargs):
         # Saving the commune already refreshed its state: this row replaces it.
         return model_class.objects.update_or_create(commune=commune, defaults=kwargs)[0]
+
+
+class DeploymentPlanFactory(factory.django.DjangoModelFactory):
+    """A draft deployment plan of a new province's chiefs, not run yet (``rollout.deployment.services`` makes and
+    runs real ones)."""
+
+    class Meta:
+        model = DeploymentPlan
+
+    province = factory.SubFactory(ProvinceFactory)
+    posts = PlanPosts.CHIEFS
+    starts_on = factory.LazyFunction(timezone.localdate)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class DeploymentRowFactory(factory.django.DjangoModelFactory):
+    """A post left empty in a plan of Kon Tum."""
+
+    class Meta:
+        model = DeploymentRow
+
+    plan = factory.SubFactory(DeploymentPlanFactory, province_id=62)
+    commune = factory.SubFactory(KonTumCommuneFactory)
+    post = Post.CHIEF
+    unfilled_reason = "Không có cán bộ"

@@ -37,6 +37,8 @@ FACTORIES = [
     factories.ReportFactory,
     factories.OutboxMessageFactory,
     factories.CommuneStateFactory,
+    factories.DeploymentPlanFactory,
+    factories.DeploymentRowFactory,
 ]
 
 

@@ -152,7 +152,12 @@ class PlanDetailView(PlanMixin, View):
         plan, user = self.plan, request.user
         rows = list(self.rows())
         runner_up_posts = {row.officer_id: row for row in rows if row.officer_id}
+        # Officers the user may not see (a district clerk: those managed elsewhere) are named only as such.
+        people = {row.officer_id for row in rows} | {row.runner_up_id for row in rows}
+        seen = set(Officer.objects.visible_to(user).filter(pk__in=people - {None}).values_list("pk", flat=True))
         for row in rows:
+            row.officer_hidden = row.officer_id is not None and row.officer_id not in seen
+            row.runner_up_hidden = row.runner_up_id is not None and row.runner_up_id not in seen
             row.reason_words = reasons_in_words(row.reasons)
             row.problems = (problems or {}).get(row.pk, [])
             row.is_chosen = row.pk in (chosen or ())
@@ -174,7 +179,7 @@ class PlanDetailView(PlanMixin, View):
             "general_problems": (problems or {}).get(None, []),
             "may_change": may_change,
             "may_approve": may_approve,
-            "excluded_officers": plan.excluded_officers.order_by("sort_key"),
+            "excluded_officers": plan.excluded_officers.visible_to(user).order_by("sort_key"),
             "excluded_communes": plan.excluded_communes.select_related("district").order_by("sort_key"),
             "chosen_communes": plan.communes.order_by("sort_key"),
             "score_gain": plan.total_score - plan.greedy_total_score,
@@ -356,9 +361,14 @@ class PlanExportView(PlanMixin, View):
             _("Why"), _("Rules broken"), _("Runner-up"), _("Runner-up's score"), _("Why empty"), _("Locked"),
             _("Decision number"),
         ]  # fmt: skip
-        rows = []
-        for row in self.rows():
-            number = row.officer.police_number if row.officer else ""
+        rows, plan_rows = [], list(self.rows())
+        people = {row.officer_id for row in plan_rows} | {row.runner_up_id for row in plan_rows}
+        seen = set(Officer.objects.visible_to(request.user).filter(pk__in=people - {None}).values_list("pk", flat=True))
+        hidden = str(_("An officer managed by another unit"))
+        for row in plan_rows:
+            number = row.officer.police_number if row.officer and row.officer_id in seen else ""
+            name = (row.officer.full_name if row.officer_id in seen else hidden) if row.officer else ""
+            runner_up = (row.runner_up.full_name if row.runner_up_id in seen else hidden) if row.runner_up else ""
             rows.append(
                 [
                     row.commune_id,
@@ -366,11 +376,11 @@ class PlanExportView(PlanMixin, View):
                     row.commune.district.name,
                     row.get_post_display(),
                     number if reveal else mask(number),
-                    row.officer.full_name if row.officer else "",
+                    name,
                     row.score,
                     "; ".join(f"+{points} {words}" for points, words in reasons_in_words(row.reasons)),
                     row.rule_violations,
-                    row.runner_up.full_name if row.runner_up else "",
+                    runner_up,
                     row.runner_up_score,
                     row.unfilled_reason,
                     _("Yes") if row.is_locked else "",

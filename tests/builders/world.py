@@ -14,7 +14,17 @@ from communes.models import Commune, CommuneKind, District, Province
 from equipment.models import EquipmentItem, Issuance, StockLevel, Warehouse
 from equipment.services import issuance_create
 from personnel.models import Assignment, Officer, Vetting
-from rollout.models import CommitteeMember, CommitteeRole, Phase, PilotPlan, Task
+from rollout.deployment import services as deployment_services
+from rollout.models import (
+    CommitteeMember,
+    CommitteeRole,
+    DeploymentPlan,
+    DeploymentRow,
+    Phase,
+    PilotPlan,
+    PlanPosts,
+    Task,
+)
 from rollout.plan import services as plan_services
 from tests.builders.equipment import QUANG_TRUNG, TT_DAK_GLEI, Catalogue, items, make_catalogue, officer_at
 from tests.builders.spreadsheets import xlsx
@@ -69,6 +79,7 @@ class World:
     other_province: Province
     other_commune: Commune
     other_plan: PilotPlan
+    deployment_plan: DeploymentPlan  # the provincial clerk's plan of Kon Tum's chiefs
     other_task: Task
 
 
@@ -145,6 +156,9 @@ def build_world(users) -> World:
         plan=other_plan, user=None, title="Việc tỉnh khác", unit="Phòng khác", deadline=datetime.date(2027, 1, 31)
     )
     enrollments = {e.officer_id: e for e in session.enrollments.all()}
+    deployment_plan = deployment_services.deployment_plan_create(
+        user=users["provincial_clerk"], province_id=62, posts=PlanPosts.CHIEFS
+    )
     return World(
         cat=cat,
         glei=OfficerFactory(district_id=DAK_GLEI),
@@ -169,6 +183,7 @@ def build_world(users) -> World:
         other_province=other_province,
         other_commune=other_commune,
         other_plan=other_plan,
+        deployment_plan=deployment_plan,
         other_task=other_task,
     )
 
@@ -191,6 +206,8 @@ WRITABLE_MODELS = [
     Phase.communes.through,
     CommitteeMember,
     Task,
+    DeploymentPlan,
+    DeploymentRow,
 ]
 
 
@@ -227,6 +244,7 @@ def world_urls(world: World) -> dict[str, str]:
         report.xlsx.save("bao-cao.xlsx", ContentFile(xlsx(["Báo cáo"], [["Kon Tum"]])), save=True)
     handover = Handover.objects.get(pk=world.issuance.handover_id)
     officer, session, commune = world.chief.pk, world.session.pk, TT_DAK_GLEI
+    deployment = world.deployment_plan.pk
     arguments = {
         "home": [], "communes:commune_list": [], "communes:commune_export": [], "communes:commune_import": [],
         "communes:commune_template": [], "communes:commune_detail": [commune],
@@ -254,5 +272,8 @@ def world_urls(world: World) -> dict[str, str]:
         "plan:task_edit": [world.task.pk], "plan:task_status": [world.task.pk],
         "reports:list": [], "reports:request": [], "reports:detail": [report.pk], "reports:status": [report.pk],
         "reports:download": [report.pk, "xlsx"], "reports:retry": [report.pk],
+        "deployment:plan_list": [], "deployment:plan_create": [], "deployment:plan_detail": [deployment],
+        "deployment:plan_run": [deployment], "deployment:row_lock": [deployment], "deployment:exclude": [deployment],
+        "deployment:approve": [deployment], "deployment:export": [deployment],
     }  # fmt: skip
     return {name: reverse(name, args=args) for name, args in arguments.items()}
