@@ -184,6 +184,13 @@ def weekly_reports_create(*, today: datetime.date) -> list[Report]:
     return reports
 
 
+def demo_report_create(*, today: datetime.date) -> Report:
+    """Last week's report of Kon Tum, produced now in this process (the demo's archive); kept once made."""
+    start, end = previous_week(today)
+    report, _created = Report.objects.get_or_create(province_id=62, period_start=start, period_end=end)
+    return report_produce(report_id=report.pk)
+
+
 def _set_progress(report: Report, progress: int) -> None:
     """A step done: the progress shown, and the heartbeat that tells the sweeper the worker is alive."""
     report.progress = progress

@@ -16,19 +16,30 @@ from accounts.roles import Role, user_roles
 from communes.models import Commune, CommuneKind, Coverage
 from personnel.choices import OfficerStatus, Post
 from personnel.models import Assignment, Officer
+from rollout.models import DeploymentPlan, DeploymentPlanStatus, DeploymentRow, Report, ReportStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
-def test_seed_demo_leaves_exactly_54_uncovered_communes_in_kon_tum(kon_tum, monkeypatch):
+def test_seed_demo_keeps_the_baseline_and_puts_a_pilot_in_motion(kon_tum, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # idempotent  # noqa: SIM115
 
     assert Commune.objects.count() == 102
-    assert Commune.objects.filter(coverage=Coverage.UNCOVERED).count() == 54
-    covered = Commune.objects.exclude(coverage=Coverage.UNCOVERED)
+    # the article's baseline: 48 covered before the pilot, 54 not; since 01/10/2026 approved deployment plans of
+    # phase 1 have placed 12 chiefs (two plans of 6)
+    assert Commune.objects.filter(coverage=Coverage.BASELINE).count() == 48
+    assert Commune.objects.filter(coverage=Coverage.PILOT).count() == 12
+    assert Commune.objects.filter(coverage=Coverage.UNCOVERED).count() == 42
+    pilot = Commune.objects.filter(coverage=Coverage.PILOT)
+    assert set(pilot.values_list("phases__number", flat=True)) == {1}
+    plans = DeploymentPlan.objects.filter(province_id=62, status=DeploymentPlanStatus.APPROVED)
+    assert plans.count() == 2
+    assert DeploymentRow.objects.filter(plan__in=plans, assignment__isnull=False).count() == 12
+    assert Report.objects.filter(province_id=62, status=ReportStatus.DONE).count() == 1  # last week's, archived
+    covered = Commune.objects.filter(coverage=Coverage.BASELINE)
     assert covered.filter(kind=CommuneKind.WARD).count() == 10
     assert covered.filter(kind=CommuneKind.TOWNSHIP).count() == 7
     assert covered.filter(kind=CommuneKind.COMMUNE, is_key_area=True).count() == 31
@@ -53,9 +64,9 @@ def test_seed_demo_leaves_exactly_54_uncovered_communes_in_kon_tum(kon_tum, monk
     assert set(statuses) == set(OfficerStatus.values)
     covered_codes = set(covered.values_list("code", flat=True))
     chiefs = Assignment.objects.filter(post=Post.CHIEF, ended_on__isnull=True)
-    assert set(chiefs.values_list("commune_id", flat=True)) == covered_codes
+    assert set(chiefs.values_list("commune_id", flat=True)) == covered_codes | set(pilot.values_list("code", flat=True))
     assert statuses[OfficerStatus.DEPLOYED] == Assignment.objects.filter(ended_on__isnull=True).count()
-    assert Officer.history.count() == 300
+    assert Officer.history.filter(history_type="+").count() == 300
     assert not Officer.objects.filter(status=OfficerStatus.CANDIDATE, vettings__passed=False).exists()
     assert User.objects.get(username="clerk").province.name == "Tỉnh Kon Tum"
 

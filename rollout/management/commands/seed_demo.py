@@ -8,15 +8,18 @@ from communes.services import KON_TUM
 from equipment.demo import demo_equipment_create
 from personnel.demo import demo_roster_create
 from rollout.core.figures_cache import figures_changed, figures_deferred
+from rollout.deployment.demo import demo_deployment_create
 from rollout.models import ProgressSnapshot
 from rollout.plan.demo import demo_plan_apply, demo_plan_create
 from rollout.progress.snapshots import backfill_default_start, snapshots_backfill
+from rollout.reports.services import demo_report_create
 from training.demo import demo_training_create
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo users, Kon Tum's demo baseline (54 uncovered communes), roster, training, equipment and plan."
+        "Create the demo users, Kon Tum's demo baseline (54 uncovered communes), roster, training, equipment, plan, "
+        "the approved deployment plans of phase 1 and last week's report."
         " Idempotent."
     )
 
@@ -34,8 +37,10 @@ class Command(BaseCommand):
             enrolments = demo_training_create(created_by=admin)
             issuances = demo_equipment_create(user=admin)
             plan = demo_plan_create(user=admin)
+            deployed = demo_deployment_create(user=next(u for u in users if u.username == "clerk"))
             figures_changed()  # much of the demo is written in bulk, past the signals
         snapshots = self._snapshots()
+        report = demo_report_create(today=timezone.localdate())
         self.stdout.write(f"Kon Tum demo baseline: {uncovered} communes uncovered.")
         self.stdout.write(f"Demo roster: {officers} officers created." if officers else "Demo roster: already there.")
         self.stdout.write(f"Demo training: {enrolments} enrolments." if enrolments else "Demo training: already there.")
@@ -45,8 +50,14 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo plan: already there.")
         self.stdout.write(
+            f"Demo deployment: {deployed} chiefs placed by approved plans of phase 1."
+            if deployed
+            else "Demo deployment: already there."
+        )
+        self.stdout.write(
             f"Demo snapshots: {snapshots} days recorded." if snapshots else "Demo snapshots: already there."
         )
+        self.stdout.write(f"Demo report: {report}.")
         self.stdout.write("Demo users: " + ", ".join(u.username for u in users) + f" (password: {demo_password()})")
 
     def _snapshots(self) -> int:
