@@ -298,6 +298,9 @@ class ApproveView(PlanDetailView):
         if not form.is_valid():
             return self.render_page(request, form, chosen=chosen, typed=typed)
         data = form.cleaned_data
+        if data["runs"] != self.plan.runs:  # the plan was run again: its rows are not those the clerk reviewed
+            stale = {None: [_("The plan was run again since this page was opened: review it again.")]}
+            return self.render_page(request, ApprovalForm(initial={"runs": self.plan.runs}), problems=stale, status=409)
         if not chosen:
             return self.render_page(
                 request, form, problems={None: [_("Choose at least one row to approve.")]}, typed=typed

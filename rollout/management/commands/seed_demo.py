@@ -40,7 +40,7 @@ class Command(BaseCommand):
             deployed = demo_deployment_create(user=next(u for u in users if u.username == "clerk"))
             figures_changed()  # much of the demo is written in bulk, past the signals
         snapshots = self._snapshots()
-        report = demo_report_create(today=timezone.localdate())
+        report = demo_report_create(today=timezone.localdate(), requested_by=admin)
         self.stdout.write(f"Kon Tum demo baseline: {uncovered} communes uncovered.")
         self.stdout.write(f"Demo roster: {officers} officers created." if officers else "Demo roster: already there.")
         self.stdout.write(f"Demo training: {enrolments} enrolments." if enrolments else "Demo training: already there.")
