@@ -18,7 +18,7 @@ from tests.factories import OfficerFactory, ProvinceFactory, UserFactory, vet_fu
 
 pytestmark = pytest.mark.django_db
 
-DAK_MAN, DAK_PEK, DAK_NHOONG = 23347, 23353, 23356  # uncovered communes of Đắk Glei (610)
+DAK_MAN, DAK_PEK, DAK_CHOONG = 23347, 23353, 23356  # uncovered communes of Đắk Glei (610)
 TODAY = timezone.localdate()
 
 
@@ -27,7 +27,7 @@ def plan(demo_baseline, users):
     admin = users["administrator"]
     for rank in (8, 6):
         vet_fully(OfficerFactory(rank=rank), admin)
-    communes = list(Commune.objects.filter(code__in=[DAK_MAN, DAK_PEK, DAK_NHOONG]).select_related("district"))
+    communes = list(Commune.objects.filter(code__in=[DAK_MAN, DAK_PEK, DAK_CHOONG]).select_related("district"))
     return services.deployment_plan_create(user=users["provincial_clerk"], province_id=62, communes=communes)
 
 
