@@ -179,6 +179,7 @@ def main() -> None:
     ]
     rows += measure_import()
     rows += measure_report()
+    rows += measure_planner()
     rows.append(measure_verify())
     print_table(rows)
 
@@ -255,6 +256,55 @@ def measure_cold_dashboard(client: Client) -> list[dict]:
             "ok": "",
         },
     ]
+
+
+def measure_planner() -> list[dict]:
+    """The deployment planner (``rollout.deployment.proposal.propose``, what ``propose_deployment`` prints): Kon
+    Tum's plan of chiefs and of the full norm, then every province's plan of chiefs, in all. It only reads."""
+    from django.utils import timezone
+
+    from communes.models import Province
+    from rollout.deployment.proposal import propose
+    from rollout.models import PlanPosts
+
+    today = timezone.localdate()
+    rows = []
+    for posts, target in ((PlanPosts.CHIEFS, 2), (PlanPosts.NORM, 2)):
+        times, proposal = [], None
+        for _ in range(3):
+            started = time.perf_counter()
+            proposal = propose(province_id=62, posts=posts, starts_on=today)
+            times.append(time.perf_counter() - started)
+        seconds = statistics.median(times)
+        rows.append(
+            {
+                "what": f"deployment plan, Kon Tum, {posts}",
+                "median": f"{seconds:.2f} s",
+                "p90": f"{len(proposal.filled)}/{len(proposal.rows)} posts, greedy {proposal.greedy_posts}",
+                "queries": "",
+                "target": f"≤ {target} s",
+                "ok": "yes" if seconds <= target else "NO",
+            }
+        )
+    codes = list(Province.objects.order_by("code").values_list("code", flat=True))
+    for posts in (PlanPosts.CHIEFS, PlanPosts.NORM):
+        started, filled, open_posts, largest = time.perf_counter(), 0, 0, 0.0
+        for code in codes:
+            proposal = propose(province_id=code, posts=posts, starts_on=today)
+            filled, open_posts = filled + len(proposal.filled), open_posts + len(proposal.rows)
+            largest = max(largest, proposal.seconds)
+        seconds = time.perf_counter() - started
+        rows.append(
+            {
+                "what": f"deployment plans, every province, {posts}",
+                "median": f"{seconds:.1f} s",
+                "p90": f"{filled:,}/{open_posts:,} posts; slowest province {largest:.2f} s",
+                "queries": "",
+                "target": "≤ 60 s",
+                "ok": "yes" if seconds <= 60 else "NO",
+            }
+        )
+    return rows
 
 
 def measure_verify() -> dict:

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from communes.models import Commune
 from personnel.choices import Post
 from personnel.models import Assignment
+from rollout.models import DeploymentPlan
 from tests.builders.browser import DESKTOP, PHONE, sign_in
 from training.models import TrainingSession
 
@@ -33,6 +34,7 @@ def main_pages() -> dict[str, str]:
         .first()
     )
     session = TrainingSession.objects.order_by("-starts_on", "pk").first()
+    deployment = DeploymentPlan.objects.order_by("pk").first()  # the demo's approved plans of phase 1
     return {
         "dashboard": "/",
         "district": "/dashboard/district/610/",
@@ -46,6 +48,9 @@ def main_pages() -> dict[str, str]:
         "equipment": "/equipment/",
         "stock": "/equipment/stock/",
         "plan": "/plan/",
+        "deployment plans": "/deployment/",
+        "deployment plan": f"/deployment/{deployment.pk}/",
+        "new deployment plan": "/deployment/new/?province=62",
         "reports": "/reports/",
         "admin": "/admin/",
         "not found": "/no-such-page/",
