@@ -95,7 +95,11 @@ class PlanCreateView(PermissionRequiredMixin, View):
         if not (request.GET.get("province") or scoping.Scope.of(request.user).province_code):
             return HttpResponseRedirect(reverse("deployment:plan_list"))
         province = self.province(request)
-        return self.render_form(request, province, DeploymentPlanForm(province_id=province.pk))
+        form = DeploymentPlanForm(province_id=province.pk)
+        phase = form.fields["phase"].queryset.filter(pk=_int(request.GET.get("phase"))).first()
+        if phase is not None:  # from a phase's page
+            form.initial["phase"] = phase.pk
+        return self.render_form(request, province, form)
 
     def post(self, request):
         province = self.province(request)

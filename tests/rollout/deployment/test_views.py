@@ -206,3 +206,15 @@ def test_the_pages_forms_post_back_the_ids_they_show(client_as, plan):
     assert list(plan.excluded_communes.values_list("pk", flat=True)) == [int(commune)]
     row = re.search(r'name="approve" value="([^"]+)"', page).group(1)
     assert row.isdigit() and f'name="decision_{row}"' in page
+
+
+def test_a_phase_page_leads_to_a_plan_of_that_phase(client_as, demo_baseline):
+    from tests.factories import PhaseFactory, PilotPlanFactory
+
+    phase = PhaseFactory(plan=PilotPlanFactory(province_id=62), number=1)
+    http = client_as("provincial_clerk")
+    page = http.get(reverse("plan:phase_detail", args=[phase.pk])).content.decode()
+    link = f"{reverse('deployment:plan_create')}?province=62&amp;phase={phase.pk}"
+    assert link in page
+    form = http.get(link.replace("&amp;", "&")).content.decode()
+    assert f'<option value="{phase.pk}" selected>' in form
