@@ -24,6 +24,7 @@ urlpatterns = [
     path("dashboard/", include("rollout.dashboard.urls")),
     path("plan/", include("rollout.plan.urls")),
     path("deployment/", include("rollout.deployment.urls")),
+    path("alerts/", include("rollout.alerts.urls")),
     path("reports/", include("rollout.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from communes.models import Commune, District
+from rollout.alerts.rules import RULES, alert_counts_cached
 from rollout.core import scoping
 from rollout.dashboard import selectors as dashboard
 from rollout.progress.figures import (
@@ -62,9 +63,16 @@ class HomeView(PermissionRequiredMixin, TemplateView):
             overdue_tasks_count=tasks_count,
             overdue_phases=dashboard.overdue_phases(plans, today),
             reports=dashboard.latest_reports(area) if user.has_perm("rollout.view_report") else [],
+            alerts=_alert_summary(user, today),
             **READINESS,
             **kwargs,
         )
+
+
+def _alert_summary(user, today) -> list[dict]:
+    """The alert counts of the user's area (``rollout.alerts``), kept a few minutes: each kind with its count."""
+    counts = alert_counts_cached(user, today)
+    return [{"rule": rule, "count": counts[rule.kind]} for rule in RULES]
 
 
 def _snapshot_figures(snapshot) -> Figures:
