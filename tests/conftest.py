@@ -7,6 +7,7 @@ from rollout.health import broker_check
 from tests.builders.celery import celery_worker
 from tests.builders.divisions import kon_tum_load
 from tests.builders.redis_server import redis_server
+from tests.builders.smtp import smtp_server
 from tests.builders.users import users_by_role
 
 
@@ -96,3 +97,10 @@ def own_redis(settings):
         broker_check.forget()
         yield server
         cache.close()
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd on a local port) receiving the application's mail: ``smtp.messages``."""
+    with smtp_server(settings) as mailbox:
+        yield mailbox
