@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rollout.core.admin import ReadOnlyAdminMixin, ServiceAdmin
 from rollout.core.outbox import OutboxMessage
-from rollout.models import CommitteeMember, DeploymentPlan, DeploymentRow, Phase, PilotPlan, Task
+from rollout.models import CommitteeMember, DeploymentPlan, DeploymentRow, Digest, Phase, PilotPlan, Task
 from rollout.plan import services
 
 
@@ -153,3 +153,13 @@ class DeploymentPlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "posts", "province")
     list_select_related = ("province", "phase", "created_by")
     inlines = [DeploymentRowInline]
+
+
+@admin.register(Digest)
+class DigestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Each user's digests: when made and sent, and why one was not (the last SMTP error): read only."""
+
+    list_display = ("user", "period", "frequency", "alerts", "is_empty", "sent_at", "attempts", "last_error")
+    list_filter = ("frequency", ("sent_at", admin.EmptyFieldListFilter), "is_empty")
+    search_fields = ("user__username", "user__email", "period")
+    list_select_related = ("user",)

@@ -553,3 +553,90 @@ class DeploymentRow(models.Model):
 
     def __str__(self):
         return f"{self.commune} — {self.get_post_display()} {self.slot}"
+
+
+# --- notifications: the daily digest and in-app notices (rollout.notifications) --------------------------------
+
+
+class DigestFrequency(models.TextChoices):
+    DAILY = "daily", _("Every day")
+    WEEKLY = "weekly", _("Every week (Monday)")
+    NEVER = "never", _("Never")
+
+
+class NotificationPreference(models.Model):
+    """What a user wants to hear of: how often the digest comes, and which alert kinds it holds (none chosen:
+    every kind)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    frequency = models.CharField(
+        _("digest"), max_length=10, choices=DigestFrequency.choices, default=DigestFrequency.DAILY
+    )
+    kinds = models.JSONField(_("alert kinds"), default=list, blank=True)
+    email_enabled = models.BooleanField(_("by e-mail"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return f"{self.user} — {self.get_frequency_display()}"
+
+
+class Digest(models.Model):
+    """One digest of one user for one period (``period``: "2026-12-01" for a day, "2026-W49" for a week): made once,
+    sent at most once (``sent_at``); an SMTP error is kept with the attempt count and the next run tries again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="digests")  # fmt: skip
+    period = models.CharField(_("period"), max_length=12)
+    frequency = models.CharField(_("digest"), max_length=10, choices=DigestFrequency.choices)
+    alerts = models.PositiveIntegerField(_("alerts"), default=0)
+    is_empty = models.BooleanField(_("nothing to report"), default=False)  # no alert, task or certificate: not sent
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "period"], name="%(app_label)s_%(class)s_once_per_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.period}"
+
+
+class Notification(models.Model):
+    """A notice in the app, read or unread; a digest leaves one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="notifications")  # fmt: skip
+    digest = models.OneToOneField(Digest, verbose_name=_("digest"), on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="notification")  # fmt: skip
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="rollout_notification_unread")]
+
+    def __str__(self):
+        return self.title

@@ -83,6 +83,7 @@ TEMPLATES = [
                 "accounts.context_processors.roles",
                 "communes.context_processors.demo_data",
                 "rollout.health.background_jobs",
+                "rollout.notifications.context_processors.unread",
             ],
         },
     },
@@ -191,6 +192,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rollout.weekly_reports",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
+    # Each user's digest, once per period, from 06:00 (rollout.notifications.services: hourly runs retry errors).
+    "send-digests-hourly": {
+        "task": "rollout.send_digests",
+        "schedule": crontab(minute=5),
+    },
     # Reports whose worker died go back to the queue, then whatever the outbox holds is sent.
     "sweep-jobs-every-minute": {
         "task": "rollout.sweep_jobs",
@@ -251,6 +257,8 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # as it was, past the services' rules; rollout.core.admin.HistoryAdmin also refuses a posted revert form.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# The address users open the application at, for the links in e-mails (digests): https://cax.congan.example
+SITE_URL = env("SITE_URL", default="")
 # Reports go out by e-mail: EMAIL_URL=smtp+tls://user:password@mail.congan.example:587 (unset: printed to the log)
 if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))

@@ -97,3 +97,14 @@ def jobs_sweep() -> dict[str, int]:
 def sweep_jobs() -> dict[str, int]:
     """Every minute (Celery beat): recover stuck reports and send the outbox's pending rows."""
     return jobs_sweep()
+
+
+@shared_task(
+    name="rollout.send_digests", autoretry_for=(OperationalError, InterfaceError), retry_backoff=True, max_retries=3
+)
+def send_digests() -> dict:
+    """Send the digests due now (``rollout.notifications.services``): each once per user and period; an SMTP error
+    is kept on the digest and retried at the next hourly run."""
+    from rollout.notifications.services import digests_send_due
+
+    return digests_send_due()

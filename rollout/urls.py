@@ -25,6 +25,7 @@ urlpatterns = [
     path("plan/", include("rollout.plan.urls")),
     path("deployment/", include("rollout.deployment.urls")),
     path("alerts/", include("rollout.alerts.urls")),
+    path("notifications/", include("rollout.notifications.urls")),
     path("reports/", include("rollout.reports.urls")),
     path("admin/", admin.site.urls),
 ]

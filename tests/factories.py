@@ -35,6 +35,9 @@ from rollout.models import (
     CommuneState,
     DeploymentPlan,
     DeploymentRow,
+    Digest,
+    Notification,
+    NotificationPreference,
     Phase,
     PilotPlan,
     PlanPosts,
@@ -509,3 +512,35 @@ class DeploymentRowFactory(factory.django.DjangoModelFactory):
     commune = factory.SubFactory(KonTumCommuneFactory)
     post = Post.CHIEF
     unfilled_reason = "Không có cán bộ"
+
+
+class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
+    """A user's choice of a weekly digest of every alert kind."""
+
+    class Meta:
+        model = NotificationPreference
+
+    user = factory.SubFactory(UserFactory)
+    frequency = "weekly"
+
+
+class DigestFactory(factory.django.DjangoModelFactory):
+    """Today's daily digest of a user, made, not sent yet."""
+
+    class Meta:
+        model = Digest
+
+    user = factory.SubFactory(UserFactory)
+    period = factory.LazyFunction(lambda: timezone.localdate().isoformat())
+    frequency = "daily"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An unread notice."""
+
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    title = "Bản tin triển khai"
+    url = "/alerts/"

@@ -39,6 +39,9 @@ FACTORIES = [
     factories.CommuneStateFactory,
     factories.DeploymentPlanFactory,
     factories.DeploymentRowFactory,
+    factories.NotificationPreferenceFactory,
+    factories.DigestFactory,
+    factories.NotificationFactory,
 ]
 
 

@@ -19,7 +19,7 @@ class Received:
 
     @property
     def subject(self) -> str:
-        return str(self.message["Subject"])
+        return str(self.message["Subject"]).strip()
 
     def attachments(self) -> dict[str, bytes]:
         return {part.get_filename(): part.get_content() for part in self.message.iter_attachments()}

@@ -275,6 +275,6 @@ def world_urls(world: World) -> dict[str, str]:
         "deployment:plan_list": [], "deployment:plan_create": [], "deployment:plan_detail": [deployment],
         "deployment:plan_run": [deployment], "deployment:row_lock": [deployment], "deployment:exclude": [deployment],
         "deployment:approve": [deployment], "deployment:export": [deployment],
-        "alerts:index": [], "alerts:export": [],
+        "alerts:index": [], "alerts:export": [], "notifications:index": [], "notifications:preferences": [],
     }  # fmt: skip
     return {name: reverse(name, args=args) for name, args in arguments.items()}

@@ -260,6 +260,7 @@ def test_beat_runs_the_weekly_reports_on_monday_at_seven_in_vietnam():
         "training.settle_lapsed_statuses",
         "rollout.refresh_commune_states",
         "rollout.sweep_jobs",
+        "rollout.send_digests",
     }
     assert str(app.timezone) == "Asia/Ho_Chi_Minh"
     saigon = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
