@@ -56,8 +56,9 @@ class AlertsView(PermissionRequiredMixin, View):
                                        limit=FIRST_OF_EACH)  # fmt: skip
                     sections.append({**item, "alerts": alerts})
         districts = District.objects.visible_to(user).order_by("province_id", "sort_key")
-        if districts.count() > 60:  # the whole country: no district filter (too long a list), the province pages
-            districts = District.objects.none()
+        districts = list(districts) if districts.count() <= 60 else []  # the whole country: too long a list
+        if len(districts) <= 1:  # a district clerk: nothing to choose
+            districts = []
         query = request.GET.copy()
         query.pop("page", None)
         context = {
