@@ -69,3 +69,29 @@ class ExportRecord(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.what} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class ApiToken(models.Model):
+    """A personal token for the API (``/api/v1/``), named by its owner. Only a SHA-256 of the key is kept; the key
+    itself is shown once, when the token is created (``accounts.tokens.token_create``). A token works until it
+    expires or is revoked, with its owner's role and area."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_active(self, now) -> bool:
+        return self.revoked_at is None and self.expires_at > now

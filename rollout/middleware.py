@@ -4,6 +4,12 @@ from django.http import HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
 
 
+# The API (rollout.api): its clients choose their language with Accept-Language (Vietnamese when they do not), and
+# its endpoints answer the methods they mean themselves (PUT and PATCH an officer, 405 with Allow otherwise).
+API_PATH = "/api/"
+API_NAMESPACE = "api"
+
+
 class VietnameseFirstMiddleware:
     """Vietnamese unless the user picked another language with the switch (the language cookie).
 
@@ -15,7 +21,8 @@ class VietnameseFirstMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        if not request.path_info.startswith(API_PATH):  # other systems say which language they read
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 
 
@@ -42,6 +49,7 @@ PERSONAL_DATA_PAGES = (
     "deployment:*",  # the officers proposed for posts, their scores and the reasons
     "alerts:*",  # officers named with what is wrong
     "notifications:index",  # the digests' notices name the alerts
+    "api:*",  # the API's answers: officers, rosters, holders, reports (clients revalidate with the ETag)
 )
 
 
@@ -96,6 +104,9 @@ class MethodsMeantMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.namespaces[:1] == [API_NAMESPACE]:
+            return None
         if request.method not in METHODS_MEANT:
             return HttpResponseNotAllowed(methods_meant(view_func))
         return None

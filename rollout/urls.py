@@ -27,6 +27,8 @@ urlpatterns = [
     path("alerts/", include("rollout.alerts.urls")),
     path("notifications/", include("rollout.notifications.urls")),
     path("reports/", include("rollout.reports.urls")),
+    path("accounts/tokens/", include("accounts.urls")),
+    path("api/", include("rollout.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

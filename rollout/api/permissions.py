@@ -1,0 +1,20 @@
+"""The roles' Django permissions, the same the pages require (accounts.roles)."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+
+class RolePermission(BasePermission):
+    """A signed-in user holding every permission the view names for the request: ``read_permissions`` for
+    GET/HEAD/OPTIONS, ``write_permissions[action]`` for the others (none named: refused)."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        if request.method in SAFE_METHODS:
+            required = getattr(view, "read_permissions", None)
+        else:
+            required = getattr(view, "write_permissions", {}).get(getattr(view, "action", None))
+        if required is None:
+            return False
+        return user.has_perms(required)
