@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken
+from .models import ApiToken, User
 
 PREFIX = "cax_"
 MAX_DAYS = 365
@@ -32,7 +32,7 @@ def token_create(*, user, name: str, days: int) -> tuple[ApiToken, str]:
         raise ValidationError({"name": _("Give the token a name (what it is for).")})
     if not 1 <= days <= MAX_DAYS:
         raise ValidationError({"days": _("A token is valid from 1 to %(days)s days.") % {"days": MAX_DAYS}})
-    type(user).objects.select_for_update().get(pk=user.pk)  # two requests at once cannot pass the limit
+    User.objects.select_for_update().get(pk=user.pk)  # two requests at once cannot pass the limit
     now = timezone.now()
     active = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).count()
     if active >= ACTIVE_PER_USER:

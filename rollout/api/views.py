@@ -433,7 +433,20 @@ class AlertViewSet(ETagMixin, viewsets.ViewSet):
         counts = alert_counts(request.user, timezone.localdate())
         return Response([{"kind": r.kind, "label": str(r.label), "count": counts[r.kind]} for r in RULES])
 
-    @extend_schema(operation_id="alerts_of_kind", responses={200: s.AlertSerializer(many=True)})
+    @extend_schema(
+        operation_id="alerts_of_kind",
+        responses={
+            200: inline_serializer(
+                "PaginatedAlertList",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": s.AlertSerializer(many=True),
+                },
+            )
+        },
+    )
     def retrieve(self, request, kind=None):
         rule = RULES_BY_KIND.get(kind)
         if rule is None:

@@ -233,6 +233,8 @@ def world_urls(world: World) -> dict[str, str]:
     from django.core.files.base import ContentFile
     from django.urls import reverse
 
+    from accounts.models import ApiToken, User
+    from accounts.tokens import token_create
     from equipment.models import Handover
     from rollout.models import Report
 
@@ -245,6 +247,9 @@ def world_urls(world: World) -> dict[str, str]:
     handover = Handover.objects.get(pk=world.issuance.handover_id)
     officer, session, commune = world.chief.pk, world.session.pk, TT_DAK_GLEI
     deployment = world.deployment_plan.pk
+    api_token = ApiToken.objects.first() or token_create(
+        user=User.objects.filter(district__isnull=False).first(), name="Thử", days=30
+    )[0]
     arguments = {
         "home": [], "communes:commune_list": [], "communes:commune_export": [], "communes:commune_import": [],
         "communes:commune_template": [], "communes:commune_detail": [commune],
@@ -276,5 +281,21 @@ def world_urls(world: World) -> dict[str, str]:
         "deployment:plan_run": [deployment], "deployment:row_lock": [deployment], "deployment:exclude": [deployment],
         "deployment:approve": [deployment], "deployment:export": [deployment],
         "alerts:index": [], "alerts:export": [], "notifications:index": [], "notifications:preferences": [],
+        "accounts:tokens": [], "accounts:token_revoke": [api_token.pk],
+        "api:schema": [], "api:docs": [], "api:progress": [],
+        "api:province-list": [], "api:province-detail": [62], "api:district-list": [],
+        "api:district-detail": [DAK_GLEI], "api:commune-list": [], "api:commune-detail": [commune],
+        "api:officer-list": [], "api:officer-detail": [officer], "api:officer-vetting": [world.glei.pk],
+        "api:assignment-list": [], "api:assignment-detail": [world.assignment.pk],
+        "api:assignment-end": [world.assignment.pk], "api:course-list": [], "api:course-detail": [world.course.pk],
+        "api:class-list": [], "api:class-detail": [session], "api:class-enrol": [world.open_session.pk],
+        "api:enrolment-list": [], "api:enrolment-detail": [world.enrollment.pk], "api:equipment_type-list": [],
+        "api:equipment_type-detail": [world.cat.radio.pk], "api:item-list": [],
+        "api:item-detail": [world.issuance.item_id], "api:issuance-list": [],
+        "api:issuance-detail": [world.issuance.pk], "api:issuance-return": [world.issuance.pk],
+        "api:plan-list": [], "api:plan-detail": [world.plan.pk], "api:phase-list": [],
+        "api:phase-detail": [world.phase.pk], "api:task-list": [], "api:task-detail": [world.task.pk],
+        "api:report-list": [], "api:report-detail": [report.pk], "api:report-download": [report.pk, "xlsx"],
+        "api:alert-list": [], "api:alert-detail": ["understaffed"],
     }  # fmt: skip
     return {name: reverse(name, args=args) for name, args in arguments.items()}

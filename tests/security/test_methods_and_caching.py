@@ -39,11 +39,34 @@ def test_no_page_accepts_put_patch_delete_or_options(client_as, world):
     http = client_as("administrator")
     accepted = []
     for name, url in world_urls(world).items():
+        if name.startswith("api:"):  # the API answers its own methods: the next test
+            continue
         for method in REFUSED_METHODS:
             response = _generic(http, method, url)
             if response.status_code != 405 or not response.has_header("Allow"):
                 accepted.append(f"{method.upper()} {url} ({name}): {response.status_code}")
     assert not accepted, "\n".join(accepted)
+
+
+def test_the_api_answers_only_the_methods_each_endpoint_means(client_as, world):
+    # PUT and PATCH of an officer are meant (rollout.api); every other unsafe method of the API is refused with
+    # 405 and the methods it means in Allow, by the API itself (not by MethodsMeantMiddleware).
+    http = client_as("administrator")
+    urls = world_urls(world)
+    meant = {("api:officer-detail", "put"), ("api:officer-detail", "patch")}
+    accepted = []
+    for name, url in urls.items():
+        if not name.startswith("api:"):
+            continue
+        for method in ("put", "patch", "delete", "trace"):
+            if (name, method) in meant:
+                continue
+            response = _generic(http, method, url)
+            if response.status_code != 405 or not response.has_header("Allow"):
+                accepted.append(f"{method.upper()} {url} ({name}): {response.status_code}")
+    assert not accepted, "\n".join(accepted)
+    assert http.delete(urls["api:officer-detail"])["Allow"] == "GET, PUT, PATCH, HEAD, OPTIONS"
+    assert http.patch(urls["api:officer-detail"], {"full_name": "Y Blô"}, content_type="application/json").status_code == 200
 
 
 def test_a_put_is_refused_before_the_sign_in_and_the_csrf_checks(client, world):
