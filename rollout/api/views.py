@@ -39,6 +39,7 @@ from training import services as training_services
 from training.models import Course, Enrollment, TrainingSession
 
 from . import serializers as s
+from .pagination import Pagination
 
 CONTENT_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "pdf": PDF_CONTENT_TYPE}
 
@@ -452,7 +453,7 @@ class AlertViewSet(ETagMixin, viewsets.ViewSet):
         if rule is None:
             raise Http404(_("No such kind of alert."))
         today = timezone.localdate()
-        paginator = self.pagination_class() if self.pagination_class else None
+        paginator = Pagination()
         page = paginator.paginate_queryset(rule.rows(request.user, today), request, view=self)
         alerts = [rule.alert(row, today) for row in page]
         if alerts:

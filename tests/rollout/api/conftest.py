@@ -56,3 +56,9 @@ def api_as(shared_world, db):
         return Client(headers={"Authorization": f"Token {shared_world.keys[role]}", **headers})
 
     return client
+
+
+@pytest.fixture
+def client_as_admin(client, users):
+    client.force_login(users["administrator"])
+    return client
