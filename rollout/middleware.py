@@ -3,7 +3,6 @@ from fnmatch import fnmatchcase
 from django.http import HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
 
-
 # The API (rollout.api): its clients choose their language with Accept-Language (Vietnamese when they do not), and
 # its endpoints answer the methods they mean themselves (PUT and PATCH an officer, 405 with Allow otherwise).
 API_PATH = "/api/"

@@ -92,8 +92,22 @@ class OfficerWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Officer
-        fields = ["police_number", "full_name", "birth_date", "gender", "ethnicity", "languages", "rank",
-                  "current_unit", "province", "district", "home_district", "education", "political_theory", "phone"]
+        fields = [
+            "police_number",
+            "full_name",
+            "birth_date",
+            "gender",
+            "ethnicity",
+            "languages",
+            "rank",
+            "current_unit",
+            "province",
+            "district",
+            "home_district",
+            "education",
+            "political_theory",
+            "phone",
+        ]
         validators = []  # the service's full_clean() says it, with the pages' messages
 
     def __init__(self, *args, **kwargs):

@@ -31,9 +31,9 @@ from personnel.models import Assignment, Officer
 from personnel.services import VettingDecision
 from rollout.alerts.rules import RULES, RULES_BY_KIND, alert_counts
 from rollout.core.scoping import check_visible
+from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
 from rollout.models import Phase, PilotPlan, Report, Task
 from rollout.progress.figures import figures
-from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
 from rollout.reports.content import PDF_CONTENT_TYPE, report_filename
 from training import services as training_services
 from training.models import Course, Enrollment, TrainingSession
@@ -268,9 +268,7 @@ class TrainingSessionViewSet(ReadViewSet):
         outcome = training_services.enrolment_add(
             session=session, officers=serializer.validated_data["officers"], enrolled_by=request.user
         )
-        refused = [
-            {"officer": getattr(who, "pk", None), "reason": str(reason)} for who, reason in outcome.refused
-        ]
+        refused = [{"officer": getattr(who, "pk", None), "reason": str(reason)} for who, reason in outcome.refused]
         return Response({"enrolled": [officer.pk for officer in outcome.enrolled], "refused": refused})
 
 

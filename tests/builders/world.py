@@ -247,9 +247,10 @@ def world_urls(world: World) -> dict[str, str]:
     handover = Handover.objects.get(pk=world.issuance.handover_id)
     officer, session, commune = world.chief.pk, world.session.pk, TT_DAK_GLEI
     deployment = world.deployment_plan.pk
-    api_token = ApiToken.objects.first() or token_create(
-        user=User.objects.filter(district__isnull=False).first(), name="Thử", days=30
-    )[0]
+    api_token = (
+        ApiToken.objects.first()
+        or token_create(user=User.objects.filter(district__isnull=False).first(), name="Thử", days=30)[0]
+    )
     arguments = {
         "home": [], "communes:commune_list": [], "communes:commune_export": [], "communes:commune_import": [],
         "communes:commune_template": [], "communes:commune_detail": [commune],

@@ -66,7 +66,10 @@ def test_the_api_answers_only_the_methods_each_endpoint_means(client_as, world):
                 accepted.append(f"{method.upper()} {url} ({name}): {response.status_code}")
     assert not accepted, "\n".join(accepted)
     assert http.delete(urls["api:officer-detail"])["Allow"] == "GET, PUT, PATCH, HEAD, OPTIONS"
-    assert http.patch(urls["api:officer-detail"], {"full_name": "Y Blô"}, content_type="application/json").status_code == 200
+    assert (
+        http.patch(urls["api:officer-detail"], {"full_name": "Y Blô"}, content_type="application/json").status_code
+        == 200
+    )
 
 
 def test_a_put_is_refused_before_the_sign_in_and_the_csrf_checks(client, world):

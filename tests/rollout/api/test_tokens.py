@@ -8,8 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import ApiToken
-from accounts.tokens import token_authenticate, token_create, token_revoke
 from accounts.roles import Role
+from accounts.tokens import token_authenticate, token_create, token_revoke
 from tests.builders.users import user_with_role
 
 pytestmark = pytest.mark.django_db
