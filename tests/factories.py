@@ -10,7 +10,7 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import ExportRecord, User
+from accounts.models import ApiToken, ExportRecord, User
 from accounts.roles import Role
 from communes.models import Commune, CommuneKind, District, DistrictKind, Province, ProvinceKind
 from equipment.models import (
@@ -84,6 +84,19 @@ def user_with_role(role: Role | None, **kwargs) -> User:
     """A user holding ``role`` (None: signed in, but with no role at all)."""
     name = (role.name.lower() if role else "norole") + "_" + kwargs.pop("suffix", "user")
     return UserFactory(username=name, role=role.value if role else None, **kwargs)
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """A user's API token valid for 30 days; its key is not kept (``accounts.tokens.token_create`` gives one)."""
+
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory)
+    name = "Hệ thống GIS"
+    key_hash = factory.Sequence(lambda n: f"{n:064x}")
+    prefix = factory.Sequence(lambda n: f"cax_{n:04d}"[:12])
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
 
 
 class ExportRecordFactory(factory.django.DjangoModelFactory):

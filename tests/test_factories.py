@@ -10,6 +10,7 @@ PROJECT_APPS = ("accounts", "communes", "personnel", "training", "equipment", "r
 FACTORIES = [
     factories.UserFactory,
     factories.ExportRecordFactory,
+    factories.ApiTokenFactory,
     factories.ProvinceFactory,
     factories.DistrictFactory,
     factories.CommuneFactory,
