@@ -30,6 +30,7 @@ from personnel.identifiers import can_see_identifiers
 from personnel.models import Assignment, Officer
 from personnel.services import VettingDecision
 from rollout.alerts.rules import RULES, RULES_BY_KIND, alert_counts
+from rollout.api.filters import ApiFilterSet
 from rollout.core.scoping import check_visible
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
 from rollout.models import Phase, PilotPlan, Report, Task
@@ -107,7 +108,7 @@ class DistrictViewSet(ReadViewSet):
     filterset_fields = ["province"]
 
 
-class CommuneFilter(filters.FilterSet):
+class CommuneFilter(ApiFilterSet):
     province = filters.NumberFilter(field_name="district__province_id")
 
     class Meta:
@@ -123,7 +124,7 @@ class CommuneViewSet(ReadViewSet):
     filterset_class = CommuneFilter
 
 
-class OfficerFilter(filters.FilterSet):
+class OfficerFilter(ApiFilterSet):
     class Meta:
         model = Officer
         fields = ["status", "rank", "province", "district", "gender"]
@@ -205,7 +206,7 @@ class OfficerViewSet(ReadViewSet, mixins.CreateModelMixin, mixins.UpdateModelMix
         return self._answer(officer, status.HTTP_200_OK)
 
 
-class AssignmentFilter(filters.FilterSet):
+class AssignmentFilter(ApiFilterSet):
     active = filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label="active")
 
     class Meta:
