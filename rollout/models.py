@@ -301,6 +301,8 @@ class CommuneState(models.Model):
         related_name="state",
     )  # fmt: skip
     on = models.DateField(_("as of"))
+    # what the state was computed under (``rollout.progress.states.state_basis``: the settings it depends on)
+    basis = models.CharField(_("basis"), max_length=16, db_default="")
     is_covered = models.BooleanField(_("covered"))
     norm = models.PositiveIntegerField(_("staffing norm"))
     officers_deployed = models.PositiveIntegerField(_("officers deployed"))

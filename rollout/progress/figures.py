@@ -31,7 +31,20 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -40,6 +53,7 @@ from equipment.selectors import is_equipped
 from personnel.choices import Post
 from personnel.models import Assignment
 from rollout.core.figures_cache import figures_version
+from rollout.progress.states import current_state
 from training.selectors import mandatory_courses, mandatory_passed_by
 
 FIGURES = ("communes", "covered", "staffing_norm", "deployed", "trained_deployed", "equipped", "operational")
@@ -191,10 +205,11 @@ def commune_rows(communes: QuerySet, on: datetime.date, *, live: bool = False) -
     from the stored states when every one is of today; otherwise, and as of another day, from the sources."""
     if live and on == timezone.localdate():
         expressions = {name: F(f"state__{name}") for name in PER_COMMUNE}
-        rows = list(communes.order_by("code").values("code", "name", state_on=F("state__on"), **expressions))
-        if all(row["state_on"] == on for row in rows):
+        current = ExpressionWrapper(current_state(on, "state__"), output_field=BooleanField())
+        rows = list(communes.order_by("code").values("code", "name", state_current=current, **expressions))
+        if all(row["state_current"] for row in rows):
             for row in rows:
-                del row["state_on"]
+                del row["state_current"]
             return rows
     # dicts: the ``is_covered`` annotation would clash with the model's property of that name
     return list(with_progress(communes.order_by(), on).order_by("code").values("code", "name", *PER_COMMUNE))
@@ -212,7 +227,7 @@ def _orm_grouped(communes: QuerySet, key: str | None, on: datetime.date) -> dict
 def _state_aggregates(on: datetime.date) -> dict:
     covered = Q(state__is_covered=True)
     return {
-        "fresh": Count("state", filter=Q(state__on=on)),
+        "fresh": Count("state", filter=current_state(on, "state__")),
         "communes": Count("pk"),
         "covered": Count("pk", filter=covered),
         "staffing_norm": Coalesce(Sum("state__norm"), 0),
@@ -225,8 +240,8 @@ def _state_aggregates(on: datetime.date) -> dict:
 
 def _from_states(communes: QuerySet, key: str | None, on: datetime.date) -> dict | None:
     """The figures per group summed from the communes' stored states (``rollout.progress.states``), one aggregate;
-    None when a commune of the area has no state of ``on`` (not refreshed since midnight, or new): the caller
-    then computes them from the sources."""
+    None when a commune of the area has no current state (not refreshed since midnight, of another basis, or
+    new): the caller then computes them from the sources."""
     communes = communes.order_by()
     if key is None:
         rows = {0: communes.aggregate(**_state_aggregates(on))}
