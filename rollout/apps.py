@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 # touches (rollout.progress.states) and forgets the cached figures.
 PROGRESS_SOURCES = (
     "communes.Commune",
+    "communes.District",  # its province: the communes' stored states keep it (rollout.models.CommuneState)
     "personnel.Assignment",
     "training.Enrollment",
     "training.Course",

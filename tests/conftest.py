@@ -3,6 +3,7 @@ import os
 import pytest
 from django.core.cache import cache
 
+from rollout.core.memo import memos_clear
 from rollout.health import broker_check
 from tests.builders.celery import celery_worker
 from tests.builders.divisions import kon_tum_load
@@ -18,10 +19,12 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (the local-memory cache outlives a test's rolled-back data)."""
+    """Each test starts with an empty cache and empty memos (both outlive a test's rolled-back data)."""
     cache.clear()
+    memos_clear()
     yield
     cache.clear()
+    memos_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -40,7 +40,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from communes.models import Commune
@@ -48,6 +48,7 @@ from rollout.core.figures_cache import states_touched
 from rollout.models import CommuneState
 
 STATE_FIELDS = ("is_covered", "norm", "officers_deployed", "officers_untrained", "is_equipped")
+PLACE_FIELDS = ("district_code", "province_code")  # where the commune is: copied for the national GROUP BY
 DERIVED_FIELDS = ("is_staffed", "is_operational")
 REFRESH_BATCH = 2000
 
@@ -84,10 +85,14 @@ def _computed(communes: QuerySet, on: datetime.date, few: bool = False) -> dict[
     else:
         from rollout.progress.figures import with_progress
 
-        rows = {row.pop("code"): row for row in with_progress(communes.order_by(), on).values("code", *STATE_FIELDS)}
+        place = {"district_code": F("district_id"), "province_code": F("district__province_id")}
+        rows = {
+            row.pop("code"): row
+            for row in with_progress(communes.order_by(), on).values("code", *STATE_FIELDS, **place)
+        }
     states = {}
     for code, row in rows.items():
-        state = {name: row[name] for name in STATE_FIELDS}
+        state = {name: row[name] for name in (*STATE_FIELDS, *PLACE_FIELDS)}
         state["officers_deployed"] = int(state["officers_deployed"] or 0)
         state["officers_untrained"] = int(state["officers_untrained"] or 0)
         state["is_covered"], state["is_equipped"] = bool(state["is_covered"]), bool(state["is_equipped"])
@@ -128,7 +133,7 @@ def commune_states_refresh(commune_codes: Iterable[int] | None = None) -> int:
         batch_size=REFRESH_BATCH,
         update_conflicts=True,
         unique_fields=["commune"],
-        update_fields=["on", "basis", *STATE_FIELDS, *DERIVED_FIELDS, "refreshed_at"],
+        update_fields=["on", "basis", *STATE_FIELDS, *PLACE_FIELDS, *DERIVED_FIELDS, "refreshed_at"],
     )
     return len(objects)
 
@@ -171,7 +176,9 @@ def commune_states_differences(limit: int | None = None) -> tuple[int, list[dict
     computed = commune_states_compute(None, on)
     stored = {
         row.pop("commune_id"): row
-        for row in CommuneState.objects.values("commune_id", "on", "basis", *STATE_FIELDS, *DERIVED_FIELDS)
+        for row in CommuneState.objects.values(
+            "commune_id", "on", "basis", *STATE_FIELDS, *PLACE_FIELDS, *DERIVED_FIELDS
+        )
     }
     differences = []
     for code in sorted(computed.keys() | stored.keys()):
@@ -203,6 +210,8 @@ def _touched(instance) -> Iterable[int] | None:
     label = instance._meta.label
     if label == "communes.Commune":
         return [instance.pk]
+    if label == "communes.District":  # its province, copied into its communes' states
+        return Commune.objects.filter(district_id=instance.pk).values_list("code", flat=True)
     if label in ("personnel.Assignment", "equipment.Issuance"):
         return [instance.commune_id]
     if label == "training.Enrollment":
