@@ -66,7 +66,9 @@ def test_phase_rows_count_each_phase_by_the_one_definition(pilot, on):
     for row in content.phases:
         states = with_progress(row["phase"].communes.order_by(), on).values("is_covered", "is_operational")
         assert (row["communes"], row["covered"], row["operational"]) == (
-            len(states), sum(s["is_covered"] for s in states), sum(s["is_operational"] for s in states)
+            len(states),
+            sum(s["is_covered"] for s in states),
+            sum(s["is_operational"] for s in states),
         ), row["phase"]
         assert row["late"] == (row["phase"].target_on < on and row["covered"] < row["communes"])
     assert [row["communes"] for row in content.phases] == [2, Commune.objects.filter(district_id=610).count(), 0]
