@@ -10,7 +10,8 @@ against a plain ``bulk_create`` of the same rows, the weekly report for the whol
 
 ``BENCH_ONLY``: a comma-separated subset of ``GROUPS`` (e.g. ``BENCH_ONLY=dashboard,report``); ``BENCH_REPEAT``
 requests per page (15); ``BENCH_LOAD_USERS`` and ``BENCH_LOAD_SECONDS``: the load test's users and run time
-(20 and 30; ``make loadtest`` runs the full 50 users for 60 s).
+(20 and 30; ``make loadtest`` runs the full 50 users for 60 s); ``BENCH_LOCUST``: the locust command (by default
+the one next to this Python, which ``make loadtest`` installs).
 """
 
 import json
@@ -312,7 +313,7 @@ def measure_verify() -> dict:
 def measure_load() -> list[dict]:
     """A short load test through ``scripts/loadtest`` (locust against gunicorn on this database, then the database
     rules), when locust is installed in this Python's environment; otherwise a row that says so."""
-    locust = Path(sys.executable).parent / "locust"
+    locust = Path(os.environ.get("BENCH_LOCUST") or Path(sys.executable).parent / "locust")
     users = int(os.environ.get("BENCH_LOAD_USERS", "20"))
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
     label = f"load test, {users} users for {seconds} s"
