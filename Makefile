@@ -46,7 +46,7 @@ test: $(STAMP) system-deps messages
 ## National-scale benchmark on PostgreSQL (see docs/performance.md).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rollout_bench
 bench: $(STAMP)
-	@createdb -h 127.0.0.1 -U postgres rollout_bench 2>/dev/null || true
+	@createdb -h 127.0.0.1 -U postgres $(notdir $(BENCH_DATABASE_URL)) 2>/dev/null || true
 	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=true $(PY) manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=true $(PY) manage.py seed_national
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/bench.py
@@ -57,7 +57,7 @@ LOAD_USERS ?= 50
 LOAD_SECONDS ?= 60
 loadtest: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[load]"
-	@createdb -h 127.0.0.1 -U postgres rollout_bench 2>/dev/null || true
+	@createdb -h 127.0.0.1 -U postgres $(notdir $(BENCH_DATABASE_URL)) 2>/dev/null || true
 	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=true $(PY) manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=true $(PY) manage.py seed_national
 	DATABASE_URL=$(BENCH_DATABASE_URL) LOAD_USERS=$(LOAD_USERS) LOAD_SECONDS=$(LOAD_SECONDS) \

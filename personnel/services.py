@@ -335,13 +335,15 @@ def assignment_end(*, assignment: Assignment, ended_on: datetime.date, reason: s
         raise ValidationError(_("This assignment has already ended."))
     if reason not in AssignmentEndReason.values:
         raise ValidationError({"end_reason": _("Choose why the assignment ends.")})
+    # the officer's row before the write, as every writer of their assignments and enrolments locks it
+    # (rollout.progress.states: an enrolment at the same moment refreshes the communes this one leaves)
+    officer = Officer.objects.select_for_update().get(pk=assignment.officer_id)
     assignment.ended_on = ended_on
     assignment.end_reason = reason
     assignment.end_note = note
     assignment.full_clean()
     assignment._history_user = user
     assignment.save()
-    officer = Officer.objects.select_for_update().get(pk=assignment.officer_id)
     if officer.status == OfficerStatus.DEPLOYED:
         # One status change (one history entry): withdrawn, or back where the officer's training leaves them.
         if reason == AssignmentEndReason.WITHDRAWAL:
@@ -375,6 +377,9 @@ def assignment_hand_over(
     apps above register, ``personnel.hooks``: equipment's ``issuances_hand_over``). One transaction: when any
     part is refused (the successor became unavailable, breaks a rule without an override, ...), nothing is
     written. Returns the successor's assignment."""
+    # both officers locked first, in one order, so that two hand-overs between the same two officers cannot wait
+    # for each other
+    list(Officer.objects.select_for_update().filter(pk__in=[assignment.officer_id, successor.pk]).order_by("pk"))
     ended = assignment_end(assignment=assignment, ended_on=ended_on, reason=reason, note=note, user=user)
     try:
         taken = assignment_create(

@@ -302,6 +302,11 @@ class CommuneState(models.Model):
         related_name="state",
     )  # fmt: skip
     on = models.DateField(_("as of"))
+    # what the state was computed under (``rollout.progress.states.state_basis``: the settings it depends on)
+    basis = models.CharField(_("basis"), max_length=16, db_default="")
+    # the commune's district and province, copied: the whole country's figures are one GROUP BY over this table
+    district_code = models.PositiveIntegerField(_("district code"), db_default=0)
+    province_code = models.PositiveSmallIntegerField(_("province code"), db_default=0)
     is_covered = models.BooleanField(_("covered"))
     norm = models.PositiveIntegerField(_("staffing norm"))
     officers_deployed = models.PositiveIntegerField(_("officers deployed"))

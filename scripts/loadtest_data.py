@@ -163,6 +163,12 @@ def check() -> int:
             cursor.execute(sql)
             print(f"  {label}: {cursor.fetchone()[0]}")
     print(f"Rule violations: {violations}")
+    summary_path = os.environ.get("LOAD_SUMMARY_JSON")
+    if summary_path:  # next to the requests' summary (loadtest_summary.py), for scripts/bench.py
+        path = Path(summary_path)
+        summary = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        summary.update(violations=violations, differences=differences)
+        path.write_text(json.dumps(summary), encoding="utf-8")
     return 1 if violations else 0
 
 

@@ -1,17 +1,22 @@
 """Print the load test's summary from locust's CSV files (``scripts/loadtest``): requests/s, median and p95 per
 page, failures and the most frequent failure messages (a p95 over ``LOAD_P95_MS``, default 300 ms, the
-target of issue 14, is named). Exit status 1 when any request failed."""
+target of issue 14, is named). Exit status 1 when any request failed. With ``LOAD_SUMMARY_JSON`` (a path), the
+all-pages line is also written there for ``scripts/bench.py`` (``loadtest_data.py check`` adds its violations)."""
 
 import csv
+import json
+import os
 import sys
 from pathlib import Path
 
 P95_TARGET_MS = 300
 
 
-def main(prefix: str) -> int:
-    import os
+def _number(text: str) -> float | None:
+    return None if text in ("N/A", "") else float(text)
 
+
+def main(prefix: str) -> int:
     target = int(os.environ.get("LOAD_P95_MS", P95_TARGET_MS))
     stats = Path(f"{prefix}_stats.csv")
     if not stats.exists():
@@ -36,6 +41,17 @@ def main(prefix: str) -> int:
             slow.append(r["Name"])
     failures = int(total["Failure Count"]) if total else 0
     print(f"Failures: {failures}; pages with p95 over {target} ms: {', '.join(slow) or 'none'}")
+    summary_path = os.environ.get("LOAD_SUMMARY_JSON")
+    if summary_path and total:
+        summary = {
+            "requests": int(total["Request Count"]),
+            "failures": failures,
+            "requests_per_second": float(total["Requests/s"]),
+            "median_ms": _number(total["50%"]),
+            "p95_ms": _number(total["95%"]),
+            "slow_pages": slow,
+        }
+        Path(summary_path).write_text(json.dumps(summary), encoding="utf-8")
     failures_file = Path(f"{prefix}_failures.csv")
     if failures and failures_file.exists():
         with failures_file.open(encoding="utf-8") as file:

@@ -3,11 +3,13 @@ import os
 import pytest
 from django.core.cache import cache
 
+from rollout.core.memo import memos_clear
 from rollout.health import broker_check
 from tests.builders.celery import celery_worker
 from tests.builders.divisions import kon_tum_load
 from tests.builders.redis_server import redis_server
 from tests.builders.smtp import smtp_server
+from tests.builders.states import assert_states_kept, is_write_heavy
 from tests.builders.users import users_by_role
 
 
@@ -18,27 +20,42 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (the local-memory cache outlives a test's rolled-back data)."""
+    """Each test starts with an empty cache and empty memos (both outlive a test's rolled-back data)."""
     cache.clear()
+    memos_clear()
     yield
     cache.clear()
+    memos_clear()
 
 
 @pytest.fixture(autouse=True)
 def _states_verified(request):
-    """With ``VERIFY_STATES=1``: after each database test, every commune's stored state is the one its sources
-    give (``manage.py verify_progress`` reports 0), whatever the test wrote."""
+    """After each database test of the write-heavy modules (``tests.builders.states.WRITE_HEAVY``), and of every
+    module with ``VERIFY_STATES=1``: every commune's stored state is the one its sources give (``manage.py
+    verify_progress`` reports 0), whatever the test wrote. Runs before the test's data is rolled back or
+    flushed."""
     marker = request.node.get_closest_marker("django_db")
-    uses_db = "db" in request.fixturenames or (marker is not None and not marker.kwargs.get("transaction"))
-    if os.environ.get("VERIFY_STATES") != "1" or not uses_db:
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    uses_db = transactional or "db" in request.fixturenames or marker is not None
+    wanted = os.environ.get("VERIFY_STATES") == "1" or is_write_heavy(request.node.path)
+    if not uses_db or not wanted:
         yield
         return
-    request.getfixturevalue("db")  # set up before this fixture, so torn down (rolled back) after the check
+    request.getfixturevalue("transactional_db" if transactional else "db")  # torn down after the check
     yield
-    from rollout.progress.states import commune_states_differences
+    if getattr(request.node, "rep_call", None) is not None and not request.node.rep_call.passed:
+        return  # the test failed already: its own failure says more
+    assert_states_kept()
 
-    count, first = commune_states_differences(limit=3)
-    assert count == 0, first
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the item (``rep_call``): the check above skips a test that failed."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
 
 
 @pytest.fixture

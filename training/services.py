@@ -134,9 +134,10 @@ def enrolment_remove(*, enrollment: Enrollment, user) -> None:
     scoping.check_writable(user, enrollment)
     if enrollment.passed is not None:
         raise ValidationError(_("A result is recorded for this officer; it cannot be removed."))
+    officer = Officer.objects.select_for_update().get(pk=enrollment.officer_id)  # before the write: see above
     enrollment._history_user = user
     enrollment.delete()
-    officer_statuses_settle(officers=[Officer.objects.select_for_update().get(pk=enrollment.officer_id)], user=user)
+    officer_statuses_settle(officers=[officer], user=user)
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,11 @@ def results_record(*, session: TrainingSession, rows: list[ResultRow], recorded_
 
     year = session.ends_on.year
     last_number = _last_certificate_number(course, year) if any(r.passed for _e, r in changed) else 0
+    # The officers' rows before their results: an assignment of one of them at the same moment waits for this
+    # save (its commune's untrained count reads their training), and this one for it (rollout.progress.states).
+    officers = list(
+        Officer.objects.select_for_update().filter(pk__in={e.officer_id for e, _r in changed}).order_by("pk")
+    )
     saved = []
     for enrollment, result in changed:
         enrollment.attended, enrollment.score, enrollment.passed = result.attended, result.score, result.passed
@@ -282,8 +288,7 @@ def results_record(*, session: TrainingSession, rows: list[ResultRow], recorded_
         enrollment.save()
         saved.append(enrollment)
     if saved:
-        officers = Officer.objects.select_for_update().filter(pk__in=[e.officer_id for e in saved]).order_by("pk")
-        officer_statuses_settle(officers=list(officers), user=recorded_by)
+        officer_statuses_settle(officers=officers, user=recorded_by)
     return ResultsOutcome(saved=saved, unchanged=unchanged)
 
 
@@ -400,9 +405,10 @@ def prior_training_remove(*, enrollment: Enrollment, user) -> None:
     if not enrollment.is_prior:
         raise ValidationError(_("This is a seat in a class: change its result on the class's results page."))
     scoping.check_writable(user, enrollment)
+    officer = Officer.objects.select_for_update().get(pk=enrollment.officer_id)  # before the write: see above
     enrollment._history_user = user
     enrollment.delete()
-    officer_statuses_settle(officers=[Officer.objects.select_for_update().get(pk=enrollment.officer_id)], user=user)
+    officer_statuses_settle(officers=[officer], user=user)
 
 
 def statuses_settle_lapsed(*, user=None) -> int:

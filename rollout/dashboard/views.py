@@ -1,16 +1,17 @@
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from communes.models import Commune, District
 from rollout.alerts.rules import RULES, alert_counts_cached
 from rollout.core import scoping
+from rollout.core.memo import process_memo
 from rollout.dashboard import selectors as dashboard
 from rollout.progress.figures import (
-    FIGURES,
     READINESS_HIGH,
     READINESS_MEDIUM,
     Figures,
@@ -40,28 +41,29 @@ class HomeView(PermissionRequiredMixin, TemplateView):
             rows = [{"province": p, "figures": by_province[p.code]} for p in area.provinces if p.code in by_province]
         else:
             rows = district_table(area.communes, today, live=True)
+        language, prefix = translation.get_language(), get_script_prefix()
+        for row in rows:
+            unit = row["province"] if area.is_country else row["district"]
+            row["html"] = _row_html(language, prefix, area.is_country, unit.code, unit.name, row["figures"].values())
         totals = Figures.total(row["figures"] for row in rows)  # the area is the sum of its rows
-        plans = list(area.plans)
-        started_on, target_on = dashboard.plan_dates(plans)
-        snapshots = dashboard.snapshots_for(area.province, since=started_on)
+        plans = dashboard.plan_dates(area.plans)
+        trend = dashboard.trend_for(area.province, since=plans.started_on)
         # A district clerk's figures are their district's; the trends and the forecast are the province's.
         trend_is_wider = scoping.sees_one_district(user)
-        tasks, tasks_count = dashboard.overdue_tasks(plans, today)
+        tasks, tasks_count = dashboard.overdue_tasks(plans.ids, today)
         return super().get_context_data(
             area=area,
             today=today,
             figures=totals,
             rows=rows,
-            plans=plans,
-            started_on=started_on,
-            target_on=target_on,
-            snapshots=snapshots,
+            started_on=plans.started_on,
+            target_on=plans.target_on,
+            trend=trend,
             trend_is_wider=trend_is_wider,
-            trend=_trend_data(snapshots),
-            forecast=_forecast(snapshots, totals, today, target_on, live=not trend_is_wider),
+            forecast=_forecast(trend, totals, today, plans.target_on, live=not trend_is_wider),
             overdue_tasks=tasks,
             overdue_tasks_count=tasks_count,
-            overdue_phases=dashboard.overdue_phases(plans, today),
+            overdue_phases=dashboard.overdue_phases(plans.ids, today),
             reports=dashboard.latest_reports(area) if user.has_perm("rollout.view_report") else [],
             alerts=_alert_summary(user, today),
             **READINESS,
@@ -75,38 +77,26 @@ def _alert_summary(user, today) -> list[dict]:
     return [{"rule": rule, "count": counts[rule.kind]} for rule in RULES]
 
 
-def _snapshot_figures(snapshot) -> Figures:
-    return Figures(**{name: getattr(snapshot, name) for name in FIGURES})
+@process_memo(maxsize=4096)
+def _row_html(language: str, script_prefix: str, is_country: bool, code: int, name: str, figures: tuple) -> str:
+    """A row of the area table (``rollout/dashboard/area_row.html``): rendered once per process for the same
+    figures, name and language (``rollout.core.memo``), so that after a change only the rows whose figures
+    changed are rendered again. ``script_prefix``: the site's URL prefix, which the links include."""
+    with translation.override(language):
+        return render_to_string(
+            "rollout/dashboard/area_row.html",
+            {"is_country": is_country, "code": code, "name": name, "f": Figures(*figures)},
+        )
 
 
-def _trend_data(snapshots) -> dict:
-    """The chart series, for ``json_script``: dates as dd/mm/yyyy, counts and percentages."""
-    series = [(snapshot, _snapshot_figures(snapshot)) for snapshot in snapshots]
-    return {
-        "labels": [date_format(snapshot.on, "SHORT_DATE_FORMAT") for snapshot, _f in series],
-        "covered": [f.covered for _s, f in series],
-        "communes": [f.communes for _s, f in series],
-        "trained_percent": [f.trained_percent for _s, f in series],
-        "equipped_percent": [f.equipped_percent for _s, f in series],
-        "operational_percent": [f.operational_percent for _s, f in series],
-        "names": {
-            "covered": _("Communes covered"),
-            "communes": _("All communes"),
-            "trained_percent": _("Deployed officers trained (%)"),
-            "equipped_percent": _("Covered communes equipped (%)"),
-            "operational_percent": _("Operational communes (%)"),
-        },
-    }
-
-
-def _forecast(snapshots, totals: Figures, today, target_on, *, live: bool):
+def _forecast(trend: dashboard.Trend | None, totals: Figures, today, target_on, *, live: bool):
     """The forecast from the snapshots, with today's live figure as the latest point when it is the same area."""
-    points = [(snapshot.on, snapshot.covered) for snapshot in snapshots]
+    points = list(trend.points) if trend else []
     if live:
         points = [point for point in points if point[0] < today] + [(today, totals.covered)]
         total = totals.communes
-    elif snapshots:
-        total = snapshots[-1].communes
+    elif trend:
+        total = trend.last_communes
     else:
         return None
     if not total:

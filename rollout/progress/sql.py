@@ -157,7 +157,9 @@ def grouped_figures(communes: QuerySet, key: str | None, on: datetime.date, mand
     return {row[0]: dict(zip(columns[1:], row[1:], strict=True)) for row in rows}
 
 
-STATE_COLUMNS = ("is_covered", "norm", "officers_deployed", "officers_untrained", "is_equipped")
+STATE_COLUMNS = (
+    "is_covered", "norm", "officers_deployed", "officers_untrained", "is_equipped", "district_code", "province_code",
+)  # fmt: skip
 
 
 def commune_states(communes: QuerySet, on: datetime.date, mandatory: int, *, few: bool = False) -> dict[int, dict]:
@@ -167,7 +169,7 @@ def commune_states(communes: QuerySet, on: datetime.date, mandatory: int, *, few
         _ctes("\x00communes\x00", few=few)
         + """
 SELECT code, covered AS is_covered, norm, deployed AS officers_deployed, untrained AS officers_untrained,
-       equipped AS is_equipped
+       equipped AS is_equipped, district_id AS district_code, province_id AS province_code
 FROM state
 """
     )

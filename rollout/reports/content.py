@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from communes.models import Commune, Province
 from rollout.core.spreadsheets import Sheet, workbook_bytes
 from rollout.models import TASK_CLOSED, Phase, ProgressSnapshot, Report, Task
-from rollout.progress.figures import Figures, _aggregates, district_table, figures_by, with_progress
+from rollout.progress.figures import Figures, district_table, figures_by
 
 REPORT_TITLE = "BÁO CÁO TIẾN ĐỘ TRIỂN KHAI CÔNG AN XÃ CHÍNH QUY"  # the document type: always Vietnamese
 PDF_CONTENT_TYPE = "application/pdf"
@@ -125,15 +125,26 @@ def report_content(
 
 
 def _phase_rows(province: Province | None, on: datetime.date) -> list[dict]:
-    """Each phase of the plans in scope with its communes' coverage on ``on`` (two queries)."""
+    """Each phase of the plans in scope with its communes' coverage on ``on`` (four queries): the communes' states
+    on that day from the set-based statement (``rollout.progress.states.commune_states_compute``, the one
+    definition), counted per phase."""
+    from rollout.progress.states import commune_states_compute
+
     phases = list(
         Phase.objects.filter(_plans_filter(province)).select_related("plan__province").order_by("plan_id", "number")
     )
     if not phases:
         return []
-    in_phases = Commune.objects.filter(phases__in=phases)
-    rows = with_progress(in_phases.order_by(), on).values("phases").annotate(**_aggregates()).order_by("phases")
-    by_phase = {row["phases"]: row for row in rows}
+    pairs = list(
+        Phase.communes.through.objects.filter(phase__in=phases).order_by().values_list("phase_id", "commune_id")
+    )
+    states = commune_states_compute({code for _phase, code in pairs}, on) if pairs else {}
+    by_phase: dict[int, dict] = {}
+    for phase_id, code in pairs:
+        row = by_phase.setdefault(phase_id, {"communes": 0, "covered": 0, "operational": 0})
+        row["communes"] += 1
+        row["covered"] += states[code]["is_covered"]
+        row["operational"] += states[code]["is_operational"]
     result = []
     for phase in phases:
         row = by_phase.get(phase.pk) or {"communes": 0, "covered": 0, "operational": 0}

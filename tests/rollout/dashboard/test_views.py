@@ -370,6 +370,44 @@ def test_an_on_track_forecast(client_as, pilot, kon_tum):
     assert vi("On track") in response.content.decode()
 
 
+def _trend(response) -> dict:
+    return json.loads(re.search(r'id="dashboard-trend" type="application/json">(.*?)<', response.content.decode())[1])
+
+
+def test_the_chart_kept_between_pages_follows_every_change_of_the_snapshots(client_as, pilot, kon_tum):
+    """The chart is built once for the snapshots as they are (rollout.core.memo): a new day, a day rebuilt by the
+    snapshot task or a backfill, a day removed: the next page draws it."""
+    http = client_as("committee")
+    first = snapshot(kon_tum, days(-28), 43)
+    assert _trend(http.get("/"))["covered"] == [43]
+    assert _trend(http.get("/"))["covered"] == [43]  # the kept chart
+    snapshot(kon_tum, days(-14), 46)
+    assert _trend(http.get("/"))["covered"] == [43, 46]
+    ProgressSnapshot.objects.filter(pk=first.pk).update(covered=44, equipped=3)  # rebuilt in place, in bulk
+    trend = _trend(http.get("/"))
+    assert trend["covered"] == [44, 46] and trend["equipped_percent"] == [round(300 / 44, 1), round(200 / 46, 1)]
+    ProgressSnapshot.objects.filter(pk=first.pk).delete()
+    assert _trend(http.get("/"))["covered"] == [46]
+
+
+def test_a_row_of_the_area_table_follows_its_figures(client_as, pilot, users):
+    """Each row is rendered once for its figures (rollout.core.memo); a change in one district changes its row
+    and the total, and no other row."""
+    http = client_as("committee")
+
+    def rows(response) -> dict:
+        html = response.content.decode()
+        return dict(re.findall(r'(<tr data-testid="district-row" data-district="(\d+)">.*?</tr>)', html, re.S)[i][::-1]
+                    for i in range(10))  # fmt: skip
+
+    before = rows(http.get("/?province=62"))
+    officer = vet_fully(OfficerFactory(), users["administrator"])
+    assign(officer, 23347, Post.OFFICER, users["administrator"])  # Đắk Man, of Đắk Glei (610)
+    after = rows(http.get("/?province=62"))
+    assert [code for code in before if before[code] != after[code]] == ["610"]
+    assert 'data-figure="covered">' in after["610"]
+
+
 def test_the_whole_country_trend_uses_the_national_snapshots_and_the_latest_target(client_as, pilot, kon_tum):
     divisions_load(province_codes=[HA_NOI])
     total = Commune.objects.count()
@@ -536,5 +574,8 @@ def test_the_query_count_does_not_grow_tenfold(client_as, pilot, users, django_a
     http.get("/")  # warm the demo-data flag
     small = [_count(django_assert_max_num_queries, http, url) for url in URLS[role]]
     _grow_tenfold(pilot, users["administrator"])
+    # the first page after new snapshots reads them to build the chart (one query), the next ones do not
+    first = [_count(django_assert_max_num_queries, http, url) for url in URLS[role]]
     large = [_count(django_assert_max_num_queries, http, url) for url in URLS[role]]
     assert large == small, (small, large)
+    assert all(cold <= warm + 1 for cold, warm in zip(first, large, strict=True)), (first, large)

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from communes.models import Commune
 from rollout.celery import app
 from rollout.models import Phase, ProgressSnapshot, Report, ReportStatus, Task
-from rollout.progress.figures import figures
+from rollout.progress.figures import figures, with_progress
 from rollout.progress.snapshots import snapshots_backfill
 from rollout.reports import services as report_services
 from rollout.reports.content import REPORT_TITLE, report_content, report_pdf, report_xlsx, trend_svg
@@ -53,6 +53,25 @@ def test_content_figures_are_those_of_the_database(pilot):
     assert content.tasks[0].is_overdue and not content.tasks[1].is_overdue
     [phase] = content.phases
     assert (phase["communes"], phase["covered"], phase["late"]) == (2, 2, False)
+
+
+@pytest.mark.parametrize("on", [TODAY, EARLY - datetime.timedelta(days=1)], ids=["end", "before the chiefs"])
+def test_phase_rows_count_each_phase_by_the_one_definition(pilot, on):
+    """Each phase's communes, covered and operational on the day are those of ``with_progress`` over its
+    communes, however the rows are computed; a commune in two phases counts in both."""
+    second = Phase.objects.create(plan=pilot, number=2, name="Đợt 2", target_on=TODAY - datetime.timedelta(days=1))
+    second.communes.set(Commune.objects.filter(district_id=610))  # Đắk Glei: with Đắk Man and Đắk Pék of phase 1
+    Phase.objects.create(plan=pilot, number=3, name="Đợt 3 (chưa có xã)", target_on=TODAY)
+    content = report_content(province=pilot.province, period_start=on, period_end=on)
+    for row in content.phases:
+        states = with_progress(row["phase"].communes.order_by(), on).values("is_covered", "is_operational")
+        assert (row["communes"], row["covered"], row["operational"]) == (
+            len(states),
+            sum(s["is_covered"] for s in states),
+            sum(s["is_operational"] for s in states),
+        ), row["phase"]
+        assert row["late"] == (row["phase"].target_on < on and row["covered"] < row["communes"])
+    assert [row["communes"] for row in content.phases] == [2, Commune.objects.filter(district_id=610).count(), 0]
 
 
 def test_xlsx_has_a_sheet_per_section_with_the_database_figures(pilot):
