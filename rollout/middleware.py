@@ -40,6 +40,7 @@ PERSONAL_DATA_PAGES = (
     "plan:member_*",
     "plan:task_*",
     "deployment:*",  # the officers proposed for posts, their scores and the reasons
+    "register:*",  # who held which post on a day, and an officer's service record, with their files
 )
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("plan/", include("rollout.plan.urls")),
     path("deployment/", include("rollout.deployment.urls")),
     path("reports/", include("rollout.reports.urls")),
+    path("register/", include("rollout.register.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -275,5 +275,7 @@ def world_urls(world: World) -> dict[str, str]:
         "deployment:plan_list": [], "deployment:plan_create": [], "deployment:plan_detail": [deployment],
         "deployment:plan_run": [deployment], "deployment:row_lock": [deployment], "deployment:exclude": [deployment],
         "deployment:approve": [deployment], "deployment:export": [deployment],
+        "register:index": [], "register:xlsx": [], "register:pdf": [], "register:service_record": [officer],
+        "register:service_record_pdf": [officer],
     }  # fmt: skip
     return {name: reverse(name, args=args) for name, args in arguments.items()}
