@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communes.models import Commune, District, Province
 from personnel.forms import DateInput
@@ -67,7 +68,7 @@ class RegisterForm(BootstrapFormMixin, forms.Form):
         self.fields["district"].error_messages["invalid_choice"] = _(
             "There is no district with code “%(value)s” in this province in your area."
         )
-        self.fields["commune"].choices = [("", _("All communes"))] + [
+        self.fields["commune"].choices = [("", pgettext_lazy("filter choice", "All communes"))] + [
             (str(code), c.name) for code, c in self.communes.items()
         ]
         self.fields["commune"].error_messages["invalid_choice"] = _(

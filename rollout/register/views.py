@@ -27,9 +27,10 @@ def _register_from(request) -> tuple[RegisterForm, Register | None]:
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
+    commune = data["commune"]
     register = register_on(
-        user=request.user, province=data["province"], district=data["district"], commune=data["commune"],
-        day=data["day"],
+        user=request.user, province=data["province"], district=data["district"] or (commune and commune.district),
+        commune=commune, day=data["day"],
     )  # fmt: skip
     for row in register.communes:
         row.query = register_query(register, commune=row.commune)
