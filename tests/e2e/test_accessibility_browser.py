@@ -52,6 +52,9 @@ def main_pages() -> dict[str, str]:
         "deployment plan": f"/deployment/{deployment.pk}/",
         "new deployment plan": "/deployment/new/?province=62",
         "reports": "/reports/",
+        "register": "/register/",
+        "register of a past day": "/register/?district=610&day=01/10/2026",
+        "service record": f"/register/officers/{chief.officer_id}/",
         "admin": "/admin/",
         "not found": "/no-such-page/",
     }
