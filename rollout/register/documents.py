@@ -84,8 +84,15 @@ def register_xlsx(register: Register, *, user) -> tuple[bytes, int]:
         Sheet(
             title=_("Without a chief"),
             heading=_("Communes without a chief on %(day)s") % {"day": f"{register.day:%d/%m/%Y}"},
-            headers=[_("No."), _("District"), _("GSO code"), _("Commune"), _("Kind"), _("Posts held that day"),
-                     _("Regular police since (before the pilot)")],  # fmt: skip
+            headers=[
+                _("No."),
+                _("District"),
+                _("GSO code"),
+                _("Commune"),
+                _("Kind"),
+                _("Posts held that day"),
+                _("Regular police since (before the pilot)"),
+            ],  # fmt: skip
             rows=chiefless,
         ),
     ]

@@ -113,7 +113,5 @@ class RegisterForm(BootstrapFormMixin, forms.Form):
         day = self.cleaned_data.get("day") or timezone.localdate()
         validate_rollout_date(day)
         if day > timezone.localdate():
-            raise ValidationError(
-                _("The register is kept up to today: choose today or a day before."), code="future"
-            )
+            raise ValidationError(_("The register is kept up to today: choose today or a day before."), code="future")
         return day

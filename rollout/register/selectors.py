@@ -145,7 +145,12 @@ def register_on(
         )
     for row in rows.values():
         row.posts.sort(
-            key=lambda h: (POST_ORDER.get(h.assignment.post, 9), h.assignment.started_on, h.officer.sort_key, h.officer.pk)
+            key=lambda h: (
+                POST_ORDER.get(h.assignment.post, 9),
+                h.assignment.started_on,
+                h.officer.sort_key,
+                h.officer.pk,
+            )
         )
     return Register(
         day=day, province=province, district=district, commune=commune, communes=list(rows.values()), required=required
@@ -242,9 +247,14 @@ class Holding:
     @property
     def what(self) -> str:
         if self.serial_number:
-            return _("%(type)s, serial number %(serial)s") % {"type": self.equipment_type.name, "serial": self.serial_number}
+            return _("%(type)s, serial number %(serial)s") % {
+                "type": self.equipment_type.name,
+                "serial": self.serial_number,
+            }
         return _("%(type)s, %(quantity)s %(unit)s") % {
-            "type": self.equipment_type.name, "quantity": self.quantity, "unit": self.equipment_type.unit
+            "type": self.equipment_type.name,
+            "quantity": self.quantity,
+            "unit": self.equipment_type.unit,
         }
 
 
@@ -289,11 +299,14 @@ def _vetting_entries(officer: Officer) -> list[VettingEntry]:
         last[record.id] = key
         entries.append(
             VettingEntry(
-                criterion=record.get_criterion_display(), passed=record.passed, decided_on=record.decided_on,
-                decided_by=record.decided_by, note=record.note,
+                criterion=record.get_criterion_display(),
+                passed=record.passed,
+                decided_on=record.decided_on,
+                decided_by=record.decided_by,
+                note=record.note,
             )  # fmt: skip
         )
-    return entries
+    return sorted(entries, key=lambda e: e.decided_on)  # stable: decisions of one day stay in the order taken
 
 
 def _post_day(assignments: list[Assignment], commune_id: int, written: datetime.date, *, ending: bool):
@@ -337,7 +350,9 @@ def _holdings(officer: Officer, assignments: list[Assignment]) -> list[Holding]:
                 serial_number=record.item.serial_number if record.item_id and record.item else "",
                 quantity=record.quantity,
                 commune=record.commune,
-                since=_post_day(assignments, record.commune_id, written, ending=False) if received else record.issued_on,
+                since=_post_day(assignments, record.commune_id, written, ending=False)
+                if received
+                else record.issued_on,
                 since_how=HeldSince.HANDED_OVER if received else HeldSince.ISSUED,
             )
             holdings.append(holding)
@@ -357,9 +372,7 @@ def service_record(officer: Officer, *, day: datetime.date | None = None) -> Ser
     """The officer's service record drawn up on ``day`` (today): their posts, the decisions of their vetting, their
     classes and prior training, the equipment they held, and one chronology of it all (oldest first). Six queries."""
     day = day or timezone.localdate()
-    assignments = list(
-        officer.assignments.select_related("commune__district").order_by("started_on", "pk")
-    )
+    assignments = list(officer.assignments.select_related("commune__district").order_by("started_on", "pk"))
     enrollments = list(
         Enrollment.objects.filter(officer=officer).select_related("session", "course").order_by("starts_on", "pk")
     )
@@ -495,8 +508,10 @@ def _training_events(enrollments: list[Enrollment], day: datetime.date) -> list[
                     after,
                     Section.TRAINING,
                     _("Certificate of %(course)s expired (valid until %(date)s)")
-                    % {"course": f"{enrollment.course.code} — {enrollment.course.title}",
-                       "date": _dmy(enrollment.valid_until)},  # fmt: skip
+                    % {
+                        "course": f"{enrollment.course.code} — {enrollment.course.title}",
+                        "date": _dmy(enrollment.valid_until),
+                    },  # fmt: skip
                     order=1,
                 )
             )

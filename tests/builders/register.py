@@ -80,8 +80,9 @@ def build_postings(admin, *, start: datetime.date = START) -> Postings:
     d0, d1, d2, d3, d4, d5, d6 = days
     with clock(d0):
         courses = [
-            Course.objects.create(code="CAX-01", title_vi="Chức năng, nhiệm vụ Công an xã", title_en="Commune police duties",
-                                  subject_area=SubjectArea.COMMUNE_POLICE_DUTIES, hours=40),
+            Course.objects.create(code="CAX-01", title_vi="Chức năng, nhiệm vụ Công an xã",
+                                  title_en="Commune police duties", subject_area=SubjectArea.COMMUNE_POLICE_DUTIES,
+                                  hours=40),
             Course.objects.create(code="CAX-02", title_vi="Pháp luật", title_en="Law", subject_area=SubjectArea.LAW,
                                   hours=24, validity_months=1),
         ]  # fmt: skip

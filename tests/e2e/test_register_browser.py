@@ -4,6 +4,7 @@ the officers who had left), downloads it in Excel, and goes on to an officer's s
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -46,7 +47,7 @@ def test_a_clerk_opens_the_register_of_a_past_day_and_downloads_it(page, live_se
     with page.expect_download() as download:
         page.get_by_test_id("register-xlsx").click()
     assert download.value.suggested_filename == f"so-theo-doi-bo-tri_62-610_{d4:%Y-%m-%d}.xlsx"
-    workbook = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()), read_only=True)
+    workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), read_only=True)
     cells = [str(cell) for row in workbook.worksheets[0].iter_rows(values_only=True) for cell in row]
     assert c.full_name in cells and b.full_name in cells and a.full_name not in cells
 

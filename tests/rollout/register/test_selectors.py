@@ -170,8 +170,10 @@ def _many_posts(admin, communes: int):
     for number, commune in enumerate(Commune.objects.filter(district__province_id=62).order_by("code")[:communes]):
         for post in (Post.CHIEF, Post.OFFICER):
             officer = vet_fully(OfficerFactory(district_id=commune.district_id), admin)
-            prior_training_record(officer=officer, course=mandatory_courses().first(), completed_on=start,
-                                  provider="Trường Công an", certificate_number=f"Q-{officer.pk}", recorded_by=admin)  # fmt: skip
+            prior_training_record(
+                officer=officer, course=mandatory_courses().first(), completed_on=start, provider="Trường Công an",
+                certificate_number=f"Q-{officer.pk}", recorded_by=admin,
+            )  # fmt: skip
             assignment_create(
                 officer=officer, commune=commune, post=post, decision_number=f"{number}-{post}/QĐ",
                 decision_date=start, started_on=start, created_by=admin, override_reason=OVERRIDE,
@@ -281,8 +283,10 @@ def test_ending_on_the_start_day_never_holds_the_post(demo_baseline, users):
     officer = vet_fully(OfficerFactory(district_id=DAK_GLEI), admin)
     day = datetime.date(2026, 6, 1)
     with clock(day):
-        held = assignment_create(officer=officer, commune=Commune.objects.get(code=DAK_MAN), post=Post.OFFICER,
-                                 decision_number="1/QĐ", decision_date=day, started_on=day, created_by=admin)  # fmt: skip
+        held = assignment_create(
+            officer=officer, commune=Commune.objects.get(code=DAK_MAN), post=Post.OFFICER, decision_number="1/QĐ",
+            decision_date=day, started_on=day, created_by=admin,
+        )  # fmt: skip
         assignment_end(assignment=held, ended_on=day, reason=AssignmentEndReason.OTHER, user=admin)
     register, _rows = _register_rows(admin, day, commune=Commune.objects.get(code=DAK_MAN))
     assert register.posts == []

@@ -15,9 +15,9 @@ from pypdf import PdfReader
 from accounts.models import ExportRecord
 from communes.models import Commune
 from personnel.identifiers import mask
+from personnel.services import assignment_create
 from tests.builders.register import DAK_GLEI, DAK_MAN, DAK_PEK, build_postings
 from tests.builders.world import dmy
-from personnel.services import assignment_create
 from tests.factories import (
     CommuneFactory,
     CourseFactory,
@@ -76,7 +76,7 @@ def test_role_page_matrix(client_as, postings, page, committee, provincial_clerk
                           no_role):  # fmt: skip
     expected = dict(zip(ROLES, (committee, provincial_clerk, district_clerk, administrator, no_role), strict=True))
     url = _urls(postings.officers["A"])[page]
-    query = {"district": DAK_GLEI, "day": dmy(postings.days[4])} if "pdf" == page else {}
+    query = {"district": DAK_GLEI, "day": dmy(postings.days[4])} if page == "pdf" else {}
     for role, status in expected.items():
         response = client_as(role).get(url, query)
         assert response.status_code == status, (page, role, response.status_code)
@@ -104,7 +104,7 @@ def test_the_register_of_a_past_day_shows_who_held_each_post_since_when_and_by_w
     assert 'data-state="yes"' in man and 'data-state="no"' in man  # C trained then, B not
     assert f'data-testid="chiefless" data-code="{DAK_PEK}"' in html  # Đắk Pék had no chief yet
     assert f'data-testid="chiefless" data-code="{DAK_MAN}"' not in html
-    assert f"Xã Đắk Man" in html and "Sổ theo dõi bố trí" in html and f"ngày {dmy(d4)}" in html
+    assert "Xã Đắk Man" in html and "Sổ theo dõi bố trí" in html and f"ngày {dmy(d4)}" in html
 
 
 def test_today_is_the_default_and_the_breadcrumbs_lead_up_the_area(client_as, postings):
@@ -169,7 +169,8 @@ def test_the_committee_sees_identifiers_masked_on_the_page_in_excel_and_in_pdf(c
     clerk = client_as("provincial_clerk")
     assert c.police_number in str(_sheets(clerk.get(reverse("register:xlsx"), query)))
     assert c.police_number in _pdf_text(clerk.get(reverse("register:pdf"), query))
-    assert set(ExportRecord.objects.filter(user=users["provincial_clerk"]).values_list("identifiers_shown", flat=True)) == {True}
+    shown = ExportRecord.objects.filter(user=users["provincial_clerk"]).values_list("identifiers_shown", flat=True)
+    assert set(shown) == {True}
 
 
 def test_the_workbook_lists_every_commune_and_those_without_a_chief(client_as, postings):
