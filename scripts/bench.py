@@ -31,7 +31,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
-TARGETS_MS = {"dashboard": 150, "list": 100, "suggestions": 300}
+TARGETS_MS = {"dashboard": 150, "list": 100, "suggestions": 300, "register": 500}
 
 
 def _admin():
@@ -177,11 +177,36 @@ def main() -> None:
             "suggestions",
         ),
     ]
+    rows += measure_register(client, province)
     rows += measure_import()
     rows += measure_report()
     rows += measure_planner()
     rows.append(measure_verify())
     print_table(rows)
+
+
+def measure_register(client: Client, province: int) -> list[dict]:
+    """The register of posts on a past day: of ``province``, of the province with the most communes (its first
+    page), of one of its districts, and an officer's service record."""
+    from django.db.models import Count
+
+    from communes.models import Commune
+    from personnel.models import Assignment
+
+    largest = Commune.objects.values("district__province").annotate(n=Count("pk")).order_by("-n").first()
+    code = largest["district__province"]
+    district = Commune.objects.filter(district__province_id=code).order_by("code").first().district_id
+    officer = Assignment.objects.filter(province_id=province).order_by("pk").first().officer_id
+    page = reverse("register:index")
+    return [
+        measure_page(client, f"register, province {province}, a past day", f"{page}?province={province}&day=01/10/2026",
+                     "register"),
+        measure_page(client, f"register, province {code} ({largest['n']} communes), first page",
+                     f"{page}?province={code}&day=01/10/2026", "register"),
+        measure_page(client, f"register, district {district}", f"{page}?province={code}&district={district}",
+                     "register"),
+        measure_page(client, "service record", reverse("register:service_record", args=[officer]), "register"),
+    ]  # fmt: skip
 
 
 def measure_report() -> list[dict]:

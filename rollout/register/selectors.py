@@ -304,7 +304,7 @@ def _vetting_entries(officer: Officer) -> list[VettingEntry]:
                 decided_on=record.decided_on,
                 decided_by=record.decided_by,
                 note=record.note,
-            )  # fmt: skip
+            )
         )
     return sorted(entries, key=lambda e: e.decided_on)  # stable: decisions of one day stay in the order taken
 
@@ -343,16 +343,16 @@ def _holdings(officer: Officer, assignments: list[Assignment]) -> list[Holding]:
             continue
         holds_now = record.officer_id == officer.pk and record.status == IssuanceStatus.ACTIVE
         if holding is None and holds_now:
+            # passed to them at a hand-over: from the day their post began; else issued to them
             received = before is not None and before.officer_id != officer.pk
+            since = _post_day(assignments, record.commune_id, written, ending=False) if received else record.issued_on
             holding = Holding(
                 issuance_id=record.id,
                 equipment_type=record.equipment_type,
                 serial_number=record.item.serial_number if record.item_id and record.item else "",
                 quantity=record.quantity,
                 commune=record.commune,
-                since=_post_day(assignments, record.commune_id, written, ending=False)
-                if received
-                else record.issued_on,
+                since=since,
                 since_how=HeldSince.HANDED_OVER if received else HeldSince.ISSUED,
             )
             holdings.append(holding)

@@ -3,7 +3,10 @@ PDF). Reads only: the areas and officers come through ``visible_to`` (a district
 district's; an officer of elsewhere answers 404), identifiers are masked for roles that mask them, and every file
 naming officers is recorded (``accounts.audit.export_record``)."""
 
+import dataclasses
+
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
@@ -68,15 +71,29 @@ def breadcrumbs(register: Register) -> list[tuple[str, str | None]]:
     return [(name, None if position == len(levels) - 1 else query) for position, (name, query) in enumerate(levels)]
 
 
+# A page shows this many communes (a large province has over 500, with 2,000 posts and more): the summary and the
+# communes without a chief are the whole area's, the table pages on; the Excel file has everything.
+COMMUNES_PER_PAGE = 150
+# WeasyPrint lays out about 50 to 100 lines (communes and posts) a second here: the PDF of an area with more lines
+# would keep the request past the server's time limit. Such an area is printed district by district.
+PDF_MAX_LINES = 1000
+
+
+def pdf_allowed(register: Register) -> bool:
+    return len(register.communes) + len(register.posts) <= PDF_MAX_LINES
+
+
 class RegisterMixin(PermissionRequiredMixin):
     permission_required = "personnel.view_assignment"
     template_name = "rollout/register/register.html"
 
-    def page(self, request, form, register):
+    def page(self, request, form, register, *, refusal: str = ""):
         scope = scoping.Scope.of(request.user)
-        context = {"form": form, "register": register}
+        context = {"form": form, "register": register, "refusal": refusal}
         if register is not None:
-            districts = register.districts
+            page = Paginator(register.communes, COMMUNES_PER_PAGE).get_page(request.GET.get("page"))
+            shown = dataclasses.replace(register, communes=list(page.object_list))
+            districts = shown.districts
             for group in districts:
                 group.query = register_query(register, district=group.district)
             without_chief = register.without_chief
@@ -85,6 +102,10 @@ class RegisterMixin(PermissionRequiredMixin):
                 "without_chief": without_chief,
                 "with_chief": len(register.communes) - len(without_chief),
                 "posts_held": len(register.posts),
+                "page_obj": page,
+                "is_paginated": page.has_other_pages(),
+                "pdf_allowed": pdf_allowed(register),
+                "pdf_max_lines": PDF_MAX_LINES,
             }
         context |= {
             "query": register_query(register) if register else "",
@@ -128,6 +149,12 @@ class RegisterPdfView(RegisterMixin, View):
         form, register = _register_from(request)
         if register is None:
             return self.page(request, form, register)
+        if not pdf_allowed(register):
+            refusal = _(
+                "This area's register has more than %(lines)s lines: its PDF would take too long to produce. Print it "
+                "district by district, or download it in Excel."
+            ) % {"lines": PDF_MAX_LINES}
+            return self.page(request, form, register, refusal=refusal)
         name = documents.register_filename(register, "pdf")
         pdf = documents.register_pdf(request, register)
         export_record(request, what=documents.register_title(register), file_name=name, rows=len(register.posts),

@@ -292,3 +292,40 @@ def test_the_pages_and_files_take_the_same_number_of_queries_for_more_posts(clie
     _post_officers(admin, communes[2:40])
     assert [_queries(http, url) for url in urls] == few
     assert max(few) <= 14, few
+
+
+def test_a_large_area_pages_its_communes_and_keeps_the_summary_of_all(client_as, postings, monkeypatch):
+    from rollout.register import views
+
+    monkeypatch.setattr(views, "COMMUNES_PER_PAGE", 5)
+    http = client_as("provincial_clerk")
+    query = {"district": DAK_GLEI, "day": dmy(postings.days[4])}
+    first = http.get(reverse("register:index"), query).content.decode()
+    second = http.get(reverse("register:index"), {**query, "page": 2}).content.decode()
+    communes = Commune.objects.filter(district_id=DAK_GLEI).count()
+    for html in (first, second):
+        assert f'data-figure="communes">{communes}<' in html and 'data-figure="held">2<' in html
+        assert html.count('data-testid="commune-row"') == 5
+    assert f'data-code="{DAK_MAN}"' in first.split('data-testid="register-table"')[1]
+    assert f'data-code="{DAK_MAN}"' not in second.split('data-testid="register-table"')[1]
+    assert "page=2" in first and "district=610" in first.split("page=2")[0][-200:]
+    # a page number past the end shows the last page
+    assert http.get(reverse("register:index"), {**query, "page": 99}).status_code == 200
+
+
+def test_the_pdf_of_an_area_too_large_is_refused_with_a_way_out(client_as, postings, monkeypatch, users):
+    from rollout.register import views
+
+    monkeypatch.setattr(views, "PDF_MAX_LINES", 10)
+    http = client_as("provincial_clerk")
+    page = http.get(reverse("register:index")).content.decode()
+    assert 'data-testid="register-pdf-by-district"' in page and 'data-testid="register-pdf"' not in page
+    response = http.get(reverse("register:pdf"))
+    assert (
+        response["Content-Type"].startswith("text/html")
+        and 'data-testid="register-refusal"' in response.content.decode()
+    )
+    assert not ExportRecord.objects.exists()
+    # a commune's register is short enough
+    response = http.get(reverse("register:pdf"), {"commune": DAK_MAN})
+    assert response["Content-Type"] == "application/pdf"
