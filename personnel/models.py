@@ -200,6 +200,12 @@ class AssignmentQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(ended_on__isnull=True)
 
+    def active_on(self, day: datetime.date):
+        """The assignments in force on ``day``: started by then and not ended (an assignment ended on ``day`` is
+        its successor's that day, as a hand-over starts the successor's on the day the outgoing one ends). The
+        rule of the progress figures (``rollout.progress.figures``) and of the register."""
+        return self.filter(Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day)))
+
 
 class Assignment(models.Model):
     """An officer holding a post in a commune, by a decision (quyết định), from ``started_on`` until ``ended_on``."""

@@ -29,6 +29,7 @@ urlpatterns = [
     path("reports/", include("rollout.reports.urls")),
     path("accounts/tokens/", include("accounts.urls")),
     path("api/", include("rollout.api.urls")),
+    path("register/", include("rollout.register.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -42,10 +42,10 @@ from django.urls import reverse  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
 # The targets of issue 14, as medians on the project's 2-core machine.
-TARGETS_MS = {"dashboard": 20, "province": 10, "list": 30, "suggestions": 50}
+TARGETS_MS = {"dashboard": 20, "province": 10, "list": 30, "suggestions": 50, "register": 500}
 REPORT_TARGET_S = 3
 LOAD_P95_TARGET_MS = 300
-GROUPS = ("dashboard", "lists", "suggestions", "import", "report", "planner", "load", "verify")
+GROUPS = ("dashboard", "lists", "suggestions", "register", "import", "report", "planner", "load", "verify")
 ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
 if ONLY - set(GROUPS):
     raise SystemExit(f"BENCH_ONLY: unknown group(s) {sorted(ONLY - set(GROUPS))}; choose among {', '.join(GROUPS)}")
@@ -208,6 +208,8 @@ def main() -> None:
                 "suggestions",
             )
         )
+    if wanted("register"):
+        rows += measure_register(client, province)
     if wanted("import"):
         rows += measure_import()
     if wanted("report"):
@@ -219,6 +221,30 @@ def main() -> None:
     if wanted("verify"):
         rows.append(measure_verify())  # last: after every write above
     print_table(rows)
+
+
+def measure_register(client: Client, province: int) -> list[dict]:
+    """The register of posts on a past day: of ``province``, of the province with the most communes (its first
+    page), of one of its districts, and an officer's service record."""
+    from django.db.models import Count
+
+    from communes.models import Commune
+    from personnel.models import Assignment
+
+    largest = Commune.objects.values("district__province").annotate(n=Count("pk")).order_by("-n").first()
+    code = largest["district__province"]
+    district = Commune.objects.filter(district__province_id=code).order_by("code").first().district_id
+    officer = Assignment.objects.filter(province_id=province).order_by("pk").first().officer_id
+    page = reverse("register:index")
+    return [
+        measure_page(client, f"register, province {province}, a past day", f"{page}?province={province}&day=01/10/2026",
+                     "register"),
+        measure_page(client, f"register, province {code} ({largest['n']} communes), first page",
+                     f"{page}?province={code}&day=01/10/2026", "register"),
+        measure_page(client, f"register, district {district}", f"{page}?province={code}&district={district}",
+                     "register"),
+        measure_page(client, "service record", reverse("register:service_record", args=[officer]), "register"),
+    ]  # fmt: skip
 
 
 def measure_report() -> list[dict]:

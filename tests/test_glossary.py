@@ -30,6 +30,8 @@ TERMS = [
     (None, "Township", "Thị trấn"),
     (None, "phase", "giai đoạn"),
     (None, "Coverage", "Tình trạng bố trí"),
+    (None, "Register of posts", "Sổ theo dõi bố trí"),
+    (None, "Service record", "Quá trình công tác"),
 ]
 
 

@@ -298,5 +298,7 @@ def world_urls(world: World) -> dict[str, str]:
         "api:phase-detail": [world.phase.pk], "api:task-list": [], "api:task-detail": [world.task.pk],
         "api:report-list": [], "api:report-detail": [report.pk], "api:report-download": [report.pk, "xlsx"],
         "api:alert-list": [], "api:alert-detail": ["understaffed"],
+        "register:index": [], "register:xlsx": [], "register:pdf": [], "register:service_record": [officer],
+        "register:service_record_pdf": [officer],
     }  # fmt: skip
     return {name: reverse(name, args=args) for name, args in arguments.items()}

@@ -55,6 +55,9 @@ def main_pages() -> dict[str, str]:
         "notifications": "/notifications/",
         "notification settings": "/notifications/preferences/",
         "reports": "/reports/",
+        "register": "/register/",
+        "register of a past day": "/register/?district=610&day=01/10/2026",
+        "service record": f"/register/officers/{chief.officer_id}/",
         "admin": "/admin/",
         "not found": "/no-such-page/",
     }

@@ -704,6 +704,8 @@ LIST_URLS = [
     "plan:phase_create",
     "plan:member_create",
     "plan:task_create",
+    "register:index",
+    "register:xlsx",
 ]
 BAD_PARAMS = [
     {"page": "abc"}, {"page": "-1"}, {"page": "0"}, {"page": "99999"}, {"page": HUGE}, {"page": "1e3"},
