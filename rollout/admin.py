@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from rollout.core.admin import ReadOnlyAdminMixin, ServiceAdmin
 from rollout.core.outbox import OutboxMessage
-from rollout.models import CommitteeMember, DeploymentPlan, DeploymentRow, Phase, PilotPlan, Task
+from rollout.models import (
+    CommitteeMember,
+    DeploymentPlan,
+    DeploymentRow,
+    Phase,
+    PilotPlan,
+    ReportDelivery,
+    ReportSubscription,
+    Task,
+)
 from rollout.plan import services
 
 
@@ -153,3 +162,25 @@ class DeploymentPlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "posts", "province")
     list_select_related = ("province", "phase", "created_by")
     inlines = [DeploymentRowInline]
+
+
+@admin.register(ReportSubscription)
+class ReportSubscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Users subscribe on their own page (``/subscriptions/``); the committee's defaults follow its list: read
+    only."""
+
+    list_display = ("__str__", "user", "email", "frequency", "send_xlsx", "send_pdf", "created_at")
+    list_filter = ("frequency", ("user", admin.EmptyFieldListFilter))
+    list_select_related = ("user", "province", "district")
+    search_fields = ("email", "user__username", "user__email")
+
+
+@admin.register(ReportDelivery)
+class ReportDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every e-mail of a subscribed report, with its status, address, attempts and last error: read only."""
+
+    list_display = ("subscription", "period_start", "period_end", "status", "recipient", "attempts", "sent_at", "error")
+    list_filter = ("status", "subscription__frequency")
+    list_select_related = ("subscription__user", "subscription__province", "subscription__district")
+    search_fields = ("recipient", "subscription__email", "subscription__user__username")
+    date_hierarchy = "created_at"

@@ -43,6 +43,12 @@ class RolloutConfig(AppConfig):
             post_save.connect(figures_forget, sender=model, dispatch_uid=f"progress-save-{label}")
             post_delete.connect(figures_forget, sender=model, dispatch_uid=f"progress-delete-{label}")
         register_states_refresher(states_changed)
+        # The committee's default report subscriptions follow its list (rollout.subscriptions.services).
+        from rollout.subscriptions.services import committee_changed
+
+        member = apps.get_model("rollout.CommitteeMember")
+        post_save.connect(committee_changed, sender=member, dispatch_uid="subscriptions-committee-save")
+        post_delete.connect(committee_changed, sender=member, dispatch_uid="subscriptions-committee-delete")
         # The apps below read what sits up here through hooks (imports go one way: the import-linter contracts in
         # pyproject.toml): personnel the province's deployment rules.
         register_plan_reader(plan_or_default)

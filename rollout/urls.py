@@ -26,6 +26,7 @@ urlpatterns = [
     path("deployment/", include("rollout.deployment.urls")),
     path("alerts/", include("rollout.alerts.urls")),
     path("reports/", include("rollout.reports.urls")),
+    path("subscriptions/", include("rollout.subscriptions.urls")),
     path("admin/", admin.site.urls),
 ]
 
