@@ -41,6 +41,7 @@ PERSONAL_DATA_PAGES = (
     "plan:task_*",
     "deployment:*",  # the officers proposed for posts, their scores and the reasons
     "alerts:*",  # officers named with what is wrong
+    "subscriptions:*",  # the user's own address and what is sent to it
 )
 
 

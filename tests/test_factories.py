@@ -39,6 +39,8 @@ FACTORIES = [
     factories.CommuneStateFactory,
     factories.DeploymentPlanFactory,
     factories.DeploymentRowFactory,
+    factories.ReportSubscriptionFactory,
+    factories.ReportDeliveryFactory,
 ]
 
 
