@@ -80,18 +80,15 @@ def report_is_stuck(report: Report, *, now: datetime.datetime | None = None) -> 
 
 @transaction.atomic
 def report_request(
-    *, province: Province | None, period_start: datetime.date, period_end: datetime.date, user=None,
-    district: District | None = None,
-) -> tuple[Report, str]:  # fmt: skip
-    """Create the report for the scope (``district``, else ``province``, else the country) and period, or reuse
-    the existing one; returns it and what happened: ``"created"`` (queued), ``"requeued"`` (it had failed, or was
-    stuck; queued again), ``"done"`` (ready already) or ``"in_progress"`` (already queued or running). A user
-    asks only for a report of an area they may see."""
-    if district is not None:
-        province = district.province
-    scoping.check_visible(user, Report(province=province, district=district))
+    *, province: Province | None, period_start: datetime.date, period_end: datetime.date, user=None
+) -> tuple[Report, str]:
+    """Create the report for the scope (a province, or the whole country) and period, or reuse the existing one;
+    returns it and what happened: ``"created"`` (queued), ``"requeued"`` (it had failed, or was stuck; queued
+    again), ``"done"`` (ready already) or ``"in_progress"`` (already queued or running). A user asks only for a
+    report of an area they may see."""
+    scoping.check_visible(user, Report(province=province))
     report, created = Report.objects.select_for_update().get_or_create(
-        province=province, district=district, period_start=period_start, period_end=period_end,
+        province=province, district=None, period_start=period_start, period_end=period_end,
         defaults={"requested_by": user},
     )  # fmt: skip
     if created:
@@ -203,7 +200,7 @@ def demo_report_create(*, today: datetime.date, requested_by) -> Report:
     is e-mailed: the subscriptions send reports only from the schedule."""
     start, end = previous_week(today)
     report, _created = Report.objects.get_or_create(
-        province_id=62, period_start=start, period_end=end, defaults={"requested_by": requested_by}
+        province_id=62, district=None, period_start=start, period_end=end, defaults={"requested_by": requested_by}
     )
     return report_produce(report_id=report.pk)
 

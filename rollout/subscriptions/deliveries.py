@@ -67,21 +67,23 @@ def _queue(delivery_ids) -> int:
 def subscribed_reports_create(*, frequency: str, today: datetime.date) -> list[Report]:
     """The reports of the period just ended at ``frequency`` for every subscribed area (weekly: and the archive's
     areas), each made once and queued if new or failed; one delivery per subscription, queued at once when its
-    report is ready already. Idempotent: run twice, it writes and sends nothing more."""
+    report is ready already. Idempotent: run twice, it writes and sends nothing more.
+
+    One transaction, holding each report's row lock until the deliveries are written: a report being produced
+    meanwhile becomes done either before (its deliveries are queued here) or after (its task queues them)."""
     start, end = subscription_period(frequency, today)
     with transaction.atomic():
         committee_subscriptions_sync()
-    subscriptions = list(
-        ReportSubscription.objects.filter(frequency=frequency).values_list("pk", "province_id", "district_id")
-    )
-    areas = {(province_id, district_id) for _pk, province_id, district_id in subscriptions}
-    if frequency == SubscriptionFrequency.WEEKLY:
-        areas |= set(archive_areas())
-    reports = {
-        area: scheduled_report(province_id=area[0], district_id=area[1], period_start=start, period_end=end)
-        for area in sorted(areas, key=lambda area: (area[0] or 0, area[1] or 0))
-    }
-    with transaction.atomic():
+        subscriptions = list(
+            ReportSubscription.objects.filter(frequency=frequency).values_list("pk", "province_id", "district_id")
+        )
+        areas = {(province_id, district_id) for _pk, province_id, district_id in subscriptions}
+        if frequency == SubscriptionFrequency.WEEKLY:
+            areas |= set(archive_areas())
+        reports = {
+            area: scheduled_report(province_id=area[0], district_id=area[1], period_start=start, period_end=end)
+            for area in sorted(areas, key=lambda area: (area[0] or 0, area[1] or 0))
+        }
         ReportDelivery.objects.bulk_create(
             [
                 ReportDelivery(subscription_id=pk, report=reports[(province_id, district_id)], period_start=start,

@@ -194,8 +194,10 @@ def test_an_address_on_two_committees_gets_the_national_report_once(kon_tum):
 
 def test_the_defaults_follow_the_committee_through_its_services(kon_tum, users):
     plan = PilotPlanFactory(province=kon_tum)
-    member = plan_services.member_create(plan=plan, user=users["administrator"], full_name="Nguyễn Văn Sơn",
-                                         unit="Bộ Công an", role=CommitteeRole.MEMBER, email="son@example.vn")  # fmt: skip
+    member = plan_services.member_create(
+        plan=plan, user=users["administrator"], full_name="Nguyễn Văn Sơn", unit="Bộ Công an",
+        role=CommitteeRole.MEMBER, email="son@example.vn",
+    )  # fmt: skip
     assert _defaults() == {("son@example.vn", 62), ("son@example.vn", None)}
     plan_services.member_update(member=member, user=users["administrator"], email="son.nv@example.vn")
     assert _defaults() == {("son.nv@example.vn", 62), ("son.nv@example.vn", None)}

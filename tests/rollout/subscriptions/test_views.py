@@ -167,8 +167,8 @@ def test_another_users_subscription_is_not_found_and_not_stopped(client_as, own)
     others = own["administrator"]
     http = client_as("provincial_clerk")
     assert http.get(reverse("subscriptions:update", args=[others.pk])).status_code == 404
-    assert http.post(reverse("subscriptions:update", args=[others.pk]), {"area": "country", "frequency": MONTHLY,
-                                                                        "formats": ["pdf"]}).status_code == 404  # fmt: skip
+    change = {"area": "country", "frequency": MONTHLY, "formats": ["pdf"]}
+    assert http.post(reverse("subscriptions:update", args=[others.pk]), change).status_code == 404
     assert http.get(reverse("subscriptions:delete", args=[others.pk])).status_code == 404
     http.post(reverse("subscriptions:delete", args=[others.pk]), {"confirm": "yes"})
     others.refresh_from_db()
@@ -206,9 +206,10 @@ def test_the_committees_defaults_are_shown_to_their_address_and_cannot_be_change
     assert http.get(reverse("subscriptions:update", args=[default.pk])).status_code == 404
     http.post(reverse("subscriptions:delete", args=[default.pk]), {"confirm": "yes"})
     assert ReportSubscription.objects.filter(pk=default.pk).exists()
-    assert 'data-testid="committee-subscriptions"' not in client_as("provincial_clerk").get(
-        reverse("subscriptions:list")
-    ).content.decode()
+    assert (
+        'data-testid="committee-subscriptions"'
+        not in client_as("provincial_clerk").get(reverse("subscriptions:list")).content.decode()
+    )
 
 
 def test_the_list_takes_a_constant_number_of_queries(client_as, people, kon_tum, django_assert_max_num_queries):
