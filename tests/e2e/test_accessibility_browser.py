@@ -52,6 +52,8 @@ def main_pages() -> dict[str, str]:
         "deployment plan": f"/deployment/{deployment.pk}/",
         "new deployment plan": "/deployment/new/?province=62",
         "reports": "/reports/",
+        "subscriptions": "/subscriptions/",
+        "new subscription": "/subscriptions/new/",
         "admin": "/admin/",
         "not found": "/no-such-page/",
     }

@@ -254,3 +254,27 @@ def test_the_subscribable_areas_are_those_the_user_may_see(people, kon_tum):
     assert keys("provincial_clerk") == {"country", "province:62", *kon_tum_districts}
     assert keys("district_clerk") == {"country", "province:62", "district:610"}
     assert keys("no_role") == set()
+
+
+def test_one_report_per_district_and_period_beside_the_provinces(kon_tum):
+    import datetime
+
+    from rollout.models import Report
+
+    week = {"period_start": datetime.date(2026, 11, 23), "period_end": datetime.date(2026, 11, 29)}
+    dak_glei, kon_ray = District.objects.get(code=DAK_GLEI), District.objects.get(code=KON_RAY)
+    Report.objects.create(province=kon_tum, **week)
+    Report.objects.create(province=kon_tum, district=dak_glei, **week)  # the district's beside the province's
+    Report.objects.create(province=kon_tum, district=kon_ray, **week)
+    twin = Report(province=kon_tum, district=dak_glei, **week)
+    with pytest.raises(ValidationError) as refused:
+        twin.full_clean()
+    assert refused.value.messages == ["A report for this period already exists."]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+    with pytest.raises(IntegrityError), transaction.atomic():  # a district's report names its province
+        Report.objects.create(district=dak_glei, period_start=week["period_start"], period_end=week["period_end"])
+    elsewhere = ProvinceFactory()
+    with pytest.raises(ValidationError) as refused:
+        Report(province=elsewhere, district=dak_glei, **week).full_clean()
+    assert refused.value.message_dict == {"district": ["This district is not in the chosen province."]}

@@ -226,3 +226,17 @@ def test_the_list_takes_a_constant_number_of_queries(client_as, people, kon_tum,
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = http.get(reverse("subscriptions:list")).content.decode()
     assert page.count("data-subscription=") == 11
+
+
+def test_the_admin_shows_subscriptions_and_deliveries_read_only(client_as, own):
+    from tests.factories import ReportDeliveryFactory
+
+    delivery = ReportDeliveryFactory(subscription=own["provincial_clerk"], error="SMTPDataError: 451")
+    http = client_as("administrator")
+    for model in ("reportsubscription", "reportdelivery"):
+        page = http.get(reverse(f"admin:rollout_{model}_changelist"))
+        assert page.status_code == 200, model
+        assert http.get(reverse(f"admin:rollout_{model}_add")).status_code == 403, model
+    assert "SMTPDataError: 451" in http.get(reverse("admin:rollout_reportdelivery_changelist")).content.decode()
+    detail = http.get(reverse("admin:rollout_reportdelivery_change", args=[delivery.pk]))
+    assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
