@@ -104,6 +104,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "rollout.add_committeemember",
         "rollout.change_committeemember",
         "rollout.delete_task",
+        "rollout.view_reportsubscription",
+        "rollout.view_reportdelivery",
         "accounts.view_user",
         "accounts.view_exportrecord",
         "accounts.add_user",

@@ -8,7 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from rollout.core.admin import ReadOnlyAdminMixin, ServiceAdmin
 from rollout.core.outbox import OutboxMessage
-from rollout.models import CommitteeMember, DeploymentPlan, DeploymentRow, Digest, Phase, PilotPlan, Task
+from rollout.models import (
+    CommitteeMember,
+    DeploymentPlan,
+    DeploymentRow,
+    Digest,
+    Phase,
+    PilotPlan,
+    ReportDelivery,
+    ReportSubscription,
+    Task,
+)
 from rollout.plan import services
 
 
@@ -163,3 +173,25 @@ class DigestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("frequency", ("sent_at", admin.EmptyFieldListFilter), "is_empty")
     search_fields = ("user__username", "user__email", "period")
     list_select_related = ("user",)
+
+
+@admin.register(ReportSubscription)
+class ReportSubscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Users subscribe on their own page (``/subscriptions/``); the committee's defaults follow its list: read
+    only."""
+
+    list_display = ("__str__", "user", "email", "frequency", "send_xlsx", "send_pdf", "created_at")
+    list_filter = ("frequency", ("user", admin.EmptyFieldListFilter))
+    list_select_related = ("user", "province", "district")
+    search_fields = ("email", "user__username", "user__email")
+
+
+@admin.register(ReportDelivery)
+class ReportDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every e-mail of a subscribed report, with its status, address, attempts and last error: read only."""
+
+    list_display = ("subscription", "period_start", "period_end", "status", "recipient", "attempts", "sent_at", "error")
+    list_filter = ("status", "subscription__frequency")
+    list_select_related = ("subscription__user", "subscription__province", "subscription__district")
+    search_fields = ("recipient", "subscription__email", "subscription__user__username")
+    date_hierarchy = "created_at"

@@ -49,6 +49,12 @@ class RolloutConfig(AppConfig):
         register_states_refresher(states_changed)
         # a deployment may change what the states depend on (settings, definition): rows of another basis refreshed
         post_migrate.connect(states_after_migrate, sender=self, dispatch_uid="states-after-migrate")
+        # The committee's default report subscriptions follow its list (rollout.subscriptions.services).
+        from rollout.subscriptions.services import committee_changed
+
+        member = apps.get_model("rollout.CommitteeMember")
+        post_save.connect(committee_changed, sender=member, dispatch_uid="subscriptions-committee-save")
+        post_delete.connect(committee_changed, sender=member, dispatch_uid="subscriptions-committee-delete")
         # The apps below read what sits up here through hooks (imports go one way: the import-linter contracts in
         # pyproject.toml): personnel the province's deployment rules.
         register_plan_reader(plan_or_default)

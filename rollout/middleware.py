@@ -50,6 +50,7 @@ PERSONAL_DATA_PAGES = (
     "notifications:index",  # the digests' notices name the alerts
     "api:*",  # the API's answers: officers, rosters, holders, reports (clients revalidate with the ETag)
     "register:*",  # who held which post on a day, and an officer's service record, with their files
+    "subscriptions:*",  # the user's own address and what is sent to it
 )
 
 

@@ -340,12 +340,33 @@ def report_upload_to(report, filename):
     return f"reports/{report.period_end:%Y}/{filename}"
 
 
+# Where a report (and a subscription to one) sits: the whole country (no province), a province (no district) or a
+# district. A report holds aggregate figures and no personal data: every user with an area reads the national
+# report and their province's; a district clerk reads their own district's, no other.
+REPORT_AREA = ScopedBy(
+    province="province_id", district="district_id", whole_province_when_no_district=True,
+    national_when_no_province=True,
+)  # fmt: skip
+
+
+def area_name(province, district) -> str:
+    """ "Huyện Đắk Glei, Tỉnh Kon Tum", "Tỉnh Kon Tum" or "Whole country"."""
+    if district is not None:
+        return f"{district.name}, {province.name}" if province is not None else district.name
+    return province.name if province is not None else str(_("Whole country"))
+
+
 class Report(models.Model):
-    """A progress report for a period, for one province or the whole country (``province`` empty): an XLSX and a
-    PDF file in storage. One report per scope and period: asking again reuses it."""
+    """A progress report for a period, for one district, one province (``district`` empty) or the whole country
+    (``province`` empty too): an XLSX and a PDF file in storage. One report per area and period: asking again
+    reuses it, and every subscriber of the area gets the same files."""
 
     province = models.ForeignKey(
         "communes.Province", verbose_name=_("province"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="reports",
+    )  # fmt: skip
+    district = models.ForeignKey(
+        "communes.District", verbose_name=_("district"), on_delete=models.CASCADE, null=True, blank=True,
         related_name="reports",
     )  # fmt: skip
     period_start = models.DateField(_("from"))
@@ -368,8 +389,7 @@ class Report(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
 
-    # A report holds aggregate figures, no personal data: every clerk reads the national ones too.
-    scoped_by = ScopedBy(province="province_id", national_when_no_province=True)
+    scoped_by = REPORT_AREA
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -379,9 +399,20 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["province", "period_start", "period_end"],
-                condition=Q(province__isnull=False),
+                condition=Q(province__isnull=False, district__isnull=True),
                 name="%(app_label)s_%(class)s_one_per_period",
                 violation_error_message=_("A report for this period already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["district", "period_start", "period_end"],
+                condition=Q(district__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_period_district",
+                violation_error_message=_("A report for this period already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(district__isnull=True) | Q(province__isnull=False),
+                name="%(app_label)s_%(class)s_district_within_province",
+                violation_error_message=_("A district's report names its province too."),
             ),
             models.UniqueConstraint(
                 fields=["period_start", "period_end"],
@@ -398,10 +429,17 @@ class Report(models.Model):
         ]
 
     def __str__(self):
-        scope = self.province or _("Whole country")
         return _("Progress report %(scope)s, %(start)s – %(end)s") % {
-            "scope": scope, "start": f"{self.period_start:%d/%m/%Y}", "end": f"{self.period_end:%d/%m/%Y}",
+            "scope": self.scope_name, "start": f"{self.period_start:%d/%m/%Y}", "end": f"{self.period_end:%d/%m/%Y}",
         }  # fmt: skip
+
+    @property
+    def scope_name(self) -> str:
+        return area_name(self.province, self.district)
+
+    def clean(self):
+        if self.district_id and self.province_id and self.district.province_id != self.province_id:
+            raise ValidationError({"district": _("This district is not in the chosen province.")})
 
 
 # --- deployment plans (phương án bố trí): rollout.deployment ------------------------------------------------------
@@ -645,3 +683,159 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+# --- report subscriptions: rollout.subscriptions -------------------------------------------------------------------
+
+
+class SubscriptionFrequency(models.TextChoices):
+    """How often a subscribed report comes: the week (Monday–Sunday) or the calendar month just ended."""
+
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+def _one_subscription_per_area(owner: str, owned: Q) -> list[models.UniqueConstraint]:
+    """One subscription per recipient (``owner``: the user, or a committee address), area and frequency: one
+    partial constraint per kind of area (the country, a province, a district), as the area's keys may be empty."""
+    areas = (
+        ("country", [], Q(province__isnull=True)),
+        ("province", ["province"], Q(province__isnull=False, district__isnull=True)),
+        ("district", ["district"], Q(district__isnull=False)),
+    )
+    return [
+        models.UniqueConstraint(
+            fields=[owner, *keys, "frequency"],
+            condition=owned & condition,
+            name=f"%(app_label)s_%(class)s_one_per_{owner}_{level}",
+            violation_error_message=_("You already receive this report at this frequency."),
+        )
+        for level, keys, condition in areas
+    ]
+
+
+class ReportSubscription(models.Model):
+    """A standing order for the progress report of an area — the whole country, a province or a district — each
+    week or each month, as an Excel workbook, a PDF or both. Either a user's own (``user``), sent to their
+    account's address, or one of the Steering Committee's defaults (no user, the member's ``email``), kept in step
+    with the committee by ``rollout.subscriptions.services.committee_subscriptions_sync``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="report_subscriptions",
+    )  # fmt: skip
+    email = models.EmailField(
+        _("e-mail"), blank=True, help_text=_("A committee member's address (the committee's default subscriptions).")
+    )
+    province = models.ForeignKey(
+        "communes.Province", verbose_name=_("province"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    district = models.ForeignKey(
+        "communes.District", verbose_name=_("district"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    frequency = models.CharField(_("frequency"), max_length=10, choices=SubscriptionFrequency.choices)
+    send_xlsx = models.BooleanField(_("Excel workbook"), default=True)
+    send_pdf = models.BooleanField(_("PDF"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    scoped_by = REPORT_AREA
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report subscription")
+        verbose_name_plural = _("report subscriptions")
+        ordering = ["frequency", "province_id", "district_id", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, email="") | (Q(user__isnull=True) & ~Q(email="")),
+                name="%(app_label)s_%(class)s_user_or_address",
+                violation_error_message=_("A subscription is a user's, or a committee member's address."),
+            ),
+            models.CheckConstraint(
+                condition=Q(send_xlsx=True) | Q(send_pdf=True),
+                name="%(app_label)s_%(class)s_some_format",
+                violation_error_message=_("Choose at least one format: Excel or PDF."),
+            ),
+            models.CheckConstraint(
+                condition=Q(district__isnull=True) | Q(province__isnull=False),
+                name="%(app_label)s_%(class)s_district_within_province",
+                violation_error_message=_("A district's subscription names its province too."),
+            ),
+            *_one_subscription_per_area("user", Q(user__isnull=False)),
+            *_one_subscription_per_area("email", Q(user__isnull=True)),
+        ]
+        indexes = [models.Index(fields=["frequency", "province", "district"], name="rollout_subscription_area")]
+
+    def __str__(self):
+        return _("%(area)s, %(frequency)s") % {"area": self.area_name, "frequency": self.get_frequency_display()}
+
+    @property
+    def area_name(self) -> str:
+        return area_name(self.province, self.district)
+
+    @property
+    def is_committee_default(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def formats(self) -> list[str]:
+        """The files the recipient gets: ``"xlsx"``, ``"pdf"`` or both, in that order."""
+        return [kind for kind, wanted in (("xlsx", self.send_xlsx), ("pdf", self.send_pdf)) if wanted]
+
+    def clean(self):
+        if self.district_id and self.province_id and self.district.province_id != self.province_id:
+            raise ValidationError({"district": _("This district is not in the chosen province.")})
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENT = "sent", pgettext_lazy("e-mail", "Sent")
+    SKIPPED = "skipped", _("Not sent")
+    FAILED = "failed", pgettext_lazy("e-mail", "Failed")
+
+
+class ReportDelivery(models.Model):
+    """One e-mail of a subscribed report: one per subscription and period, whatever runs the batch or sends it how
+    many times (the unique constraint); sent once, or not sent with the reason (the recipient no longer may see
+    the area), or failed after its retries."""
+
+    subscription = models.ForeignKey(
+        ReportSubscription, verbose_name=_("subscription"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="deliveries")
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    recipient = models.EmailField(_("sent to"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report delivery")
+        verbose_name_plural = _("report deliveries")
+        ordering = ["-period_end", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "period_start", "period_end"],
+                name="%(app_label)s_%(class)s_once_per_period",
+                violation_error_message=_("This report was already sent for this period."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="%(app_label)s_%(class)s_period_order",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="%(app_label)s_%(class)s_sent_when_sent",
+            ),
+        ]
+        indexes = [models.Index(fields=["report", "status"], name="rollout_delivery_report_status")]
+
+    def __str__(self):
+        return f"{self.subscription} {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"

@@ -191,6 +191,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "training.settle_lapsed_statuses",
         "schedule": crontab(hour=0, minute=15),
     },
+    # Last week's reports on Monday, last month's on the 1st, each e-mailed to its subscribers once.
     "weekly-reports-monday-0700": {
         "task": "rollout.weekly_reports",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
@@ -199,6 +200,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "send-digests-hourly": {
         "task": "rollout.send_digests",
         "schedule": crontab(minute=5),
+    },
+    "monthly-reports-first-0700": {
+        "task": "rollout.monthly_reports",
+        "schedule": crontab(hour=7, minute=0, day_of_month=1),
     },
     # Reports whose worker died go back to the queue, then whatever the outbox holds is sent.
     "sweep-jobs-every-minute": {

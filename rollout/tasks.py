@@ -1,4 +1,5 @@
-"""Celery tasks of the rollout: the daily snapshot, the weekly reports and producing one report.
+"""Celery tasks of the rollout: the daily snapshot, the weekly and monthly reports, producing one report and
+e-mailing it to one subscriber.
 
 The schedule lives in ``settings.CELERY_BEAT_SCHEDULE``. Tasks take IDs, call services, and own their retries:
 database and network errors (``OperationalError``, ``InterfaceError``, ``OSError`` — connection and SMTP errors
@@ -12,16 +13,19 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from rollout.core.outbox import outbox_sweep
-from rollout.models import Report
+from rollout.models import Report, ReportStatus, SubscriptionFrequency
 from rollout.progress.snapshots import snapshots_record
 from rollout.progress.states import commune_states_refresh
 from rollout.reports import services as report_services
+from rollout.subscriptions import deliveries
 
 logger = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
 REPORT_MAX_RETRIES = 3
 REPORT_RETRY_BASE_SECONDS = 30
+DELIVERY_MAX_RETRIES = 5
+DELIVERY_RETRY_BASE_SECONDS = 60
 
 
 @shared_task(
@@ -55,16 +59,29 @@ def refresh_commune_states() -> int:
 
 @shared_task(name="rollout.weekly_reports", autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=5)
 def weekly_reports() -> list[int]:
-    """Create last week's reports (each province with a plan, and the whole country) and queue their production.
-    Idempotent: run twice, it creates nothing more."""
-    return [report.pk for report in report_services.weekly_reports_create(today=timezone.localdate())]
+    """Monday: last week's reports (each subscribed area, each province with a plan, the whole country), queued
+    for production, and one delivery per weekly subscription. Idempotent: run twice, it creates and sends nothing
+    more."""
+    reports = deliveries.subscribed_reports_create(frequency=SubscriptionFrequency.WEEKLY, today=timezone.localdate())
+    return [report.pk for report in reports]
+
+
+@shared_task(name="rollout.monthly_reports", autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=5)
+def monthly_reports() -> list[int]:
+    """The 1st: last month's reports of each area with a monthly subscription, and their deliveries.
+    Idempotent."""
+    reports = deliveries.subscribed_reports_create(frequency=SubscriptionFrequency.MONTHLY, today=timezone.localdate())
+    return [report.pk for report in reports]
 
 
 @shared_task(bind=True, name="rollout.produce_report", max_retries=REPORT_MAX_RETRIES, soft_time_limit=20 * 60)
 def produce_report(self, report_id: int) -> str | None:
-    """Build and store a report's files, then e-mail it if scheduled. Returns its status."""
+    """Build and store a report's files, then queue its subscribers' deliveries. Returns its status."""
     try:
-        return report_services.report_produce(report_id=report_id).status
+        status = report_services.report_produce(report_id=report_id).status
+        if status == ReportStatus.DONE:
+            deliveries.deliveries_queue(report_id=report_id)
+        return status
     except Report.DoesNotExist:
         logger.warning("Report %s no longer exists; nothing to produce.", report_id)
         return None
@@ -83,6 +100,30 @@ def produce_report(self, report_id: int) -> str | None:
     except Exception as exc:  # anything else will not get better by retrying: record it on the report
         logger.exception("Report %s failed.", report_id)
         report_services.report_fail(report_id=report_id, exc=exc)
+        return "failed"
+
+
+@shared_task(bind=True, name="rollout.deliver_report", max_retries=DELIVERY_MAX_RETRIES, soft_time_limit=5 * 60)
+def deliver_report(self, delivery_id: int) -> str:
+    """E-mail a subscribed report to one subscriber, once. Mail server and database errors are retried with an
+    exponential back-off, then the delivery is marked failed; every failure is logged."""
+    try:
+        return deliveries.delivery_send(delivery_id=delivery_id)
+    except TRANSIENT_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            logger.exception("Delivery %s failed after %s retries.", delivery_id, self.request.retries)
+            deliveries.delivery_fail(delivery_id=delivery_id, exc=exc)
+            return "failed"
+        logger.warning("Delivery %s failed (%s); retrying.", delivery_id, exc)
+        deliveries.delivery_retry_noted(
+            delivery_id=delivery_id, exc=exc, retry=self.request.retries + 1, max_retries=self.max_retries
+        )
+        if self.request.is_eager:  # in-process (the demo, most tests): retry at once
+            return self.apply(args=(delivery_id,), retries=self.request.retries + 1).result
+        raise self.retry(exc=exc, countdown=DELIVERY_RETRY_BASE_SECONDS * 2**self.request.retries) from exc
+    except Exception as exc:  # a bug, or a file gone: retrying will not cure it
+        logger.exception("Delivery %s failed.", delivery_id)
+        deliveries.delivery_fail(delivery_id=delivery_id, exc=exc)
         return "failed"
 
 

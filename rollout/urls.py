@@ -30,6 +30,7 @@ urlpatterns = [
     path("accounts/tokens/", include("accounts.urls")),
     path("api/", include("rollout.api.urls")),
     path("register/", include("rollout.register.urls")),
+    path("subscriptions/", include("rollout.subscriptions.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -43,6 +43,9 @@ from rollout.models import (
     PlanPosts,
     ProgressSnapshot,
     Report,
+    ReportDelivery,
+    ReportSubscription,
+    SubscriptionFrequency,
     Task,
 )
 from training.models import Course, Enrollment, TrainingSession
@@ -557,3 +560,34 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     title = "Bản tin triển khai"
     url = "/alerts/"
+
+
+class ReportSubscriptionFactory(factory.django.DjangoModelFactory):
+    """A provincial clerk's weekly subscription to Kon Tum's report, Excel and PDF (``rollout.subscriptions.services``
+    makes them with their rules)."""
+
+    class Meta:
+        model = ReportSubscription
+
+    user = factory.SubFactory(
+        UserFactory, role=Role.PROVINCIAL_CLERK.value, province_id=KON_TUM,
+        email=factory.Sequence(lambda n: f"can-bo{n}@example.vn"),
+    )  # fmt: skip
+    province_id = KON_TUM
+    frequency = SubscriptionFrequency.WEEKLY
+
+
+class ReportDeliveryFactory(factory.django.DjangoModelFactory):
+    """A waiting delivery of a past week's report of Kon Tum (each row another week) to a subscriber."""
+
+    class Meta:
+        model = ReportDelivery
+
+    subscription = factory.SubFactory(ReportSubscriptionFactory)
+    report = factory.SubFactory(
+        ReportFactory, province_id=KON_TUM,
+        period_start=factory.Sequence(lambda n: _days_from_today(-7 * (n + 2))),
+        period_end=factory.LazyAttribute(lambda report: report.period_start + datetime.timedelta(days=6)),
+    )  # fmt: skip
+    period_start = factory.SelfAttribute("report.period_start")
+    period_end = factory.SelfAttribute("report.period_end")

@@ -43,6 +43,8 @@ FACTORIES = [
     factories.NotificationPreferenceFactory,
     factories.DigestFactory,
     factories.NotificationFactory,
+    factories.ReportSubscriptionFactory,
+    factories.ReportDeliveryFactory,
 ]
 
 

@@ -112,6 +112,8 @@ class ScopedBy:
         in_district = Q(**{self.district: scope.district_code})
         if self.whole_province_when_no_district:
             in_district |= Q(**{f"{self.district}__isnull": True, self.province: scope.province_code})
+        if self.national_when_no_province:
+            in_district |= Q(**{f"{self.province}__isnull": True})
         return in_district
 
     def refusal(self, scope: Scope, obj, *, writing: bool) -> OutsideScope | None:

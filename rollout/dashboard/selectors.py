@@ -208,10 +208,11 @@ def overdue_phases(plans: list[int], on: datetime.date) -> list[Phase]:
 
 
 def latest_reports(area: Area) -> list[Report]:
-    """The latest reports of the area (its province, or the whole country) (one query)."""
+    """The latest reports of the area (its province, or the whole country; not its districts') (one query)."""
     if area.province is None and not area.can_see_country:
         return []
     reports = (
         Report.objects.filter(province=area.province) if area.province else Report.objects.filter(province__isnull=True)
     )
+    reports = reports.filter(district__isnull=True)
     return list(reports.select_related("province").order_by("-period_end", "-created_at")[:LATEST_REPORTS])

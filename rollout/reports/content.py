@@ -1,5 +1,7 @@
-"""The weekly progress report: its content for a scope (a province or the whole country) and a period, and the
-two files built from it, an XLSX workbook (one sheet per section) and a PDF (WeasyPrint, with an SVG chart).
+"""The progress report: its content for a scope (a district, a province or the whole country) and a period, and
+the two files built from it, an XLSX workbook (one sheet per section) and a PDF (WeasyPrint, with an SVG chart).
+A district's report also lists its communes, and draws its trend from the records (snapshots are kept for
+provinces and the country only).
 
 The content takes a constant number of queries whatever the scope (grouped aggregates of ``rollout.progress.figures``):
 the national report costs the same number of queries as a province's. The files are official Vietnamese
@@ -17,10 +19,16 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from communes.models import Commune, Province
+from communes.models import Commune, District, Province
 from rollout.core.spreadsheets import Sheet, workbook_bytes
-from rollout.models import TASK_CLOSED, Phase, ProgressSnapshot, Report, Task
-from rollout.progress.figures import Figures, district_table, figures_by
+from rollout.models import TASK_CLOSED, Phase, ProgressSnapshot, Report, Task, area_name
+from rollout.progress.figures import (
+    Figures,
+    commune_rows,
+    district_table,
+    figures,
+    figures_by,
+)
 
 REPORT_TITLE = "BÁO CÁO TIẾN ĐỘ TRIỂN KHAI CÔNG AN XÃ CHÍNH QUY"  # the document type: always Vietnamese
 PDF_CONTENT_TYPE = "application/pdf"
@@ -59,6 +67,8 @@ class ReportContent:
     tasks: list[Task] = field(default_factory=list)
     phases: list[dict] = field(default_factory=list)
     generated_at: datetime.datetime | None = None
+    district: District | None = None
+    communes: list[dict] = field(default_factory=list)  # a district's report: one row per commune
 
     @property
     def day_before(self) -> datetime.date:
@@ -67,7 +77,7 @@ class ReportContent:
 
     @property
     def scope_name(self) -> str:
-        return self.province.name if self.province else _("Whole country")
+        return area_name(self.province, self.district)
 
     def headline_rows(self) -> list[dict]:
         rows = []
@@ -78,8 +88,10 @@ class ReportContent:
         return rows
 
 
-def scope_communes(province: Province | None):
+def scope_communes(province: Province | None, district: District | None = None):
     communes = Commune.objects.all()
+    if district is not None:
+        return communes.filter(district=district)
     return communes if province is None else communes.filter(district__province=province)
 
 
@@ -87,21 +99,40 @@ def _plans_filter(province: Province | None) -> Q:
     return Q() if province is None else Q(plan__province=province)
 
 
+# A district's trend is computed from the records day by day: at most this many days of a longer period.
+DISTRICT_TREND_POINTS = 31
+
+
+def _district_trend(communes, period_start: datetime.date, period_end: datetime.date) -> list[ProgressSnapshot]:
+    """The district's figures on days of the period (every day of a week or a month), as unsaved snapshots."""
+    days = (period_end - period_start).days + 1
+    step = -(-days // DISTRICT_TREND_POINTS)
+    dates = [period_start + datetime.timedelta(days=offset) for offset in range(0, days, step)]
+    if dates[-1] != period_end:
+        dates.append(period_end)
+    last = timezone.localdate()
+    return [ProgressSnapshot(on=day, **figures(communes, day).as_dict()) for day in dates if day <= last]
+
+
 def report_content(
-    *, province: Province | None, period_start: datetime.date, period_end: datetime.date
-) -> ReportContent:
-    """The content of the report for ``province`` (``None``: the whole country) over the period, in a constant
-    number of queries."""
-    communes = scope_communes(province)
+    *, province: Province | None, period_start: datetime.date, period_end: datetime.date,
+    district: District | None = None,
+) -> ReportContent:  # fmt: skip
+    """The content of the report for ``district``, else ``province`` (``None``: the whole country) over the
+    period, in a constant number of queries (a district's: one more per day of its trend)."""
+    communes = scope_communes(province, district)
     before_day = period_start - datetime.timedelta(days=1)
     by_district_before = figures_by(communes, "district", before_day)
     districts = district_table(communes, period_end)
     for row in districts:
         previous = by_district_before.get(row["district"].pk)
         row["covered_before"] = previous.covered if previous else 0
-    snapshots = list(
-        ProgressSnapshot.objects.filter(province=province, on__range=(period_start, period_end)).order_by("on")
-    )  # province None: the national rows
+    if district is not None:
+        snapshots = _district_trend(communes, period_start, period_end)
+    else:
+        snapshots = list(
+            ProgressSnapshot.objects.filter(province=province, on__range=(period_start, period_end)).order_by("on")
+        )  # province None: the national rows
     tasks = list(
         Task.objects.filter(_plans_filter(province))
         .exclude(status__in=TASK_CLOSED)
@@ -119,25 +150,37 @@ def report_content(
         districts=districts,
         snapshots=snapshots,
         tasks=tasks,
-        phases=_phase_rows(province, period_end),
+        phases=_phase_rows(province, period_end, district=district),
         generated_at=timezone.now(),
+        district=district,
+        communes=_commune_table(communes, period_end) if district is not None else [],
     )
 
 
-def _phase_rows(province: Province | None, on: datetime.date) -> list[dict]:
+def _commune_table(communes, on: datetime.date) -> list[dict]:
+    """One row per commune with its state on ``on`` and its trained officers (one query)."""
+    rows = commune_rows(communes, on)
+    for row in rows:
+        row["officers_trained"] = row["officers_deployed"] - row["officers_untrained"]
+    return rows
+
+
+def _phase_rows(province: Province | None, on: datetime.date, *, district: District | None = None) -> list[dict]:
     """Each phase of the plans in scope with its communes' coverage on ``on`` (four queries): the communes' states
     on that day from the set-based statement (``rollout.progress.states.commune_states_compute``, the one
-    definition), counted per phase."""
+    definition), counted per phase; for a district, the phases with communes in it, counting those only."""
     from rollout.progress.states import commune_states_compute
 
-    phases = list(
-        Phase.objects.filter(_plans_filter(province)).select_related("plan__province").order_by("plan_id", "number")
-    )
+    phases = Phase.objects.filter(_plans_filter(province))
+    if district is not None:
+        phases = phases.filter(communes__district=district).distinct()
+    phases = list(phases.select_related("plan__province").order_by("plan_id", "number"))
     if not phases:
         return []
-    pairs = list(
-        Phase.communes.through.objects.filter(phase__in=phases).order_by().values_list("phase_id", "commune_id")
-    )
+    pairs = Phase.communes.through.objects.filter(phase__in=phases)
+    if district is not None:
+        pairs = pairs.filter(commune__district=district)
+    pairs = list(pairs.order_by().values_list("phase_id", "commune_id"))
     states = commune_states_compute({code for _phase, code in pairs}, on) if pairs else {}
     by_phase: dict[int, dict] = {}
     for phase_id, code in pairs:
@@ -263,7 +306,44 @@ def report_xlsx(content: ReportContent) -> bytes:
                 for row in content.phases
             ],
         )
-        return workbook_bytes([overview, by_district, trend, tasks, phases])
+        sheets = [overview, by_district, trend, tasks, phases]
+        if content.communes:
+            sheets.insert(2, _communes_sheet(content))
+        return workbook_bytes(sheets)
+
+
+def _communes_sheet(content: ReportContent) -> Sheet:
+    """A district's communes, each with its state at the end of the period."""
+
+    def yes_no(value) -> str:
+        return _("Yes") if value else _("No")
+
+    return Sheet(
+        title=_("By commune"),
+        headers=[
+            _("Commune"),
+            _("GSO code"),
+            _("Covered"),
+            _("Staffing norm (officers)"),
+            _("Officers deployed"),
+            _("Deployed officers trained"),
+            _("Equipped"),
+            _("Operational"),
+        ],
+        rows=[
+            [
+                row["name"],
+                row["code"],
+                yes_no(row["is_covered"]),
+                row["norm"],
+                row["officers_deployed"],
+                row["officers_trained"],
+                yes_no(row["is_equipped"]),
+                yes_no(row["is_operational"]),
+            ]
+            for row in content.communes
+        ],
+    )
 
 
 # --- PDF --------------------------------------------------------------------------------------------------
@@ -343,6 +423,9 @@ def report_pdf(content: ReportContent) -> bytes:
 
 
 def report_filename(report: Report, extension: str) -> str:
-    """``bao-cao-tien-do_62_2026-01-05_2026-01-11.xlsx``: ASCII, stable for a scope and period."""
+    """``bao-cao-tien-do_62_2026-01-05_2026-01-11.xlsx`` (a district's: ``…_62-610_…``): ASCII, stable for a scope
+    and period."""
     scope = str(report.province_id) if report.province_id else "toan-quoc"
+    if report.district_id:
+        scope = f"{scope}-{report.district_id}"
     return f"bao-cao-tien-do_{scope}_{report.period_start:%Y-%m-%d}_{report.period_end:%Y-%m-%d}.{extension}"

@@ -1,15 +1,13 @@
-"""Writes around progress reports: asking for one, the weekly batch, producing the files, failing visibly and
-e-mailing the committee.
+"""Writes around progress reports: asking for one, the scheduled ones, producing the files and failing visibly.
 
 Rules:
 
-- one report per scope (a province, or the whole country) and period: asking again reuses it; a failed one is
-  queued again, a finished one is not rebuilt;
-- producing a report that is already done rebuilds nothing (only a pending e-mail is sent): running the task
-  twice never duplicates files; rebuilding a failed report replaces its files under the same names;
-- the weekly reports (scheduled, ``requested_by`` empty) are e-mailed to the committee: a province's report to
-  the active members of that province's plan, the national report to the active members of every plan (each
-  address once). Reports asked for on a page are not e-mailed: whoever asked downloads them.
+- one report per scope (a district, a province, or the whole country) and period: asking again reuses it; a
+  failed one is queued again, a finished one is not rebuilt;
+- producing a report that is already done rebuilds nothing: running the task twice never duplicates files;
+  rebuilding a failed report replaces its files under the same names;
+- e-mailing is not done here: the subscriptions (``rollout.subscriptions``, the Steering Committee's defaults
+  included) send each subscriber the report of their area once it is done.
 """
 
 import datetime
@@ -17,21 +15,18 @@ import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import CharField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communes.models import Province
+from communes.models import District, Province
 from rollout.core import scoping
 from rollout.core.outbox import OutboxMessage, outbox_enqueue
-from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
-from rollout.models import CommitteeMember, PilotPlan, ProgressSnapshot, Report, ReportStatus
+from rollout.models import PilotPlan, ProgressSnapshot, Report, ReportStatus
 from rollout.progress.snapshots import snapshots_record
-from rollout.reports.content import PDF_CONTENT_TYPE, report_content, report_filename, report_pdf, report_xlsx
+from rollout.reports.content import report_content, report_filename, report_pdf, report_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +38,12 @@ def previous_week(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The Monday–Sunday week before the one ``today`` falls in."""
     monday = today - datetime.timedelta(days=today.weekday() + 7)
     return monday, monday + datetime.timedelta(days=6)
+
+
+def previous_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The calendar month before the one ``today`` falls in."""
+    last = today.replace(day=1) - datetime.timedelta(days=1)
+    return last.replace(day=1), last
 
 
 PRODUCE_TASK = "rollout.produce_report"
@@ -81,14 +82,15 @@ def report_is_stuck(report: Report, *, now: datetime.datetime | None = None) -> 
 def report_request(
     *, province: Province | None, period_start: datetime.date, period_end: datetime.date, user=None
 ) -> tuple[Report, str]:
-    """Create the report for the scope and period, or reuse the existing one; returns it and what happened:
-    ``"created"`` (queued), ``"requeued"`` (it had failed, or was stuck; queued again), ``"done"`` (ready
-    already) or ``"in_progress"`` (already queued or running). A user asks only for a report of an area they
-    may see."""
+    """Create the report for the scope (a province, or the whole country) and period, or reuse the existing one;
+    returns it and what happened: ``"created"`` (queued), ``"requeued"`` (it had failed, or was stuck; queued
+    again), ``"done"`` (ready already) or ``"in_progress"`` (already queued or running). A user asks only for a
+    report of an area they may see."""
     scoping.check_visible(user, Report(province=province))
     report, created = Report.objects.select_for_update().get_or_create(
-        province=province, period_start=period_start, period_end=period_end, defaults={"requested_by": user}
-    )
+        province=province, district=None, period_start=period_start, period_end=period_end,
+        defaults={"requested_by": user},
+    )  # fmt: skip
     if created:
         report_queue(report)
         return report, "created"
@@ -167,29 +169,38 @@ def reports_recover(*, now: datetime.datetime | None = None) -> dict[str, int]:
     return outcome
 
 
-def weekly_reports_create(*, today: datetime.date) -> list[Report]:
-    """The scheduled reports of last week: one per province with a pilot plan and one for the whole country.
-    Idempotent: an existing report is reused; only new or failed ones are queued."""
-    start, end = previous_week(today)
-    provinces = [None, *Province.objects.filter(pk__in=PilotPlan.objects.values("province_id")).order_by("code")]
-    reports = []
-    for province in provinces:
-        with transaction.atomic():
-            report, created = Report.objects.get_or_create(province=province, period_start=start, period_end=end)
-            if created or report.status == ReportStatus.FAILED:
-                if not created:
-                    Report.objects.filter(pk=report.pk).update(status=ReportStatus.PENDING, progress=0, attempts=0)
-                report_queue(report)
-        reports.append(report)
-    return reports
+@transaction.atomic
+def scheduled_report(
+    *, province_id: int | None, district_id: int | None, period_start: datetime.date, period_end: datetime.date
+) -> Report:
+    """The report of an area (a district, a province, or the country: ``province_id`` None) for the period, made
+    by the schedule (no ``requested_by``): the existing one reused, a new or failed one queued. Idempotent."""
+    if district_id is not None and province_id is None:
+        province_id = District.objects.values_list("province_id", flat=True).get(pk=district_id)
+    report, created = Report.objects.select_for_update().get_or_create(
+        province_id=province_id, district_id=district_id, period_start=period_start, period_end=period_end
+    )
+    if created or report.status == ReportStatus.FAILED:
+        if not created:
+            report.status, report.progress, report.attempts = ReportStatus.PENDING, 0, 0
+            report.save(update_fields=["status", "progress", "attempts"])
+        report_queue(report)
+    return report
+
+
+def archive_areas() -> list[tuple[int | None, None]]:
+    """The areas whose weekly report the archive always holds, subscribed to or not: each province with a plan,
+    and the whole country (``(province_id, district_id)``)."""
+    provinces = PilotPlan.objects.order_by("province_id").values_list("province_id", flat=True)
+    return [(None, None), *[(province_id, None) for province_id in provinces]]
 
 
 def demo_report_create(*, today: datetime.date, requested_by) -> Report:
-    """Last week's report of Kon Tum, produced now in this process (the demo's archive); kept once made. Asked
-    for by ``requested_by``, so it is not e-mailed to the committee as a scheduled one would be."""
+    """Last week's report of Kon Tum, produced now in this process (the demo's archive); kept once made. Nothing
+    is e-mailed: the subscriptions send reports only from the schedule."""
     start, end = previous_week(today)
     report, _created = Report.objects.get_or_create(
-        province_id=62, period_start=start, period_end=end, defaults={"requested_by": requested_by}
+        province_id=62, district=None, period_start=start, period_end=end, defaults={"requested_by": requested_by}
     )
     return report_produce(report_id=report.pk)
 
@@ -202,7 +213,7 @@ def _set_progress(report: Report, progress: int) -> None:
 
 def _fill_missing_snapshots(report: Report) -> None:
     days = (report.period_end - report.period_start).days + 1
-    if days > FILL_MISSING_SNAPSHOTS_DAYS:
+    if days > FILL_MISSING_SNAPSHOTS_DAYS or report.district_id:  # a district's trend comes from the records
         return
     recorded = set(
         ProgressSnapshot.objects.filter(
@@ -230,10 +241,9 @@ def _store(report: Report, field_name: str, data: bytes) -> None:
 
 def report_produce(*, report_id: int) -> Report:
     """Build the report's XLSX and PDF, store them through Django's storage and mark it done, updating its
-    progress at each step; then e-mail a scheduled report. A report already done is not rebuilt."""
-    report = Report.objects.select_related("province").get(pk=report_id)
+    progress at each step. A report already done is not rebuilt."""
+    report = Report.objects.select_related("province", "district").get(pk=report_id)
     if report.status == ReportStatus.DONE and report.xlsx and report.pdf:
-        report_email_if_due(report)
         return report
     # Claim it: a report another worker is producing (running, with a fresh heartbeat) is left to that worker,
     # so that a message delivered twice does not produce it twice at once.
@@ -249,7 +259,10 @@ def report_produce(*, report_id: int) -> Report:
         return report
     _fill_missing_snapshots(report)
     _set_progress(report, 20)
-    content = report_content(province=report.province, period_start=report.period_start, period_end=report.period_end)
+    content = report_content(
+        province=report.province, district=report.district, period_start=report.period_start,
+        period_end=report.period_end,
+    )  # fmt: skip
     _set_progress(report, 40)
     xlsx = report_xlsx(content)
     _set_progress(report, 60)
@@ -259,7 +272,6 @@ def report_produce(*, report_id: int) -> Report:
     _store(report, "pdf", pdf)
     report.status, report.progress, report.finished_at, report.error = ReportStatus.DONE, 100, timezone.now(), ""
     report.save(update_fields=["xlsx", "pdf", "status", "progress", "finished_at", "error"])
-    report_email_if_due(report)
     return report
 
 
@@ -282,39 +294,3 @@ def report_retry_noted(*, report_id: int, exc: BaseException, retry: int, max_re
     Report.objects.filter(pk=report_id).exclude(status=ReportStatus.DONE).update(
         status=ReportStatus.PENDING, error=text[:2000]
     )
-
-
-def report_recipients(report: Report) -> list[str]:
-    """The active committee members with an e-mail address: of the province's plan, or of every plan for the
-    national report; each address once."""
-    members = CommitteeMember.objects.filter(is_active=True).exclude(email="")
-    if report.province_id:
-        members = members.filter(plan__province_id=report.province_id)
-    seen, addresses = set(), []
-    for email in members.order_by("plan_id", "role", "full_name").values_list("email", flat=True):
-        if email.lower() not in seen:
-            seen.add(email.lower())
-            addresses.append(email)
-    return addresses
-
-
-def report_email_if_due(report: Report) -> bool:
-    """E-mail a finished scheduled report to the committee, once (``emailed_at``). SMTP errors propagate (they
-    are ``OSError``s: the task retries)."""
-    if report.requested_by_id or report.emailed_at or report.status != ReportStatus.DONE:
-        return False
-    recipients = report_recipients(report)
-    if not recipients:
-        return False
-    with translation.override("vi"):
-        subject = str(report)
-        body = render_to_string("rollout/reports/report_email.txt", {"report": report})
-        message = EmailMessage(subject=subject, body=body, to=recipients)
-        for field_name, content_type in (("xlsx", XLSX_CONTENT_TYPE), ("pdf", PDF_CONTENT_TYPE)):
-            field_file = getattr(report, field_name)
-            with field_file.open("rb") as handle:
-                message.attach(report_filename(report, field_name), handle.read(), content_type)
-    message.send(fail_silently=False)
-    report.emailed_at = timezone.now()
-    Report.objects.filter(pk=report.pk).update(emailed_at=report.emailed_at)
-    return True

@@ -33,7 +33,7 @@ class VisibleReportsMixin(PermissionRequiredMixin):
     permission_required = "rollout.view_report"
 
     def get_queryset(self):
-        return Report.objects.visible_to(self.request.user).select_related("province", "requested_by")
+        return Report.objects.visible_to(self.request.user).select_related("province", "district", "requested_by")
 
 
 class ReportListView(VisibleReportsMixin, PagedListMixin, ListView):
@@ -41,7 +41,7 @@ class ReportListView(VisibleReportsMixin, PagedListMixin, ListView):
     paginate_by = 25
     # The national report has no province: it comes last by scope.
     sort_options = {
-        "scope": ("province__sort_key", "-period_end"),
+        "scope": ("province__sort_key", "district__sort_key", "-period_end"),
         "period": ("period_end", "period_start", "created_at"),
         "status": ("status", "-period_end"),
         "created": ("created_at",),

@@ -23,6 +23,8 @@ from rollout.models import (
     Phase,
     PilotPlan,
     PlanPosts,
+    ReportSubscription,
+    SubscriptionFrequency,
     Task,
 )
 from rollout.plan import services as plan_services
@@ -81,6 +83,7 @@ class World:
     other_plan: PilotPlan
     deployment_plan: DeploymentPlan  # the provincial clerk's plan of Kon Tum's chiefs
     other_task: Task
+    subscription: ReportSubscription  # the district clerk's weekly report of Đắk Glei
 
 
 def build_world(users) -> World:
@@ -159,6 +162,12 @@ def build_world(users) -> World:
     deployment_plan = deployment_services.deployment_plan_create(
         user=users["provincial_clerk"], province_id=62, posts=PlanPosts.CHIEFS
     )
+    district_clerk = users["district_clerk"]
+    district_clerk.email = "can-bo-dak-glei@example.vn"
+    district_clerk.save(update_fields=["email"])
+    subscription = ReportSubscription.objects.create(
+        user=district_clerk, province_id=62, district_id=DAK_GLEI, frequency=SubscriptionFrequency.WEEKLY
+    )
     return World(
         cat=cat,
         glei=OfficerFactory(district_id=DAK_GLEI),
@@ -185,6 +194,7 @@ def build_world(users) -> World:
         other_plan=other_plan,
         deployment_plan=deployment_plan,
         other_task=other_task,
+        subscription=subscription,
     )
 
 
@@ -208,6 +218,7 @@ WRITABLE_MODELS = [
     Task,
     DeploymentPlan,
     DeploymentRow,
+    ReportSubscription,
 ]
 
 
@@ -300,5 +311,7 @@ def world_urls(world: World) -> dict[str, str]:
         "api:alert-list": [], "api:alert-detail": ["understaffed"],
         "register:index": [], "register:xlsx": [], "register:pdf": [], "register:service_record": [officer],
         "register:service_record_pdf": [officer],
+        "subscriptions:list": [], "subscriptions:create": [], "subscriptions:update": [world.subscription.pk],
+        "subscriptions:delete": [world.subscription.pk],
     }  # fmt: skip
     return {name: reverse(name, args=args) for name, args in arguments.items()}

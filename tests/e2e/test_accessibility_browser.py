@@ -58,6 +58,8 @@ def main_pages() -> dict[str, str]:
         "register": "/register/",
         "register of a past day": "/register/?district=610&day=01/10/2026",
         "service record": f"/register/officers/{chief.officer_id}/",
+        "subscriptions": "/subscriptions/",
+        "new subscription": "/subscriptions/new/",
         "admin": "/admin/",
         "not found": "/no-such-page/",
     }

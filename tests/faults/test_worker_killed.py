@@ -1,6 +1,6 @@
 """A real worker process killed with SIGKILL in the middle of a report: the report is noticed (its heartbeat
-stops), queued again by the sweeper, and finishes exactly once: one set of files, one e-mail, and the killed
-worker's message, delivered again later, does nothing."""
+stops), queued again by the sweeper, and finishes exactly once: one set of files, one e-mail to each subscriber,
+and the killed worker's message, delivered again later, does nothing."""
 
 import datetime
 import os
@@ -12,7 +12,7 @@ from django.core import mail
 from django.db import connection, transaction
 
 from rollout.core.outbox import OutboxMessage
-from rollout.models import Report, ReportStatus
+from rollout.models import DeliveryStatus, Report, ReportDelivery, ReportStatus, ReportSubscription
 from rollout.reports.services import previous_week, report_queue
 from rollout.tasks import jobs_sweep, produce_report
 from tests.builders.celery import celery_broker, celery_worker, worker_queue
@@ -43,11 +43,15 @@ def _wait_for(report: Report, condition, seconds: float = 60) -> Report:
 def test_a_worker_killed_mid_report_leaves_a_report_that_finishes_exactly_once(
     demo_baseline, users, own_redis, settings, client_as
 ):
-    build_pilot(demo_baseline, users["provincial_clerk"])  # a committee: the scheduled report is e-mailed
+    build_pilot(demo_baseline, users["provincial_clerk"])  # a committee: its two addresses subscribe by default
     start, end = previous_week(TODAY)
     with celery_broker(settings, own_redis.url):
         with transaction.atomic():
             report = Report.objects.create(province=demo_baseline, period_start=start, period_end=end)
+            for subscription in ReportSubscription.objects.filter(province=demo_baseline):  # as the weekly batch does
+                ReportDelivery.objects.create(
+                    subscription=subscription, report=report, period_start=start, period_end=end
+                )
             report_queue(report)  # sent to this test's Redis on commit
         assert OutboxMessage.objects.get().dispatched_at is not None
 
@@ -72,16 +76,17 @@ def test_a_worker_killed_mid_report_leaves_a_report_that_finishes_exactly_once(
 
         with celery_worker(settings, own_redis.url):
             _wait_for(report, lambda r: r.status == ReportStatus.DONE)
+            _wait_for(report, lambda r: not r.deliveries.filter(status=DeliveryStatus.PENDING).exists())
         assert report.attempts == 2 and report.progress == 100 and report.error == ""
         assert report.xlsx.name.endswith(".xlsx") and report.pdf.name.endswith(".pdf")
         files = sorted(os.listdir(os.path.dirname(report.pdf.path)))
         assert len(files) == 2, files  # one Excel file and one PDF, under their stable names
-        assert len(mail.outbox) == 1  # e-mailed once
+        assert sorted(m.to[0] for m in mail.outbox) == ["ha@example.vn", "son@example.vn"]  # e-mailed once each
 
         # The killed worker's message comes back once the visibility timeout passes: it finds the report done.
         assert produce_report.apply(kwargs={"report_id": report.pk}).result == ReportStatus.DONE
         report.refresh_from_db()
-        assert report.attempts == 2 and len(mail.outbox) == 1
+        assert report.attempts == 2 and len(mail.outbox) == 2
         assert jobs_sweep() == {"requeued": 0, "failed": 0, "sent": 0}
 
 

@@ -137,6 +137,9 @@ def world(kon_tum, users):
     monday = today - datetime.timedelta(days=today.weekday() + 7)
     for province in (None, kon_tum, other):
         Report.objects.create(province=province, period_start=monday, period_end=monday + datetime.timedelta(days=6))
+    for district in (District.objects.get(code=610), neighbour, District.objects.get(code=1)):  # districts' reports
+        Report.objects.create(province_id=district.province_id, district=district, period_start=monday,
+                              period_end=monday + datetime.timedelta(days=6))  # fmt: skip
     return {"places": places, "provincial_unit": provincial_unit, "stores": stores, "plans": plans,
             "sessions": sessions, "kon_tum": kon_tum, "other": other}  # fmt: skip
 
@@ -205,10 +208,13 @@ def _expected(world, role) -> dict[type, set]:
         Phase: set(Phase.objects.filter(plan__in=plans).values_list("pk", flat=True)),
         Task: set(Task.objects.filter(plan__in=plans).values_list("pk", flat=True)),
         CommitteeMember: set(CommitteeMember.objects.filter(plan__in=plans).values_list("pk", flat=True)),
-        # Reports hold aggregate figures: every user with an area reads the national ones.
+        # Reports hold aggregate figures: every user with an area reads the national ones, and their province's;
+        # a district's report is read in its district (and by whoever sees its province).
         Report: set(
             Report.objects.filter(
-                Q(province__in=provinces) | Q(province__isnull=True, pk__in=_any(provinces))
+                Q(province__in=provinces, district__isnull=True)
+                | Q(district__in=districts)
+                | Q(province__isnull=True, pk__in=_any(provinces))
             ).values_list("pk", flat=True)
         ),
     }

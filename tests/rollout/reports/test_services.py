@@ -155,15 +155,22 @@ def test_weekly_reports_produce_a_report_per_scope_once(pilot, django_capture_on
         weekly_reports.delay().get()
     assert Report.objects.count() == 2
     assert {r.pk: (r.xlsx.name, r.pdf.name, r.finished_at) for r in Report.objects.all()} == files_before
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 4  # each report to each of the committee's two addresses, once
 
 
 def test_the_committee_gets_the_report_with_both_files(pilot, django_capture_on_commit_callbacks):
+    # The committee's weekly report is its default subscriptions (rollout.subscriptions): one message per address
+    # and report, so that members do not see one another's addresses.
     with django_capture_on_commit_callbacks(execute=True):
         weekly_reports.delay()
-    assert len(mail.outbox) == 2  # the province's report and the national one
+    assert len(mail.outbox) == 4  # the province's report and the national one, to each address
+    by_subject = {}
     for message in mail.outbox:
-        assert sorted(message.recipients()) == ["ha@example.vn", "son@example.vn"]  # active, with an address
+        by_subject.setdefault(message.subject, []).extend(message.recipients())
+    assert len(by_subject) == 2
+    for recipients in by_subject.values():
+        assert sorted(recipients) == ["ha@example.vn", "son@example.vn"]  # active, with an address
+    for message in mail.outbox:
         assert [(name.rsplit(".", 1)[1], mimetype) for name, _content, mimetype in message.attachments] == [
             ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             ("pdf", "application/pdf"),
@@ -275,6 +282,7 @@ def test_beat_runs_the_weekly_reports_on_monday_at_seven_in_vietnam():
     entries = {entry["task"]: name for name, entry in app.conf.beat_schedule.items()}
     assert set(entries) == {
         "rollout.weekly_reports",
+        "rollout.monthly_reports",
         "rollout.record_snapshot",
         "training.settle_lapsed_statuses",
         "rollout.refresh_commune_states",

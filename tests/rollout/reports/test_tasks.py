@@ -33,9 +33,8 @@ def test_a_real_worker_produces_the_weekly_report(demo_baseline, users, redis_wo
     assert REPORT_TITLE in text  # "BÁO CÁO TIẾN ĐỘ …": the diacritics survive the PDF
     assert "Báo cáo tiến độ".upper() in text
     assert "Kon Tum" in text and "Đắk Glei" in text and "Kon Rẫy" in text
-    assert len(mail.outbox) == 1  # scheduled: e-mailed
-    assert sorted(mail.outbox[0].recipients()) == ["ha@example.vn", "son@example.vn"]
-    assert report.emailed_at is not None
+    # e-mailing is the subscriptions' (tests/rollout/subscriptions/test_tasks.py): nobody has a delivery of this one
+    assert mail.outbox == [] and report.emailed_at is None
 
 
 @pytest.mark.xdist_group(CELERY_GROUP)
