@@ -15,8 +15,19 @@ from .forms import ApiTokenForm
 from .models import ApiToken
 
 
-class ApiTokenListView(FormView):
-    """Any signed-in user's tokens; a token has its owner's role and area, no more."""
+class HasAreaMixin:
+    """A user without an area (no role, or a clerk without a unit) has nothing a token could reach: 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        from rollout.core.scoping import NO_AREA, Scope
+
+        if request.user.is_authenticated and Scope.of(request.user).is_empty:
+            raise PermissionDenied(str(NO_AREA))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ApiTokenListView(HasAreaMixin, FormView):
+    """A signed-in user's tokens; a token has its owner's role and area, no more."""
 
     form_class = ApiTokenForm
     template_name = "accounts/token_list.html"
@@ -40,7 +51,7 @@ class ApiTokenListView(FormView):
         return self.render_to_response(self.get_context_data(form=ApiTokenForm(), created=token, key=key))
 
 
-class ApiTokenRevokeView(View):
+class ApiTokenRevokeView(HasAreaMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):

@@ -365,7 +365,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The rollout manager's API: the same roles, areas and rules as the pages (docs/api.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["rollout.api.permissions.HasArea"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

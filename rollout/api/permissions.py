@@ -21,3 +21,13 @@ class RolePermission(BasePermission):
         if required is None:
             return False
         return user.has_perms(required)
+
+
+class HasArea(BasePermission):
+    """A signed-in user with an area (any role with a scope): the schema, as the documentation page."""
+
+    def has_permission(self, request, view):
+        from rollout.core.scoping import Scope
+
+        user = request.user
+        return bool(user and user.is_authenticated and not Scope.of(user).is_empty)

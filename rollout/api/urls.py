@@ -1,12 +1,32 @@
 """``/api/v1/`` (the endpoints), ``/api/schema/`` (OpenAPI 3) and ``/api/docs/`` (Swagger UI, from static/)."""
 
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from rollout.core.scoping import NO_AREA, Scope
+
 from . import views
 
 app_name = "api"
+
+
+def _for_people_with_an_area(view):
+    """The documentation page: signed in (else the login page), with an area (else 403, as every page)."""
+
+    @login_required
+    @wraps(view)
+    def page(request, *args, **kwargs):
+        if Scope.of(request.user).is_empty:
+            raise PermissionDenied(str(NO_AREA))
+        return view(request, *args, **kwargs)
+
+    return page
+
 
 router = SimpleRouter()
 router.register("provinces", views.ProvinceViewSet, basename="province")
@@ -30,5 +50,6 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/progress/", views.FiguresView.as_view(), name="progress"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # a page for people: sign in first (the login page), then the schema with the session
+    path("docs/", _for_people_with_an_area(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
 ]

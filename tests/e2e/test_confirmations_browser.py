@@ -38,7 +38,7 @@ def open_the_class_from_the_menu(page, session):
     toggler = page.locator(".navbar-toggler")  # hidden without JavaScript: the menu is shown open (noscript.css)
     if toggler.is_visible():
         toggler.click()
-    page.get_by_role("link", name="Tập huấn").click()
+    page.locator("#topnav").get_by_role("link", name="Tập huấn", exact=True).click()
     page.locator(f'a[href="{session.get_absolute_url()}"]').first.click()
     page.wait_for_url(re.compile(rf"/training/classes/{session.pk}/$"))
 
