@@ -94,17 +94,13 @@ def plan_dates(plans: QuerySet) -> PlanDates:
 
 
 def _snapshots(province_code: int | None, since: datetime.date | None) -> QuerySet:
+    """The daily snapshots of a province, or of the whole country (``province_code`` None), from ``since``."""
     snapshots = (
         ProgressSnapshot.objects.filter(province_id=province_code)
         if province_code
         else ProgressSnapshot.objects.filter(province__isnull=True)
     )
     return snapshots if since is None else snapshots.filter(on__gte=since)
-
-
-def snapshots_for(province: Province | None, since: datetime.date | None = None) -> list[ProgressSnapshot]:
-    """The daily snapshots of a province, or of the whole country (``province`` None), oldest first."""
-    return list(_snapshots(province.pk if province else None, since).order_by("on"))
 
 
 # What the trend chart and the forecast read of each snapshot.
@@ -122,10 +118,11 @@ class Trend:
 
 
 def trend_for(province: Province | None, since: datetime.date | None = None) -> Trend | None:
-    """The trend of the snapshots of ``snapshots_for`` (None when there are none). The snapshots change once a
-    day (or when a backfill rebuilds them), the page far more often: one aggregate gives their signature (how
-    many, the last written, the sums of every figure shown), and the chart built from snapshots of that
-    signature, in this language, is kept in the process (``rollout.core.memo``)."""
+    """The trend of the daily snapshots of a province, or of the whole country (``province`` None), from
+    ``since`` (None when there are none). The snapshots change once a day (or when a backfill rebuilds them), the
+    page far more often: one aggregate gives their signature (how many, the last written, the sums of every
+    figure shown), and the chart built from snapshots of that signature, in this language, is kept in the
+    process (``rollout.core.memo``)."""
     province_code = province.pk if province else None
     signature = _snapshots(province_code, since).aggregate(
         count=Count("pk"), last_id=Max("pk"), last_recorded=Max("recorded_at"), first_on=Min("on"),
@@ -138,7 +135,7 @@ def trend_for(province: Province | None, since: datetime.date | None = None) -> 
 
 def trend_data(rows) -> dict:
     """The chart series, for ``json_script``, from ``(on, communes, covered, deployed, trained_deployed, equipped,
-    operational)`` rows (``selectors.TREND_FIELDS``): dates as dd/mm/yyyy, counts and percentages."""
+    operational)`` rows (``TREND_FIELDS``): dates as dd/mm/yyyy, counts and percentages."""
     from rollout.progress.figures import Figures
 
     series = [
@@ -163,7 +160,7 @@ def trend_data(rows) -> dict:
     }
 
 
-@process_memo(maxsize=512)
+@process_memo(maxsize=256)
 def _trend(province_code, since, signature, language) -> Trend:
     rows = list(_snapshots(province_code, since).order_by("on").values_list(*TREND_FIELDS))
     with translation.override(language):
@@ -191,8 +188,7 @@ def overdue_tasks(plans: list[int], on: datetime.date) -> tuple[list[Task], int]
 
 def overdue_phases(plans: list[int], on: datetime.date) -> list[Phase]:
     """Phases of the plans ``plans`` (ids) past their target date on ``on`` with communes still uncovered, each
-    annotated with
-    ``communes_total`` and ``communes_covered`` (one query)."""
+    annotated with ``communes_total`` and ``communes_covered`` (one query)."""
     if not plans:
         return []
     phases = (

@@ -151,22 +151,23 @@ def refresh_stale() -> int:
     return commune_states_refresh(codes) if codes else 0
 
 
-def states_after_migrate(sender, *, plan=None, apps=None, using="default", verbosity=1, **kwargs) -> None:
+def states_after_migrate(sender, *, using="default", verbosity=1, stdout=None, plan=None, **kwargs) -> None:
     """``post_migrate`` of the rollout app: a deployment may change what the states depend on (the settings of
     ``state_basis``, the definition): refresh the rows written by the previous one, so that the dashboard reads
-    them again from the first request. Skipped while migrations are still unapplied (the sources' tables may not
-    be what this code reads) or on another database."""
+    them again from the first request. Only after ``migrate`` (``flush``, which the tests run, sends the signal
+    without a plan: its tables are empty), on the default database, once no migration is left to apply (the
+    sources' tables may not yet be what this code reads)."""
     from django.db.migrations.executor import MigrationExecutor
 
-    if using != "default":
+    if using != "default" or plan is None:
         return
     executor = MigrationExecutor(connections[using])
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         return
     with transaction.atomic():
         written = refresh_stale()
-    if written and verbosity:
-        print(f"  Refreshed {written} commune state(s) of another day or basis.")  # noqa: T201 - migrate's output
+    if written and verbosity and stdout is not None:
+        stdout.write(f"  Refreshed {written} commune state(s) of another day or basis.")
 
 
 def commune_states_differences(limit: int | None = None) -> tuple[int, list[dict]]:

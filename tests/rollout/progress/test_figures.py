@@ -17,7 +17,7 @@ from rollout.core.figures_cache import figures_changed
 from rollout.models import CommuneState, PilotPlan
 from rollout.progress.figures import FIGURES, _from_states, _orm_grouped, figures, figures_by, with_progress
 from rollout.progress.sql import grouped_figures
-from rollout.progress.states import commune_states_refresh
+from rollout.progress.states import commune_states_differences, commune_states_refresh
 from training.selectors import mandatory_courses
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +151,26 @@ def test_stored_states_not_of_today_are_not_read(demo):
     assert figures(communes, live=True).as_dict() == _plain(_orm_grouped(communes, None, today))[0]
     commune_states_refresh(None)  # the nightly refresh: read again
     assert _stored(communes, "district") == expected
+
+
+@pytest.mark.parametrize("key", [None, "district", "district__province"])
+def test_the_whole_country_from_the_state_table_alone_falls_back_like_the_join(demo, key):
+    """Every commune (no filter): one GROUP BY over the stored states and their copied district and province, with
+    the number of communes beside it; a commune without a row, or a row of yesterday, means the sources."""
+    communes = Commune.objects.all()
+    today = datetime.date.today()
+    expected = _plain(_orm_grouped(communes, key, today))
+    assert _from_states(communes, key, today) == expected
+    with CaptureQueriesContext(connection) as queries:
+        _from_states(communes, key, today)
+    assert len(queries) == 1 and "JOIN" not in queries[0]["sql"].upper()
+    CommuneState.objects.filter(commune_id=23344).delete()
+    assert _from_states(communes, key, today) is None
+    commune_states_refresh([23344])
+    CommuneState.objects.filter(commune_id=23344).update(on=today - datetime.timedelta(days=1))
+    assert _from_states(communes, key, today) is None
+    commune_states_refresh([23344])
+    CommuneState.objects.filter(commune_id=23344).update(province_code=1)  # moved past the refresh: verify says so
+    assert commune_states_differences()[0] == 1
+    commune_states_refresh([23344])
+    assert _from_states(communes, key, today) == expected
