@@ -36,6 +36,7 @@ FACTORIES = [
     factories.ProgressSnapshotFactory,
     factories.ReportFactory,
     factories.OutboxMessageFactory,
+    factories.ImportJobFactory,
     factories.CommuneStateFactory,
 ]
 

@@ -334,8 +334,10 @@ def import_jobs_recover(*, now: datetime.datetime | None = None) -> dict[str, in
     )
     stale = ImportJob.objects.filter(
         Q(status=ImportJobStatus.RUNNING) & (Q(heartbeat_at__lt=since) | Q(heartbeat_at__isnull=True))
-        | Q(status=ImportJobStatus.PENDING) & (Q(queued_at__lt=since) | Q(queued_at__isnull=True, created_at__lt=since))
-    ).exclude(Exists(pending_message))
+        | Q(status=ImportJobStatus.PENDING)
+        & (Q(queued_at__lt=since) | Q(queued_at__isnull=True, created_at__lt=since))
+        & ~Exists(pending_message)
+    )
     for pk in list(stale.values_list("pk", flat=True)):
         with transaction.atomic():
             job = stale.select_for_update(skip_locked=True).filter(pk=pk).first()
