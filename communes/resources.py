@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
+from rollout.core.bulk import value_in
 from rollout.core.imports import CellRulesMixin, PlannedImport
 from rollout.core.widgets import (
     CLEAR_MARKER,
@@ -22,7 +23,7 @@ from rollout.core.widgets import (
 )
 
 from .models import BorderCountry, Commune, CommuneKind, Coverage
-from .services import COMMUNE_ATTRIBUTES, communes_bulk_update
+from .services import COMMUNE_ATTRIBUTES, communes_bulk_update, communes_bulk_update_rows
 
 COLUMN_CODE = "Mã xã"
 COLUMN_DISTRICT_CODE = "Mã huyện"
@@ -243,7 +244,9 @@ class CommuneResource(CellRulesMixin, PlannedImport, resources.ModelResource):
         return sorted({code for code in map(self._clean_code, dataset[COLUMN_CODE]) if code is not None})
 
     def plan_state(self, keys, *, lock: bool) -> dict:
-        communes = (self._queryset if self._queryset is not None else Commune.objects.all()).filter(code__in=keys)
+        communes = (self._queryset if self._queryset is not None else Commune.objects.all()).filter(
+            value_in("code", keys)
+        )
         if lock:
             communes = communes.select_for_update(of=("self",))
         return {"communes": [list(row) for row in communes.order_by("code").values_list(*self._STATE_FIELDS)]}
@@ -254,8 +257,8 @@ class CommuneResource(CellRulesMixin, PlannedImport, resources.ModelResource):
 
     def plan_write(self, *, new, changed, user) -> None:
         fields = [Commune._meta.get_field(name) for name in COMMUNE_ATTRIBUTES]
-        communes = []
-        for code, *values in changed:
-            attributes = {field.name: field.to_python(value) for field, value in zip(fields, values, strict=True)}
-            communes.append(Commune(code=code, **attributes))
-        communes_bulk_update(communes, fields=COMMUNE_ATTRIBUTES, batch_size=2000)
+        rows = [
+            (code, *(field.to_python(value) for field, value in zip(fields, values, strict=True)))
+            for code, *values in changed
+        ]
+        communes_bulk_update_rows(rows, fields=COMMUNE_ATTRIBUTES, batch_size=5000)

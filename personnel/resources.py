@@ -16,6 +16,7 @@ from import_export import fields, resources, widgets
 
 from communes.models import District, Province
 from rollout.core import scoping
+from rollout.core.bulk import value_in
 from rollout.core.imports import CellRulesMixin, PlannedImport
 from rollout.core.spreadsheets import escape_formula
 from rollout.core.text import VariantLookup
@@ -369,18 +370,18 @@ class OfficerResource(CellRulesMixin, PlannedImport, resources.ModelResource):
         return sorted({number for number in numbers if number})
 
     def plan_state(self, keys, *, lock: bool) -> dict:
-        officers = Officer.objects.filter(police_number__in=keys).order_by("police_number")
+        officers = Officer.objects.filter(value_in("police_number", keys)).order_by("police_number")
         if lock:
             officers = officers.select_for_update()
         officers = list(officers)
         self._locked = {officer.police_number: officer for officer in officers} if lock else {}
         languages: dict[int, list[int]] = {}
-        through = Officer.languages.through.objects.filter(officer_id__in=[officer.pk for officer in officers])
+        through = Officer.languages.through.objects.filter(value_in("officer_id", [officer.pk for officer in officers]))
         for officer_id, language_id in through.order_by("officer_id", "language_id").values_list(
             "officer_id", "language_id"
         ):
             languages.setdefault(officer_id, []).append(language_id)
-        visible = Officer.objects.filter(pk__in=[officer.pk for officer in officers])
+        visible = Officer.objects.filter(value_in("id", [officer.pk for officer in officers]))
         if self.user is not None:
             visible = visible.visible_to(self.user)
         scope = scoping.Scope.of(self.user)
@@ -419,7 +420,10 @@ class OfficerResource(CellRulesMixin, PlannedImport, resources.ModelResource):
         locked = getattr(self, "_locked", None) or {}
         numbers = [values[0] for *values, _languages in changed]
         if any(number not in locked for number in numbers):
-            locked = {o.police_number: o for o in Officer.objects.select_for_update().filter(police_number__in=numbers)}
+            locked = {
+                o.police_number: o
+                for o in Officer.objects.select_for_update().filter(value_in("police_number", numbers))
+            }
         updated = []
         for *values, languages in changed:
             officer = locked[values[0]]

@@ -10,12 +10,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from communes.models import Commune
 from communes.services import coverage_recompute
 from rollout.core import scoping
-from rollout.core.bulk import bulk_update_values
+from rollout.core.bulk import bulk_history_insert, bulk_insert_rows, bulk_update_rows, value_in
 from rollout.core.text import collation_key, fold, normalise_text_fields
 
 from .ages import age_on
@@ -83,30 +82,36 @@ def officers_import_write(*, new: list[tuple[Officer, list[int]]], changed: list
     """Write an import's officers in bulk, with their languages (ids) and history (``user`` as who changed them):
     ``new`` ones registered as candidates (``officer_create``), ``changed`` ones (locked rows, their particulars
     set) updated (``officer_update``). Their rows were checked one by one by the import's preview, through those two
-    services; here the user's area is checked again and the keys, text and times the model's ``save`` would set
-    are set."""
+    services; here the user's area is checked again, and the keys, text and times the model's ``save`` would set
+    are set. Rows are written without building a query per row or a model per value (``rollout.core.bulk``)."""
     now = timezone.now()
     for officer, _languages in (*new, *changed):
         scoping.check_writable(user, officer)
-    for officer, _languages in new:
-        officer.status = OfficerStatus.CANDIDATE
-    for officer, _languages in (*new, *changed):
         normalise_text_fields(officer)  # a bulk write sends no pre_save (rollout.core.text)
         officer.search_key = fold(officer.full_name)
         officer.sort_key = collation_key(officer.full_name, person=True)
         officer.updated_at = now
+    fields = [field.attname for field in Officer._meta.concrete_fields if not field.primary_key]
     if new:
-        bulk_create_with_history([officer for officer, _ in new], Officer, batch_size=2000, default_user=user)
+        for officer, _languages in new:
+            officer.status, officer.created_at = OfficerStatus.CANDIDATE, now
+        rows = [tuple(getattr(officer, name) for name in fields) for officer, _languages in new]
+        for (officer, _languages), pk in zip(new, bulk_insert_rows(Officer, fields, rows, returning="id"), strict=True):
+            officer.pk = pk
+        bulk_history_insert([officer for officer, _ in new], history_type="+", user=user)
     if changed:
-        officers = [officer for officer, _ in changed]
-        bulk_update_values(officers, [*OFFICER_FIELDS, "search_key", "sort_key", "updated_at"], batch_size=2000)
-        bulk_update_with_history(officers, Officer, fields=[], batch_size=2000, default_user=user)
+        written = [*OFFICER_FIELDS, "search_key", "sort_key", "updated_at"]
+        attnames = [Officer._meta.get_field(name).attname for name in written]
+        rows = [(officer.pk, *(getattr(officer, name) for name in attnames)) for officer, _languages in changed]
+        bulk_update_rows(Officer, written, rows)
+        bulk_history_insert([officer for officer, _ in changed], history_type="~", user=user)
     through = Officer.languages.through
     if changed:
-        through.objects.filter(officer_id__in=[officer.pk for officer, _ in changed]).delete()
-    through.objects.bulk_create(
-        [through(officer_id=officer.pk, language_id=pk) for officer, languages in (*new, *changed) for pk in languages],
-        batch_size=5000,
+        through.objects.filter(value_in("officer_id", [officer.pk for officer, _ in changed])).delete()
+    bulk_insert_rows(
+        through,
+        ["officer_id", "language_id"],
+        [(officer.pk, pk) for officer, languages in (*new, *changed) for pk in languages],
     )
 
 

@@ -239,8 +239,12 @@ IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=5 * 1024 * 
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 # A file with more rows is previewed by the worker, its progress on the page; a smaller one while the page waits
-# (under 2 s: officers, the dearest rows, take about 1 ms each to preview).
+# (under 2 s for communes, about 0.5 ms a row; the officer and equipment pages, whose rows go through the services
+# at about 15 ms each, set 100 themselves: ImportView.sync_max_rows).
 IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=1000)
+# The preview page lists at most this many rows, errors and changes first (every row of the country would take
+# seconds to render); the totals count them all.
+IMPORT_PREVIEW_SHOWN_ROWS = env.int("IMPORT_PREVIEW_SHOWN_ROWS", default=1000)
 # A background preview beats a heartbeat as it goes (every half second); one whose heartbeat is older than the
 # lease (its worker died), or that waits longer than the lease, is queued again, at most IMPORT_PREVIEW_MAX_ATTEMPTS
 # times in all, then failed. Previews and their files not confirmed are forgotten after IMPORT_JOB_KEEP_HOURS.

@@ -400,7 +400,7 @@ def import_confirm(*, job: ImportJob, view) -> ConfirmOutcome:
     nothing is (see the module). Confirming twice writes once: the job is locked, and marked confirmed with the
     writes."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job.pk, user=view.request.user).first()
+        job = ImportJob.objects.select_for_update().defer("report").filter(pk=job.pk, user=view.request.user).first()
         if job is None or not job.ok:
             return ConfirmOutcome("expired")
         resource = view.get_resource() if job.plan is not None else None

@@ -526,6 +526,13 @@ class ImportView(PermissionRequiredMixin, View):
         )
 
     def context(self, **extra):
+        report = extra.get("report")
+        if report is not None:
+            # A page of a whole country's rows would take seconds to render and to read: errors and changes first,
+            # up to IMPORT_PREVIEW_SHOWN_ROWS of them.
+            rows = report.ordered_rows
+            extra.setdefault("preview_rows", rows[: settings.IMPORT_PREVIEW_SHOWN_ROWS])
+            extra.setdefault("preview_hidden", max(len(rows) - settings.IMPORT_PREVIEW_SHOWN_ROWS, 0))
         return {
             "title": self.title,
             "template_url": self.template_url,

@@ -1486,3 +1486,17 @@ def test_the_confirmation_takes_as_many_queries_for_every_commune_of_the_provinc
     assert len(codes) == 102
     assert confirmation_queries(codes, 3) <= confirmation_queries(codes[:3], 4)
     assert Commune.objects.filter(staffing_norm=3).count() == 99
+
+
+@pytest.mark.django_db
+def test_a_preview_of_many_rows_lists_the_first_ones_errors_and_changes_first(demo_baseline, administrator, settings):
+    settings.IMPORT_PREVIEW_SHOWN_ROWS = 2
+    content = xlsx(["Mã xã", "Dân số"], [[DAK_MAN, None], [DAK_PEK, 10], [99_999, 5], [DAK_CHOONG, 20]])
+
+    response = preview(administrator, content)
+
+    html = response.content.decode()
+    assert [row.number for row in response.context["preview_rows"]] == [4, 3]  # the error, then the first change
+    assert html.count("data-status=") == 2
+    assert "The first 2 rows are shown, errors and changes first; 2 more rows are not shown here." in html
+    assert 'data-testid="total-changed">Changed: 2<' in html  # the totals count every row
