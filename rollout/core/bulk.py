@@ -7,6 +7,50 @@ from django.utils import timezone
 
 from rollout.core.text import nfc, normalise_text_fields
 
+# Types whose Python values (int, str, bool, date, aware datetime, None) the driver takes as they are: their values
+# skip Django's per-value ``get_db_prep_save`` (a million calls for an officer roster).
+_PLAIN_TYPES = frozenset(
+    {
+        "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+        "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField", "BooleanField", "CharField",
+        "TextField", "SlugField", "EmailField", "DateField", "DateTimeField",
+    }
+)  # fmt: skip
+
+
+def _column(field, values, connection) -> list:
+    """A column's values as the driver binds them: text in NFC (a bulk write sends no pre_save:
+    ``rollout.core.text``), other types through the field's own preparation unless they need none."""
+    target = field.target_field if field.is_relation else field
+    if isinstance(field, models.CharField | models.TextField):
+        values = [nfc(value) for value in values]
+    if target.get_internal_type() in _PLAIN_TYPES:
+        return list(values)
+    return [field.get_db_prep_save(value, connection) for value in values]
+
+
+def _array_type(field, connection) -> str:
+    # the type without its length: a cast to varchar(50)[] would cut a longer value the column refuses
+    return field.db_type(connection).split("(")[0] + "[]"
+
+
+def _execute(connection, sql: str, params: list, *, fetch: bool = False):
+    """Run ``sql`` with server-side binding (each array one binary parameter, not a quoted literal the client
+    builds and the server parses), in the connection's transaction, Django's database errors raised as Django's;
+    the statement is logged where queries are. Returns (the rows when ``fetch``, the row count)."""
+    import time
+
+    import psycopg
+
+    connection.ensure_connection()
+    started = time.monotonic()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+        result = (cursor.fetchall() if fetch else None), cursor.rowcount
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+    return result
+
 
 def bulk_update_values(instances, fields: list[str], *, batch_size: int = 5000) -> int:
     """Write ``fields`` of ``instances`` (all of one model, matched by primary key): ``bulk_update_rows`` of their
@@ -46,27 +90,20 @@ def bulk_update_rows(model, fields: list[str], rows, *, batch_size: int = 5000) 
             normalise_text_fields(instance, fields)
         return model.objects.bulk_update(instances, fields, batch_size=batch_size)
     quote = connection.ops.quote_name
-    # the types without their length: a cast to varchar(50)[] would cut a longer value where the column refuses it
-    arrays = ", ".join(f"%s::{field.db_type(connection).split('(')[0]}[]" for field in (pk, *columns))
+    arrays = ", ".join(f"%s::{_array_type(field, connection)}" for field in (pk, *columns))
     assignments = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in columns)
     names = ", ".join(quote(c) for c in ["_pk", *(field.column for field in columns)])
     sql = (
         f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608 - names from the model, values bound
         f"FROM unnest({arrays}) AS v({names}) WHERE t.{quote(pk.column)} = v.{quote('_pk')}"
     )
-    texts = {
-        index for index, field in enumerate(columns, start=1) if isinstance(field, models.CharField | models.TextField)
-    }
     written = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            params = [[pk.get_db_prep_value(row[0], connection) for row in batch]]
-            for index, field in enumerate(columns, start=1):
-                values = (nfc(row[index]) for row in batch) if index in texts else (row[index] for row in batch)
-                params.append([field.get_db_prep_save(value, connection) for value in values])
-            cursor.execute(sql, params)
-            written += cursor.rowcount
+    for start in range(0, len(rows), batch_size):
+        batch = rows[start : start + batch_size]
+        params = [
+            _column(field, [row[index] for row in batch], connection) for index, field in enumerate((pk, *columns))
+        ]
+        written += _execute(connection, sql, params)[1]
     return written
 
 
@@ -89,25 +126,20 @@ def bulk_insert_rows(model, fields: list[str], rows, *, returning: str | None = 
         model.objects.bulk_create(instances, batch_size=batch_size)
         return [getattr(instance, returning) for instance in instances] if returning else []
     quote = connection.ops.quote_name
-    arrays = ", ".join(f"%s::{field.db_type(connection).split('(')[0]}[]" for field in columns)
+    arrays = ", ".join(f"%s::{_array_type(field, connection)}" for field in columns)
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in columns)}) "  # noqa: S608 - names from the model, values bound
         f"SELECT * FROM unnest({arrays})"
     )
     if returning:
         sql += f" RETURNING {quote(meta.get_field(returning).column)}"
-    texts = {index for index, field in enumerate(columns) if isinstance(field, models.CharField | models.TextField)}
     returned = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            params = []
-            for index, field in enumerate(columns):
-                values = (nfc(row[index]) for row in batch) if index in texts else (row[index] for row in batch)
-                params.append([field.get_db_prep_save(value, connection) for value in values])
-            cursor.execute(sql, params)
-            if returning:
-                returned.extend(row[0] for row in cursor.fetchall())
+    for start in range(0, len(rows), batch_size):
+        batch = rows[start : start + batch_size]
+        params = [_column(field, [row[index] for row in batch], connection) for index, field in enumerate(columns)]
+        fetched, _count = _execute(connection, sql, params, fetch=bool(returning))
+        if returning:
+            returned.extend(row[0] for row in fetched)
     return returned
 
 
