@@ -416,7 +416,7 @@ class OfficerResource(CellRulesMixin, PlannedImport, resources.ModelResource):
         def particulars(values) -> dict:
             return {field.attname: field.to_python(value) for field, value in zip(fields, values, strict=True)}
 
-        created = [(Officer(**particulars(values)), languages) for *values, languages in new]
+        created = [(particulars(values), languages) for *values, languages in new]
         locked = getattr(self, "_locked", None) or {}
         numbers = [values[0] for *values, _languages in changed]
         if any(number not in locked for number in numbers):

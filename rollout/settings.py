@@ -239,8 +239,8 @@ IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=5 * 1024 * 
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 # A file with more rows is previewed by the worker, its progress on the page; a smaller one while the page waits
-# (under 2 s for communes, about 0.5 ms a row; the officer and equipment pages, whose rows go through the services
-# at about 15 ms each, set 100 themselves: ImportView.sync_max_rows).
+# (under 2 s for communes, 0.5–1 ms a row; the officer and equipment pages, whose rows go through the services at
+# 15–30 ms each, set 50 themselves: ImportView.sync_max_rows).
 IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=1000)
 # The preview page lists at most this many rows, errors and changes first (every row of the country would take
 # seconds to render); the totals count them all.

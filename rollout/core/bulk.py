@@ -143,21 +143,19 @@ def bulk_insert_rows(model, fields: list[str], rows, *, returning: str | None = 
     return returned
 
 
-def bulk_history_insert(instances, *, history_type: str, user, batch_size: int = 5000) -> int:
-    """The django-simple-history rows of ``instances`` (of one model, saved, every tracked field set), in bulk:
-    ``history_type`` "+" (created) or "~" (changed), by ``user``, now — what ``bulk_history_create`` writes,
-    through ``bulk_insert_rows``. Returns how many."""
+def bulk_history_insert(model, records, *, history_type: str, user, batch_size: int = 5000) -> int:
+    """The django-simple-history rows of ``model``'s ``records`` (saved instances, or any objects with every
+    tracked field as an attribute: foreign keys as ids), in bulk: ``history_type`` "+" (created) or "~" (changed),
+    by ``user``, now — what ``bulk_history_create`` writes, through ``bulk_insert_rows``. Returns how many."""
     from simple_history.utils import get_history_model_for_model
 
-    instances = list(instances)
-    if not instances:
+    records = list(records)
+    if not records:
         return 0
-    history = get_history_model_for_model(type(instances[0]))
+    history = get_history_model_for_model(model)
     tracked = [field.attname for field in history.tracked_fields]
     now, user_id = timezone.now(), getattr(user, "pk", None)
-    rows = [
-        (*(getattr(instance, name) for name in tracked), now, None, history_type, user_id) for instance in instances
-    ]
+    rows = [(*(getattr(record, name) for name in tracked), now, None, history_type, user_id) for record in records]
     fields = [*tracked, "history_date", "history_change_reason", "history_type", "history_user_id"]
     bulk_insert_rows(history, fields, rows, batch_size=batch_size)
     return len(rows)

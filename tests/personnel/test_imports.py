@@ -14,6 +14,7 @@ import zipfile
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
@@ -1190,6 +1191,9 @@ def test_a_confirmation_the_day_after_the_preview_previews_again(roster, admin_c
     assert Officer.objects.filter(police_number="209-003").exists()
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="two real transactions at once need PostgreSQL's row locks"
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_confirmations_of_one_preview_at_once_write_it_once(roster, users):
     """The same confirm button clicked twice, the two requests at the same moment (two real transactions): the
@@ -1226,3 +1230,29 @@ def test_two_confirmations_of_one_preview_at_once_write_it_once(roster, users):
     assert officer.history.count() == history + 1
     assert Officer.objects.filter(police_number="209-010").count() == 1
     assert Officer.history.filter(police_number="209-010").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_roster_of_more_than_50_rows_is_checked_in_the_background_then_written_with_history(
+    roster, admin_client, users, django_capture_on_commit_callbacks, no_second_import
+):
+    from rollout.core.import_jobs import ImportJob
+
+    rows = [new_row(f"210-{n:03d}", **{"Họ và tên": f"A Thị {chr(65 + n % 26)}{n}"}) for n in range(51)]
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's job, in-process here
+        response = preview(admin_client, xlsx(HEADERS, rows))
+    assert response.status_code == 302 and "?job=" in response["Location"]
+    token = response["Location"].split("?job=", 1)[1]
+    assert ImportJob.objects.get(token=token).rows_total == 51
+
+    page = admin_client.get(response["Location"])
+
+    assert page.context["report"].totals == {"new": 51, "changed": 0, "unchanged": 0, "error": 0}
+    no_second_import()
+    assert confirm(admin_client, page.context["token"]).status_code == 302
+    created = Officer.objects.filter(police_number__startswith="210-")
+    assert created.count() == 51
+    assert Officer.history.filter(police_number__startswith="210-", history_type="+").count() == 51
+    assert set(Officer.history.filter(police_number__startswith="210-").values_list("history_user", flat=True)) == {
+        users["administrator"].pk
+    }
