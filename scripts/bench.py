@@ -167,24 +167,13 @@ def _floor_seconds(model, instances, *, shift: int, renumber=None) -> float:
 
 
 IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "3"))
-VACUUM = os.environ.get("BENCH_VACUUM", "1") != "0"
 
 
-def _vacuum(tables) -> None:
-    """``VACUUM (ANALYZE)`` of the tables a step writes, before it is timed: every step is rolled back, and the
-    dead rows each leaves (10,000 a run) would slow the next one down, as no table is in production, where
-    autovacuum keeps up. ``BENCH_VACUUM=0`` skips it."""
-    if not VACUUM or connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}")
-
-
-def measure_confirm(what: str, view_class, upload, floor, *, tables) -> list[dict]:
+def measure_confirm(what: str, view_class, upload, floor) -> list[dict]:
     """An import's confirmation through the app's own path (``import_confirm``, what the page's confirm button
     runs) after its preview (what the background job runs, timed once), against ``floor()``: the medians of
-    ``IMPORT_RUNS`` runs, each rolled back and each after a vacuum of the ``tables`` the import writes."""
+    ``IMPORT_RUNS`` runs. Each step is a transaction of its own, rolled back (one transaction around them all
+    would keep every step's dead rows from the vacuum, and slow the next steps down)."""
     import tempfile
 
     from django.test.utils import override_settings
@@ -194,7 +183,6 @@ def measure_confirm(what: str, view_class, upload, floor, *, tables) -> list[dic
     admin = _admin()
     with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
         view = import_view(view_class, user=admin)
-        _vacuum(tables)
         started = time.perf_counter()
         with transaction.atomic():
             dataset = view.read(upload)
@@ -206,7 +194,6 @@ def measure_confirm(what: str, view_class, upload, floor, *, tables) -> list[dic
             raise SystemExit(f"{what}: the import refused the file: {first}")
         confirms, floors = [], []
         for _ in range(IMPORT_RUNS):
-            _vacuum(tables)
             with transaction.atomic():
                 job = import_job_keep(view=view, upload=upload, report=report)  # what the preview's job holds
                 started = time.perf_counter()
@@ -215,7 +202,6 @@ def measure_confirm(what: str, view_class, upload, floor, *, tables) -> list[dic
                 transaction.set_rollback(True)  # leave the benchmark data as it was
             if outcome.result != "written":
                 raise SystemExit(f"{what}: the confirmation did not write ({outcome.result})")
-            _vacuum(tables)
             floors.append(floor())
     rows = len(dataset)
     confirm, floor_median = statistics.median(confirms), statistics.median(floors)
@@ -266,14 +252,9 @@ def measure_imports() -> list[dict]:
         officers = list(Officer.objects.order_by("pk")[:ROSTER_ROWS])
         return _floor_seconds(Officer, officers, shift=10_000_000, renumber=renumber)
 
-    officer_tables = ["personnel_officer", "personnel_historicalofficer", "personnel_officer_languages"]
     return [
-        *measure_confirm(
-            "commune import", CommuneImportView, commune_import_file(), commune_floor, tables=["communes_commune"]
-        ),
-        *measure_confirm(
-            "officer roster import", OfficerImportView, officer_roster_file(), officer_floor, tables=officer_tables
-        ),
+        *measure_confirm("commune import", CommuneImportView, commune_import_file(), commune_floor),
+        *measure_confirm("officer roster import", OfficerImportView, officer_roster_file(), officer_floor),
     ]
 
 
