@@ -5,7 +5,6 @@ back and the sweeper has run, a worker checks the file and it is confirmed, once
 import time
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from communes.models import Commune
@@ -27,8 +26,7 @@ def test_a_large_file_uploaded_with_redis_stopped_waits_then_is_checked_and_conf
     client_as, demo_baseline, own_redis, settings
 ):
     settings.IMPORT_SYNC_MAX_ROWS = 10
-    client = client_as("administrator")
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    client = client_as("administrator")  # in Vietnamese, the default (a language picked here would outlive the test)
     codes = list(Commune.objects.order_by("code").values_list("code", flat=True))
     content = xlsx(["Mã xã", "Dân số"], [[code, 500 + index] for index, code in enumerate(codes)], title="Xã")
     with celery_broker(settings, own_redis.url):
@@ -52,7 +50,7 @@ def test_a_large_file_uploaded_with_redis_stopped_waits_then_is_checked_and_conf
         assert time.monotonic() - started < 3
         assert page.status_code == 200
         html = page.content.decode()
-        assert "Waiting for the background worker." in html
+        assert "Đang chờ tiến trình xử lý nền." in html
         assert 'data-testid="import-delayed"' in html and 'data-testid="jobs-delayed-banner"' in html
         assert client.get(IMPORT_URL, {"job": token, "format": "json"}).json()["finished"] is False
         assert client.get("/communes/").status_code == 200  # the rest serves too
