@@ -415,10 +415,14 @@ def import_confirm(*, job: ImportJob, view) -> ConfirmOutcome:
         return _confirm_again(job, view)
 
 
+def _today():
+    return timezone.localdate()
+
+
 def _plan_holds(job: ImportJob, resource) -> bool:
     """Lock the records the file names and compare their state with the one the preview read."""
     plan = job.plan
-    if plan.get("on") != json_normal(timezone.localdate()):
+    if plan.get("on") != json_normal(_today()):
         return False
     return json_normal(resource.plan_state(plan["keys"], lock=True)) == plan["state"]
 

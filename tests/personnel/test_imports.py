@@ -1181,7 +1181,7 @@ def test_a_confirmation_the_day_after_the_preview_previews_again(roster, admin_c
     response = preview(admin_client, xlsx(HEADERS, [new_row("209-003")]))
     token = response.context["token"]
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    monkeypatch.setattr(import_jobs.timezone, "localdate", lambda *args: tomorrow)
+    monkeypatch.setattr(import_jobs, "_today", lambda: tomorrow)
     replanned = []
     original = import_jobs._confirm_again
     monkeypatch.setattr(import_jobs, "_confirm_again", lambda job, view: replanned.append(job) or original(job, view))
