@@ -420,11 +420,11 @@ def _today():
 
 
 def _plan_holds(job: ImportJob, resource) -> bool:
-    """Lock the records the file names and compare their state with the one the preview read."""
+    """Lock the records the file names (until the confirmation ends, whatever it does next) and compare their state
+    and the day with those the preview read."""
     plan = job.plan
-    if plan.get("on") != json_normal(_today()):
-        return False
-    return json_normal(resource.plan_state(plan["keys"], lock=True)) == plan["state"]
+    state = json_normal(resource.plan_state(plan["keys"], lock=True))
+    return plan.get("on") == json_normal(_today()) and state == plan["state"]
 
 
 def _confirmed(job: ImportJob) -> ConfirmOutcome:
