@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
-from rollout.core.imports import CellRulesMixin
+from rollout.core.bulk import value_in
+from rollout.core.imports import CellRulesMixin, PlannedImport
 from rollout.core.widgets import (
     CLEAR_MARKER,
     ChoiceLabelWidget,
@@ -22,7 +23,7 @@ from rollout.core.widgets import (
 )
 
 from .models import BorderCountry, Commune, CommuneKind, Coverage
-from .services import COMMUNE_ATTRIBUTES, communes_bulk_update
+from .services import COMMUNE_ATTRIBUTES, communes_bulk_update, communes_bulk_update_rows
 
 COLUMN_CODE = "Mã xã"
 COLUMN_DISTRICT_CODE = "Mã huyện"
@@ -42,7 +43,7 @@ COLUMN_HELP = {
 }  # fmt: skip
 
 
-class CommuneResource(CellRulesMixin, resources.ModelResource):
+class CommuneResource(CellRulesMixin, PlannedImport, resources.ModelResource):
     code = fields.Field(attribute="code", column_name=COLUMN_CODE, widget=NonNegativeIntegerWidget(minimum=1))
     name = fields.Field(attribute="name", column_name="Tên đơn vị", readonly=True)
     kind = fields.Field(attribute="kind", column_name="Loại", readonly=True, widget=ChoiceLabelWidget(CommuneKind))
@@ -232,3 +233,32 @@ class CommuneResource(CellRulesMixin, resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.is_demo = False
+
+    # The confirmation (``PlannedImport``): the changed rows' attributes, written in bulk by the service. A row's
+    # outcome depends on its commune's district and attributes, and on the user's area (the queryset).
+    _STATE_FIELDS = ("code", "district_id", *COMMUNE_ATTRIBUTES)
+
+    def plan_keys(self, dataset) -> list:
+        if COLUMN_CODE not in (dataset.headers or ()):
+            return []
+        return sorted({code for code in map(self._clean_code, dataset[COLUMN_CODE]) if code is not None})
+
+    def plan_state(self, keys, *, lock: bool) -> dict:
+        communes = (self._queryset if self._queryset is not None else Commune.objects.all()).filter(
+            value_in("code", keys)
+        )
+        if lock:
+            communes = communes.select_for_update(of=("self",))
+        return {"communes": [list(row) for row in communes.order_by("code").values_list(*self._STATE_FIELDS)]}
+
+    def plan_values(self, row_result) -> list:
+        instance = row_result.instance
+        return [instance.code, *(getattr(instance, name) for name in COMMUNE_ATTRIBUTES)]
+
+    def plan_write(self, *, new, changed, user) -> None:
+        fields = [Commune._meta.get_field(name) for name in COMMUNE_ATTRIBUTES]
+        rows = [
+            (code, *(field.to_python(value) for field, value in zip(fields, values, strict=True)))
+            for code, *values in changed
+        ]
+        communes_bulk_update_rows(rows, fields=COMMUNE_ATTRIBUTES, batch_size=5000)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Case, Value, When
 
 from rollout.core import scoping
-from rollout.core.bulk import bulk_update_values
+from rollout.core.bulk import bulk_update_rows, value_in
 from rollout.core.figures_cache import figures_changed
 from rollout.core.outbox import outbox_enqueue
 from rollout.core.text import collation_key, fold
@@ -220,22 +220,38 @@ def commune_update(*, commune: Commune, user, **changes) -> Commune:
     return commune
 
 
-def communes_bulk_update(communes: list[Commune], *, fields: Iterable[str], batch_size: int = 1000) -> None:
+def communes_bulk_update(communes: list[Commune], *, fields: Iterable[str], batch_size: int = 5000) -> None:
     """Write the attributes ``fields`` of communes already checked one by one (the import's rows: the model's
-    checks and the user's area), in batches of one ``UPDATE … FROM (VALUES …)``."""
+    checks and the user's area), in batches of one ``UPDATE … FROM unnest(…)``."""
+    fields = list(fields)
+    communes_bulk_update_rows(
+        [(commune.pk, *(getattr(commune, name) for name in fields)) for commune in communes],
+        fields=fields,
+        batch_size=batch_size,
+    )
+
+
+def communes_bulk_update_rows(rows: list[tuple], *, fields: Iterable[str], batch_size: int = 5000) -> None:
+    """``communes_bulk_update`` of ``rows`` — each a commune's code, then its values of ``fields`` — without
+    building a model instance per commune (the rows of an import's plan), with the same consequences: coverage,
+    the demo banner, and the stored states of the communes whose norm changed."""
     fields = list(fields)
     _check_attributes(fields)
-    if not communes:
+    rows = list(rows)
+    if not rows:
         return
+    codes = [row[0] for row in rows]
     with transaction.atomic():
         # the communes whose stored state reads a changed value (an import writes every column of every row)
-        read = [name for name in fields if name in STATE_ATTRIBUTES]
+        read = [index for index, name in enumerate(fields, start=1) if name in STATE_ATTRIBUTES]
         changed = []
         if read:
-            codes = [commune.pk for commune in communes]
-            before = {row[0]: row[1:] for row in Commune.objects.filter(pk__in=codes).values_list("pk", *read)}
-            changed = [c.pk for c in communes if before.get(c.pk) != tuple(getattr(c, name) for name in read)]
-        bulk_update_values(communes, fields, batch_size=batch_size)
-        communes_written([commune.code for commune in communes])
+            names = [fields[index - 1] for index in read]
+            before = {
+                row[0]: row[1:] for row in Commune.objects.filter(value_in("code", codes)).values_list("pk", *names)
+            }
+            changed = [row[0] for row in rows if before.get(row[0]) != tuple(row[index] for index in read)]
+        bulk_update_rows(Commune, fields, rows, batch_size=batch_size)
+        communes_written(codes)
         if changed:
             figures_changed(commune_codes=changed)  # bulk writes send no signals

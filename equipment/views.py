@@ -402,6 +402,7 @@ class ItemsImportView(ImportView):
     success_url = reverse_lazy("equipment:stock")
     template_url = reverse_lazy("equipment:items_template")
     session_prefix = "import-items"
+    sync_max_rows = 50  # a unit is checked through the services, as an officer is: the worker checks more
 
     def get_resource(self):
         return EquipmentItemResource(warehouses=Warehouse.objects.visible_to(self.request.user), user=self.request.user)

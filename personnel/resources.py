@@ -16,7 +16,8 @@ from import_export import fields, resources, widgets
 
 from communes.models import District, Province
 from rollout.core import scoping
-from rollout.core.imports import CellRulesMixin
+from rollout.core.bulk import value_in
+from rollout.core.imports import CellRulesMixin, PlannedImport
 from rollout.core.spreadsheets import escape_formula
 from rollout.core.text import VariantLookup
 from rollout.core.widgets import (
@@ -189,7 +190,7 @@ class MaskedField(fields.Field):
         return value if self.reveal else mask(value)
 
 
-class OfficerResource(CellRulesMixin, resources.ModelResource):
+class OfficerResource(CellRulesMixin, PlannedImport, resources.ModelResource):
     police_number = fields.Field(attribute="police_number", column_name=COLUMN_POLICE_NUMBER)
     full_name = fields.Field(attribute="full_name", column_name=COLUMN_FULL_NAME)
     birth_date = MaskedField(attribute="birth_date", column_name="Ngày sinh", widget=DayFirstDateWidget())
@@ -357,6 +358,84 @@ class OfficerResource(CellRulesMixin, resources.ModelResource):
 
     def save_m2m(self, instance, row, **kwargs):
         """The languages are saved with the officer (``do_instance_save``)."""
+
+    # The confirmation (``PlannedImport``): the new and changed rows' particulars and languages, written in bulk by
+    # ``services.officers_import_write``. A row's outcome depends on its officer (particulars, status, languages,
+    # whether the user sees it), on the languages, districts and provinces the cells name, and on the user's area.
+
+    def plan_keys(self, dataset) -> list:
+        if COLUMN_POLICE_NUMBER not in (dataset.headers or ()):
+            return []
+        numbers = (str(unescape_formula(value) or "").strip() for value in dataset[COLUMN_POLICE_NUMBER])
+        return sorted({number for number in numbers if number})
+
+    def plan_state(self, keys, *, lock: bool) -> dict:
+        officers = Officer.objects.filter(value_in("police_number", keys)).order_by("police_number")
+        if lock:
+            officers = officers.select_for_update()
+        officers = list(officers)
+        self._locked = {officer.police_number: officer for officer in officers} if lock else {}
+        languages: dict[int, list[int]] = {}
+        through = Officer.languages.through.objects.filter(value_in("officer_id", [officer.pk for officer in officers]))
+        for officer_id, language_id in through.order_by("officer_id", "language_id").values_list(
+            "officer_id", "language_id"
+        ):
+            languages.setdefault(officer_id, []).append(language_id)
+        visible = Officer.objects.filter(value_in("id", [officer.pk for officer in officers]))
+        if self.user is not None:
+            visible = visible.visible_to(self.user)
+        scope = scoping.Scope.of(self.user)
+        return {
+            "officers": [
+                [
+                    officer.pk,
+                    *(getattr(officer, name) for name in _PLAN_ATTRIBUTES),
+                    officer.status,
+                    languages.get(officer.pk, []),
+                ]
+                for officer in officers
+            ],
+            "visible": sorted(visible.values_list("pk", flat=True)),
+            "scope": [scope.everything, scope.province_code, scope.district_code],
+            "languages": [
+                list(row)
+                for row in Language.objects.order_by("pk").values_list("pk", "code", "name", "is_ethnic_minority")
+            ],
+            "districts": [list(row) for row in District.objects.order_by("pk").values_list("pk", "province_id")],
+            "provinces": sorted(Province.objects.values_list("pk", flat=True)),
+        }
+
+    def plan_values(self, row_result) -> list:
+        instance = row_result.instance
+        languages = getattr(instance, LanguagesField.SNAPSHOT, ()) or ()
+        return [*(getattr(instance, name) for name in _PLAN_ATTRIBUTES), [language.pk for language in languages]]
+
+    def plan_write(self, *, new, changed, user) -> None:
+        fields = [Officer._meta.get_field(name) for name in services.OFFICER_FIELDS]
+
+        def particulars(values) -> dict:
+            return {field.attname: field.to_python(value) for field, value in zip(fields, values, strict=True)}
+
+        created = [(particulars(values), languages) for *values, languages in new]
+        locked = getattr(self, "_locked", None) or {}
+        numbers = [values[0] for *values, _languages in changed]
+        if any(number not in locked for number in numbers):
+            locked = {
+                o.police_number: o
+                for o in Officer.objects.select_for_update().filter(value_in("police_number", numbers))
+            }
+        updated = []
+        for *values, languages in changed:
+            officer = locked[values[0]]
+            scoping.check_writable(user, officer)  # its area before the change, as ``officer_update`` checks
+            for name, value in particulars(values).items():
+                setattr(officer, name, value)
+            updated.append((officer, languages))
+        services.officers_import_write(new=created, changed=updated, user=user)
+
+
+# What a plan keeps of an officer: its particulars, by column (foreign keys as their codes), police number first.
+_PLAN_ATTRIBUTES = tuple(Officer._meta.get_field(name).attname for name in services.OFFICER_FIELDS)
 
 
 def language_set(languages) -> LanguageSet:

@@ -106,15 +106,16 @@ def background_jobs(request):
 
 
 def oldest_pending_job_seconds() -> float | None:
-    """Seconds the oldest job still waiting has waited: a row not yet sent from the outbox, or a report that is
-    waiting or being produced (``None``: nothing waits)."""
+    """Seconds the oldest job still waiting has waited: a row not yet sent from the outbox, a report that is
+    waiting or being produced, or an import preview waiting or being checked (``None``: nothing waits)."""
     from django.db.models import Min
     from django.utils import timezone
 
+    from rollout.core.import_jobs import oldest_waiting_import_seconds
     from rollout.core.outbox import outbox_oldest_pending_age
     from rollout.models import Report, ReportStatus
 
-    ages = [outbox_oldest_pending_age()]
+    ages = [outbox_oldest_pending_age(), oldest_waiting_import_seconds()]
     oldest = Report.objects.filter(status__in=[ReportStatus.PENDING, ReportStatus.RUNNING]).aggregate(
         oldest=Min("created_at")
     )["oldest"]

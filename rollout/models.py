@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from personnel.choices import Post, Rank
+from rollout.core.import_jobs import ImportJob  # noqa: F401  (the import previews' table belongs to this app)
 from rollout.core.outbox import OutboxMessage  # noqa: F401  (the outbox's table belongs to this app)
 from rollout.core.scoping import ScopedBy, ScopedQuerySet
 from rollout.core.text import validate_person_name

@@ -252,6 +252,19 @@ STORAGES = {
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+# A file with more rows is previewed by the worker, its progress on the page; a smaller one while the page waits
+# (under 2 s for communes, 0.5–1 ms a row; the officer and equipment pages, whose rows go through the services at
+# 15–30 ms each, set 50 themselves: ImportView.sync_max_rows).
+IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=1000)
+# The preview page lists at most this many rows, errors and changes first (every row of the country would take
+# seconds to render); the totals count them all.
+IMPORT_PREVIEW_SHOWN_ROWS = env.int("IMPORT_PREVIEW_SHOWN_ROWS", default=1000)
+# A background preview beats a heartbeat as it goes (every half second); one whose heartbeat is older than the
+# lease (its worker died), or that waits longer than the lease, is queued again, at most IMPORT_PREVIEW_MAX_ATTEMPTS
+# times in all, then failed. Previews and their files not confirmed are forgotten after IMPORT_JOB_KEEP_HOURS.
+IMPORT_PREVIEW_LEASE_SECONDS = env.int("IMPORT_PREVIEW_LEASE_SECONDS", default=2 * 60)
+IMPORT_PREVIEW_MAX_ATTEMPTS = env.int("IMPORT_PREVIEW_MAX_ATTEMPTS", default=2)
+IMPORT_JOB_KEEP_HOURS = env.int("IMPORT_JOB_KEEP_HOURS", default=24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -1,5 +1,5 @@
-"""Celery tasks of the rollout: the daily snapshot, the weekly and monthly reports, producing one report and
-e-mailing it to one subscriber.
+"""Celery tasks of the rollout: the daily snapshot, the weekly and monthly reports, producing one report,
+e-mailing it to one subscriber, and previewing an import.
 
 The schedule lives in ``settings.CELERY_BEAT_SCHEDULE``. Tasks take IDs, call services, and own their retries:
 database and network errors (``OperationalError``, ``InterfaceError``, ``OSError`` — connection and SMTP errors
@@ -12,6 +12,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from rollout.core.import_jobs import import_jobs_recover, import_preview_produce
 from rollout.core.outbox import outbox_sweep
 from rollout.models import Report, ReportStatus, SubscriptionFrequency
 from rollout.progress.snapshots import snapshots_record
@@ -127,11 +128,22 @@ def deliver_report(self, delivery_id: int) -> str:
         return "failed"
 
 
+@shared_task(name="rollout.preview_import", soft_time_limit=15 * 60, time_limit=16 * 60, ignore_result=True)
+def preview_import(job_id: int) -> str | None:
+    """Preview an uploaded file for its import page (a dry run), with its progress. Returns the job's status."""
+    return import_preview_produce(job_id=job_id)
+
+
 def jobs_sweep() -> dict[str, int]:
-    """Reports whose worker died (or whose message was lost) go back to the outbox, then whatever the outbox
-    holds is sent: the work of ``rollout.sweep_jobs`` and ``manage.py dispatch_outbox``."""
-    recovered = report_services.reports_recover()
-    return {**recovered, "sent": outbox_sweep()}
+    """Reports and import previews whose worker died (or whose message was lost) go back to the outbox, then
+    whatever the outbox holds is sent: the work of ``rollout.sweep_jobs`` and ``manage.py dispatch_outbox``."""
+    reports = report_services.reports_recover()
+    imports = import_jobs_recover()
+    return {
+        "requeued": reports["requeued"] + imports["requeued"],
+        "failed": reports["failed"] + imports["failed"],
+        "sent": outbox_sweep(),
+    }
 
 
 @shared_task(name="rollout.sweep_jobs", soft_time_limit=50, time_limit=60, ignore_result=True)

@@ -28,6 +28,7 @@ from equipment.models import (
 from personnel.ages import years_before
 from personnel.choices import OfficerStatus, Post, VettingCriterion
 from personnel.models import Assignment, Language, Officer, Vetting
+from rollout.core.import_jobs import ImportJob, ImportJobStatus
 from rollout.core.outbox import OutboxMessage
 from rollout.models import (
     CommitteeMember,
@@ -480,6 +481,24 @@ class OutboxMessageFactory(factory.django.DjangoModelFactory):
     task = "rollout.produce_report"
     kwargs = factory.Sequence(lambda n: {"report_id": n + 1})
     key = factory.Sequence(lambda n: f"report:{n + 1}")
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    """An administrator's commune import being checked by the worker: 5 of its 20 rows done, its file not kept."""
+
+    class Meta:
+        model = ImportJob
+
+    token = factory.Sequence(lambda n: f"import-job-token-{n:08d}")
+    view = "communes.views.CommuneImportView"
+    user = factory.SubFactory(UserFactory, role=Role.ADMINISTRATOR.value)
+    language = "vi"
+    status = ImportJobStatus.RUNNING
+    rows_total = 20
+    rows_done = 5
+    attempts = 1
+    queued_at = factory.LazyFunction(timezone.now)
+    heartbeat_at = factory.LazyFunction(timezone.now)
 
 
 class CommuneStateFactory(factory.django.DjangoModelFactory):

@@ -37,6 +37,7 @@ FACTORIES = [
     factories.ProgressSnapshotFactory,
     factories.ReportFactory,
     factories.OutboxMessageFactory,
+    factories.ImportJobFactory,
     factories.CommuneStateFactory,
     factories.DeploymentPlanFactory,
     factories.DeploymentRowFactory,

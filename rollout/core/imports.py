@@ -1,33 +1,42 @@
 """The Excel import flow shared by every app: upload → preview of every row → confirm.
 
 A resource (django-import-export) checks each row through the same widgets and model validation as the
-admin. The preview is a dry run inside a transaction that is rolled back; the confirm step runs the same
-import for real, and any error in any row rolls the whole file back, so a bad file writes nothing.
-The upload is kept in the default storage between the two steps, under a random name bound to the session,
-with a digest of what the preview showed: the confirmation keeps its writes only when they are the same.
+admin. The preview is a dry run inside a transaction that is rolled back; a bad row anywhere means nothing can
+be confirmed. The upload is kept in the default storage between the two steps, with an ``ImportJob``
+(``rollout.core.import_jobs``) bound to the session: what the preview showed (its digest) and, for a resource
+that can say so (``PlannedImport``), what its rows write and the state of the records they were read from.
+
+The confirmation of such a resource writes those rows in bulk, through the services, once it has locked the
+records the file names and found them as the preview read them; when anything changed in between, the file is
+previewed again and only written if the preview is the same, otherwise the new preview is shown (409). Other
+imports run again for real at the confirmation and keep their writes only when they show the same.
+
+A large file (more rows than ``IMPORT_SYNC_MAX_ROWS``) is previewed by a background job (``rollout.preview_import``)
+with its progress on the page; a small one while the page waits.
 
 A file changes only what it says (``CellRulesMixin``): a blank cell of a known record is no change, ``(xóa)``
 clears. The preview opens on a summary, lists errors and changes first and marks values cleared or turned off.
 """
 
-import contextlib
 import datetime
+import decimal
 import hashlib
 import json
-import secrets
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import models, transaction
-from django.http import HttpResponse, HttpResponseRedirect
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
@@ -40,6 +49,7 @@ from rollout.core.spreadsheets import (
     XLSX_CONTENT_TYPE,
     Sheet,
     read_dataset,
+    sheet_row_estimate,
     validate_xlsx_upload,
     workbook_bytes,
     xlsx_bytes,
@@ -143,6 +153,8 @@ class PreviewRow:
 @dataclass
 class ImportReport:
     rows: list[PreviewRow]
+    # What the rows write and the state they were read from (``PlannedImport``), when the resource can say so.
+    plan: dict | None = None
 
     @property
     def totals(self) -> dict[str, int]:
@@ -178,6 +190,37 @@ class ImportReport:
     def errors(self) -> list[PreviewRow]:
         return [row for row in self.rows if row.status == "error"]
 
+    def to_json(self) -> list:
+        """The rows as JSON, kept by an ``ImportJob`` for its page (``from_json`` gives them back)."""
+        return [
+            [
+                row.number,
+                row.status,
+                row.label,
+                [[str(c.column), json_value(c.before), json_value(c.after), c.kind] for c in row.shown_changes],
+                [[e.column, json_value(e.value), e.message] for e in row.errors],
+            ]
+            for row in self.rows
+        ]
+
+    @classmethod
+    def from_json(cls, rows: list) -> "ImportReport":
+        return cls(
+            rows=[
+                PreviewRow(
+                    number=number,
+                    status=status,
+                    label=label,
+                    changes=[
+                        Change(column, python_value(before), python_value(after), kind)
+                        for column, before, after, kind in changes
+                    ],
+                    errors=[CellError(column, python_value(value), message) for column, value, message in errors],
+                )
+                for number, status, label, changes, errors in rows
+            ]
+        )
+
     @property
     def ok(self) -> bool:
         return not self.errors
@@ -191,7 +234,16 @@ class CellRulesMixin:
     record cannot be without. A new record gets the field's empty or default value for a blank cell, as before.
     A record's key columns cannot be cleared either."""
 
+    # Called with each row's number once it is imported (``run_import``'s ``progress``), or None.
+    import_progress = None
+
     def import_row(self, row, instance_loader, **kwargs):
+        row_result = self._import_row(row, instance_loader, **kwargs)
+        if self.import_progress is not None:
+            self.import_progress(kwargs.get("row_number") or 0)
+        return row_result
+
+    def _import_row(self, row, instance_loader, **kwargs):
         cleared_keys = {}
         for name in self._meta.import_id_fields:
             field = self.fields[name]
@@ -252,8 +304,66 @@ class CellRulesMixin:
         }
 
 
+class PlannedImport:
+    """For a ``ModelResource`` whose confirmed rows are written in bulk, through a service, without importing the
+    file again: the preview keeps what each new and changed row writes, and the state of every record the file
+    names as it read it; the confirmation locks those records and writes the rows only when the state is the
+    same (``rollout.core.import_jobs.import_confirm``).
+
+    ``plan_state`` must hold everything the rows' outcome depends on (the records' values the import reads, and
+    what the widgets look up), so that an equal state means the same rows; JSON-able, compared after a JSON round
+    trip. ``plan_values`` gives a row's values (JSON-able), ``plan_write`` writes them, with history and the
+    consequences the row-by-row services have."""
+
+    def plan_keys(self, dataset) -> list:
+        """The identities of the records the file names (its rows' keys, cleaned; bad ones left out)."""
+        raise NotImplementedError
+
+    def plan_state(self, keys: list, *, lock: bool) -> dict:
+        """The state the rows of ``keys`` are read from; ``lock``: lock those records until the transaction ends."""
+        raise NotImplementedError
+
+    def plan_values(self, row_result) -> list:
+        """What a new or changed row writes, from its imported instance."""
+        raise NotImplementedError
+
+    def plan_write(self, *, new: list[list], changed: list[list], user) -> None:
+        """Write the rows of a plan whose state was just found unchanged (its records locked)."""
+        raise NotImplementedError
+
+
+def json_normal(value):
+    """``value`` as it comes back from JSON (dates as ISO text, tuples as lists): what a stored plan compares with."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
 def _plain(value) -> str:
     return "" if value is None else str(value)
+
+
+def json_value(value):
+    """``value`` (a cell, or a value as a preview shows it) as JSON that ``python_value`` turns back into it: dates
+    and decimals tagged, text, numbers, yes/no and empty as they are, anything else as its text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, decimal.Decimal):
+        return {"decimal": str(value)}
+    return str(value)
+
+
+def python_value(value):
+    if isinstance(value, dict):
+        if "datetime" in value:
+            return datetime.datetime.fromisoformat(value["datetime"])
+        if "date" in value:
+            return datetime.date.fromisoformat(value["date"])
+        if "decimal" in value:
+            return decimal.Decimal(value["decimal"])
+    return value
 
 
 def _column_names(resource) -> dict[str, str]:
@@ -297,12 +407,20 @@ def _row_report(resource, number: int, row_result, row_values: dict, columns: di
     return report
 
 
-def run_import(resource, dataset, *, dry_run: bool, user=None) -> ImportReport:
+def run_import(resource, dataset, *, dry_run: bool, user=None, progress=None) -> ImportReport:
     """Import ``dataset`` through ``resource``; a dry run or any bad row rolls everything back.
 
-    Rows are numbered as in the spreadsheet (``dataset.sheet_row_numbers`` from ``read_dataset``)."""
+    Rows are numbered as in the spreadsheet (``dataset.sheet_row_numbers`` from ``read_dataset``). A dry run of a
+    ``PlannedImport`` without errors gives its plan too (``ImportReport.plan``). ``progress(row_number)`` is
+    called after each row."""
     if not resource._meta.report_skipped:
         raise ImproperlyConfigured("run_import() needs a resource with report_skipped = True.")
+    planned = dry_run and isinstance(resource, PlannedImport)
+    if planned:
+        # Read before the rows are: a change made meanwhile shows as a state that differs at the confirmation.
+        keys = json_normal(resource.plan_keys(dataset))
+        state = json_normal(resource.plan_state(keys, lock=False))
+    resource.import_progress = progress
     # Rows saved one by one would each refresh the communes' states they touch: once at the end instead, and
     # not at all for a dry run (rolled back).
     with figures_deferred(refresh=not dry_run):
@@ -323,7 +441,15 @@ def run_import(resource, dataset, *, dry_run: bool, user=None) -> ImportReport:
         rows.append(_row_report(resource, numbers[index], row_result, row_values, columns))
     for base_error in result.base_errors:
         rows.append(PreviewRow(number=0, status="error", label="", errors=[CellError("", None, str(base_error.error))]))
-    return ImportReport(rows=rows)
+    report = ImportReport(rows=rows)
+    if planned and report.ok:
+        written = {"new": [], "changed": []}
+        for row_result, row in zip(result.rows, rows, strict=False):
+            if row.status in written:
+                written[row.status].append(resource.plan_values(row_result))
+        # ``on``: rules read today's date (an officer's age): a plan is only written the day it was made.
+        report.plan = json_normal({"keys": keys, "state": state, "on": timezone.localdate(), **written})
+    return report
 
 
 class UploadForm(forms.Form):
@@ -343,7 +469,11 @@ class ConfirmForm(forms.Form):
 
 
 class ImportView(PermissionRequiredMixin, View):
-    """Upload (GET/POST) → preview; POST with ``confirm`` → import. Subclasses set the resource and texts."""
+    """Upload (GET/POST) → preview; POST with ``confirm`` → import. Subclasses set the resource and texts.
+
+    A file with more rows than ``sync_max_rows`` (``IMPORT_SYNC_MAX_ROWS`` by default) is previewed by the worker:
+    the upload answers at once with a redirect to ``?job=<token>``, the page of its progress, which polls
+    ``?job=<token>&format=json`` (and without JavaScript, a refresh link) and shows the preview once it is done."""
 
     resource_class = None
     required_headers: tuple[str, ...] = ()
@@ -352,6 +482,7 @@ class ImportView(PermissionRequiredMixin, View):
     success_url = "/"
     template_url = ""
     session_prefix = "import"
+    sync_max_rows: int | None = None
 
     def get_resource(self):
         return self.resource_class()
@@ -360,13 +491,48 @@ class ImportView(PermissionRequiredMixin, View):
         """Check (``dry_run``) or import ``dataset``; any bad row must leave the database untouched."""
         return run_import(self.get_resource(), dataset, dry_run=dry_run, user=self.request.user)
 
-    def read(self, upload):
+    def preview(self, dataset, *, progress=None) -> "ImportReport":
+        """The preview of ``dataset`` (a dry run; with its plan for a ``PlannedImport``)."""
+        if not self._previews_a_resource():
+            return self.run(dataset, dry_run=True)
+        return run_import(self.get_resource(), dataset, dry_run=True, user=self.request.user, progress=progress)
+
+    def _previews_a_resource(self) -> bool:
+        """The preview is the resource's dry run (a view that overrides ``run`` checks rows its own way, with the
+        request at hand: always while the page waits)."""
+        return type(self).run is ImportView.run
+
+    @staticmethod
+    def _rows_at_most(upload) -> int:
+        """The file's data rows at most, counted without reading them (0 when it cannot tell: the file is then read
+        here, and says what is wrong with it)."""
+        try:
+            return max(sheet_row_estimate(upload) - 1, 0)  # the header row
+        except ValidationError:
+            return 0
+
+    def in_background(self, rows: int) -> bool:
+        """Whether a file of ``rows`` rows is previewed by the worker."""
+        limit = self.sync_max_rows if self.sync_max_rows is not None else settings.IMPORT_SYNC_MAX_ROWS
+        return self._previews_a_resource() and rows > limit
+
+    def read(self, upload, *, headers_only: bool = False):
         """The upload as a dataset; only the resource's columns are allowed."""
         return read_dataset(
-            upload, required_headers=self.required_headers, allowed_headers=resource_headers(self.get_resource())
+            upload,
+            required_headers=self.required_headers,
+            allowed_headers=resource_headers(self.get_resource()),
+            headers_only=headers_only,
         )
 
     def context(self, **extra):
+        report = extra.get("report")
+        if report is not None:
+            # A page of a whole country's rows would take seconds to render and to read: errors and changes first,
+            # up to IMPORT_PREVIEW_SHOWN_ROWS of them.
+            rows = report.ordered_rows
+            extra.setdefault("preview_rows", rows[: settings.IMPORT_PREVIEW_SHOWN_ROWS])
+            extra.setdefault("preview_hidden", max(len(rows) - settings.IMPORT_PREVIEW_SHOWN_ROWS, 0))
         return {
             "title": self.title,
             "template_url": self.template_url,
@@ -376,6 +542,8 @@ class ImportView(PermissionRequiredMixin, View):
         }
 
     def get(self, request, *args, **kwargs):
+        if "job" in request.GET:
+            return self.job_page(request, request.GET["job"], as_json=request.GET.get("format") == "json")
         return render(request, self.template_name, self.context(form=UploadForm()))
 
     def post(self, request, *args, **kwargs):
@@ -385,92 +553,139 @@ class ImportView(PermissionRequiredMixin, View):
         if not form.is_valid():
             return render(request, self.template_name, self.context(form=form), status=400)
         upload = form.cleaned_data["file"]
+        background = self._previews_a_resource() and self.in_background(self._rows_at_most(upload))
         try:
-            dataset = self.read(upload)
+            dataset = self.read(upload, headers_only=True) if background else self.read(upload)
         except ValidationError as exc:
             form.add_error("file", exc)
             return render(request, self.template_name, self.context(form=form), status=400)
-        report = self.run(dataset, dry_run=True)
+        from rollout.core.import_jobs import import_job_keep, import_job_start
+
         self.discard_pending(request)
-        token = self.keep_pending(request, upload, report) if report.ok else None
-        status = 200 if report.ok else 400
+        if background:
+            job = import_job_start(view=self, upload=upload)
+            self.remember(request, job)
+            return HttpResponseRedirect(self.job_url(job))
+        report = self.preview(dataset)
+        token = None
+        if report.ok:
+            job = import_job_keep(view=self, upload=upload, report=report)
+            self.remember(request, job)
+            token = job.token
         return render(
             request,
             self.template_name,
             self.context(form=UploadForm(), report=report, token=token),
-            status=status,
+            status=200 if report.ok else 400,
         )
 
-    def keep_pending(self, request, upload, report) -> str:
-        """Keep the upload for the confirmation, with a digest of what the preview shows; returns its token."""
-        token = secrets.token_urlsafe(24)
-        upload.seek(0)
-        path = default_storage.save(f"imports/{token}.xlsx", ContentFile(upload.read()))
-        request.session[f"{self.session_prefix}:{token}"] = {"path": path, "shown": report_digest(report)}
-        return token
+    def job_url(self, job) -> str:
+        return f"{self.request.path}?job={job.token}"
+
+    def _session_key(self, token: str) -> str:
+        return f"{self.session_prefix}:{token}"
+
+    def remember(self, request, job) -> None:
+        """Bind the job to the session: only this session may follow and confirm it."""
+        request.session[self._session_key(job.token)] = {"job": job.pk}
+
+    def pending_job(self, request, token: str, *, forget: bool = False):
+        """The session's job of ``token`` (``forget``: unbound from the session), or None."""
+        from rollout.core.import_jobs import ImportJob
+
+        key = self._session_key(token)
+        pending = request.session.pop(key, None) if forget else request.session.get(key)
+        if not isinstance(pending, dict) or not isinstance(pending.get("job"), int):
+            return None
+        return ImportJob.objects.filter(pk=pending["job"], user=request.user).first()
 
     def discard_pending(self, request):
         """Forget this session's earlier previews and delete their files: a new upload replaces them."""
+        from rollout.core.import_jobs import ImportJob, import_job_discard
+
         session_keys = list(request.session.keys())  # a session is not iterable
         for key in [k for k in session_keys if k.startswith(f"{self.session_prefix}:")]:
             pending = request.session.pop(key)
-            with contextlib.suppress(OSError, TypeError, KeyError):
-                default_storage.delete(pending["path"] if isinstance(pending, dict) else pending)
+            job_id = pending.get("job") if isinstance(pending, dict) else None
+            for job in ImportJob.objects.filter(pk=job_id if isinstance(job_id, int) else None, user=request.user):
+                import_job_discard(job)
 
-    def confirm(self, request):
-        form = ConfirmForm(request.POST)
-        key = f"{self.session_prefix}:{form.data.get('token', '')}"
-        if not form.is_valid() or key not in request.session:
+    def job_page(self, request, token: str, *, as_json: bool = False):
+        """A background preview: its progress while it runs (the page, or the ``format=json`` fragment it polls),
+        then the preview itself."""
+        job = self.pending_job(request, token) if ConfirmForm({"token": token}).is_valid() else None
+        if job is None:
+            if as_json:
+                return JsonResponse({"status": "expired", "finished": True}, status=404)
             messages.error(request, _("This import has expired or was already confirmed. Upload the file again."))
             return HttpResponseRedirect(request.path)
-        pending = request.session.pop(key)
-        path, shown = (pending.get("path"), pending.get("shown")) if isinstance(pending, dict) else (pending, None)
-        try:
-            with default_storage.open(path, "rb") as stored:
-                stored.name = path
-                content = stored.read()
-                stored.seek(0)
-                dataset = self.read(stored)
-        except (OSError, ValidationError, TypeError):
+        if as_json:
+            return JsonResponse(job_progress(job))
+        report = job.preview() if job.status == "done" else None
+        return render(
+            request,
+            self.template_name,
+            self.context(form=UploadForm(), job=job, progress=job_progress(job), report=report,
+                         token=job.token if job.ok else None),
+        )  # fmt: skip
+
+    def confirm(self, request):
+        from rollout.core.import_jobs import import_confirm
+
+        form = ConfirmForm(request.POST)
+        job = self.pending_job(request, form.data.get("token", ""), forget=True) if form.is_valid() else None
+        outcome = import_confirm(job=job, view=self) if job is not None else None
+        if outcome is None or outcome.result == "expired":
+            messages.error(request, _("This import has expired or was already confirmed. Upload the file again."))
+            return HttpResponseRedirect(request.path)
+        if outcome.result == "unreadable":
             messages.error(request, _("The uploaded file could not be read again. Upload it once more."))
             return HttpResponseRedirect(request.path)
-        finally:
-            with contextlib.suppress(OSError, TypeError):
-                default_storage.delete(path)
-        try:
-            # The confirmation writes only what the preview showed: when the data changed in between (someone
-            # else's edit), the import would do something else, so it is rolled back and previewed again.
-            with transaction.atomic():
-                report = self.run(dataset, dry_run=False)
-                if report.ok and shown is not None and report_digest(report) != shown:
-                    raise _PreviewOutdated(report)
-        except _PreviewOutdated as outdated:
-            report = outdated.report
-            token = self.keep_pending(request, ContentFile(content, name=path), report)
+        if outcome.result == "refused":
+            return render(
+                request, self.template_name, self.context(form=UploadForm(), report=outcome.report), status=400
+            )
+        if outcome.result == "stale":
+            new_job = outcome.job
+            self.remember(request, new_job)
             messages.warning(
                 request,
                 _("The data changed since the preview, so nothing was written. Check the new preview below and "
                   "confirm again."),
             )  # fmt: skip
-            return render(
-                request, self.template_name, self.context(form=UploadForm(), report=report, token=token), status=409
-            )
-        if not report.ok:
-            return render(request, self.template_name, self.context(form=UploadForm(), report=report), status=400)
-        totals = report.totals
+            extra = {"report": outcome.report, "token": new_job.token if new_job.ok else None}
+            if outcome.report is None:  # a large file: its new preview is being checked
+                extra = {"job": new_job, "progress": job_progress(new_job)}
+            return render(request, self.template_name, self.context(form=UploadForm(), **extra), status=409)
         messages.success(
             request,
-            _("Import finished: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.") % totals,
+            _("Import finished: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.") % outcome.totals,
         )
         return HttpResponseRedirect(self.success_url)
 
 
-class _PreviewOutdated(Exception):
-    """Raised inside the confirmation's transaction to roll it back: the import no longer does what was shown."""
-
-    def __init__(self, report):
-        super().__init__("preview outdated")
-        self.report = report
+def job_progress(job) -> dict:
+    """A background preview's progress, as its page shows it and polls it: the percentage and the rows done of
+    the file's rows (in words, numbers in the page's format)."""
+    done = job.rows_done if job.in_progress else (job.rows_total or 0)
+    if job.rows_total:
+        text = _("%(done)s of %(total)s rows checked") % {
+            "done": formats.localize(done, use_l10n=True),
+            "total": formats.localize(job.rows_total, use_l10n=True),
+        }
+    elif job.status == "pending":
+        text = _("Waiting for the background worker.")
+    else:
+        text = _("Reading the file…")
+    return {
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "percent": job.percent,
+        "rows_done": done,
+        "rows_total": job.rows_total,
+        "rows_text": text,
+        "finished": not job.in_progress,
+    }
 
 
 def report_digest(report: "ImportReport") -> str:

@@ -1355,3 +1355,150 @@ def test_a_commune_off_the_border_keeps_its_country_unless_the_file_clears_it(de
     }  # fmt: skip
     confirm(administrator, response.context["token"])
     assert Commune.objects.values_list("is_border", "border_country").get(code=DAK_BLO) == (False, "")
+
+
+# --- the confirmation writes what the preview validated, in bulk ------------------------------------------------
+
+
+@pytest.fixture
+def no_second_import(monkeypatch):
+    """From here on, importing a file row by row (django-import-export) fails the test: the confirmation must write
+    what the preview validated without going through the rows again."""
+    from import_export.resources import Resource
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("the file was imported again")
+
+    def arm():
+        monkeypatch.setattr(Resource, "import_data", refuse)
+
+    return arm
+
+
+@pytest.mark.django_db
+def test_the_confirmation_writes_the_previewed_rows_in_bulk_without_importing_the_file_again(
+    demo_baseline, administrator, no_second_import, django_capture_on_commit_callbacks
+):
+    content = xlsx(
+        ["Mã xã", "Dân số", "Có CA chính quy từ ngày", "Trọng điểm ANTT", "Định biên"],
+        [
+            [DAK_MAN, 3500, "15/03/2021", None, 4],
+            [DAK_PEK, None, None, "x", None],
+            [DAK_CHOONG, None, None, None, None],
+        ],
+    )
+    response = preview(administrator, content)
+    assert statuses(response) == {2: "changed", 3: "changed", 4: "unchanged"}
+    no_second_import()
+    untouched = Commune.objects.filter(code=DAK_CHOONG).values().get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm(administrator, response.context["token"])
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("communes:commune_list")
+    dak_man = Commune.objects.get(code=DAK_MAN)
+    assert (dak_man.population, dak_man.baseline_covered_on, dak_man.staffing_norm, dak_man.is_demo) == (
+        3500, datetime.date(2021, 3, 15), 4, False
+    )  # fmt: skip
+    assert dak_man.coverage == Coverage.BASELINE  # the coverage task ran on commit, as after a row-by-row import
+    assert Commune.objects.values_list("is_key_area", "is_demo").get(code=DAK_PEK) == (True, False)
+    assert Commune.objects.filter(code=DAK_CHOONG).values().get() == untouched  # unchanged: not written at all
+    from rollout.progress.states import commune_states_differences
+
+    assert commune_states_differences(limit=1)[0] == 0  # the new norm's state refreshed in the same transaction
+
+
+@pytest.mark.django_db
+def test_a_commune_edited_between_preview_and_confirmation_is_refused_and_nothing_is_written(
+    demo_baseline, administrator, users, no_second_import
+):
+    """A clerk turns Đắk Blô's key-area flag off (through the commune's page service) after the preview of a file
+    that turns it off too: the file now changes something else than it showed, so nothing of the file is written
+    and the new preview is shown to confirm again."""
+    from communes.services import commune_update
+
+    content = xlsx(["Mã xã", "Trọng điểm ANTT", "Dân số"], [[DAK_BLO, "k", 4100], [DAK_MAN, None, 2300]])
+    response = preview(administrator, content)
+    assert changes_of(response) == {2: {"Trọng điểm ANTT": ("Có", "Không"), "Dân số": (None, 4100)},
+                                    3: {"Dân số": (None, 2300)}}  # fmt: skip
+    commune_update(commune=Commune.objects.get(code=DAK_BLO), user=users["administrator"], is_key_area=False)
+    before = db_state()
+
+    response = confirm(administrator, response.context["token"])
+
+    assert response.status_code == 409
+    assert any("changed since the preview" in m for m in messages_of(response))
+    assert db_state() == before
+    assert changes_of(response) == {2: {"Dân số": (None, 4100)}, 3: {"Dân số": (None, 2300)}}
+    no_second_import()  # the new preview's plan is written as it stands
+    assert confirm(administrator, response.context["token"]).status_code == 302
+    assert Commune.objects.values_list("population", flat=True).get(code=DAK_BLO) == 4100
+    assert Commune.objects.values_list("population", flat=True).get(code=DAK_MAN) == 2300
+
+
+@pytest.mark.django_db
+def test_a_change_the_file_does_not_see_is_written_with_it(demo_baseline, administrator, users):
+    """Someone sets another attribute of a commune the file names: the records differ from the preview's, so the
+    file is previewed again; that preview shows the same, so the confirmation writes it (and keeps the edit)."""
+    from communes.services import commune_update
+
+    response = preview(administrator, xlsx(["Mã xã", "Dân số"], [[DAK_MAN, 1500]]))
+    commune_update(commune=Commune.objects.get(code=DAK_MAN), user=users["administrator"], staffing_norm=9)
+
+    response = confirm(administrator, response.context["token"])
+
+    assert response.status_code == 302
+    assert Commune.objects.values_list("population", "staffing_norm").get(code=DAK_MAN) == (1500, 9)
+
+
+@pytest.mark.django_db
+def test_the_same_confirmation_posted_twice_writes_once(demo_baseline, administrator, no_second_import):
+    response = preview(administrator, xlsx(["Mã xã", "Dân số"], [[DAK_MAN, 1500]]))
+    token = response.context["token"]
+    no_second_import()
+    assert confirm(administrator, token)["Location"] == reverse("communes:commune_list")
+    Commune.objects.filter(code=DAK_MAN).update(population=7)  # someone's later change is not overwritten
+
+    again = confirm(administrator, token)
+
+    assert again.status_code == 302 and again["Location"] == IMPORT_URL
+    assert any("expired or was already confirmed" in m for m in messages_of(administrator.get(IMPORT_URL)))
+    assert Commune.objects.values_list("population", flat=True).get(code=DAK_MAN) == 7
+
+
+@pytest.mark.django_db
+def test_the_confirmation_takes_as_many_queries_for_every_commune_of_the_province_as_for_three(
+    demo_baseline, administrator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def confirmation_queries(codes, norm: int) -> int:
+        rows = [[code, 1000 * norm + index, norm] for index, code in enumerate(codes)]
+        response = preview(administrator, xlsx(["Mã xã", "Dân số", "Định biên"], rows))
+        assert response.context["report"].totals["changed"] == len(codes)
+        with CaptureQueriesContext(connection) as queries:
+            assert confirm(administrator, response.context["token"]).status_code == 302
+        return len(queries)
+
+    codes = list(Commune.objects.order_by("code").values_list("code", flat=True))
+    assert len(codes) == 102
+    # On SQLite Django's bulk_update splits its statement by the number of variables SQLite takes: a few more.
+    slack = 0 if connection.vendor == "postgresql" else 3
+    assert confirmation_queries(codes, 3) <= confirmation_queries(codes[:3], 4) + slack
+    assert Commune.objects.filter(staffing_norm=3).count() == 99
+
+
+@pytest.mark.django_db
+def test_a_preview_of_many_rows_lists_the_first_ones_errors_and_changes_first(demo_baseline, administrator, settings):
+    settings.IMPORT_PREVIEW_SHOWN_ROWS = 2
+    content = xlsx(["Mã xã", "Dân số"], [[DAK_MAN, None], [DAK_PEK, 10], [99_999, 5], [DAK_CHOONG, 20]])
+
+    response = preview(administrator, content)
+
+    html = response.content.decode()
+    assert [row.number for row in response.context["preview_rows"]] == [4, 3]  # the error, then the first change
+    assert html.count("data-status=") == 2
+    assert "The first 2 rows are shown, errors and changes first; 2 more rows are not shown here." in html
+    assert 'data-testid="total-changed">Changed: 2<' in html  # the totals count every row

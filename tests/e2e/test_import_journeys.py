@@ -1,16 +1,21 @@
 """The import journey of issue 12 in a real browser, in Vietnamese, from the menu after sign-in, on a desktop and
 on a phone: the administrator downloads the commune template, fills in only the code and the population, uploads
-it, sees a summary where only the population changes (no date cleared, no key area turned off), and confirms."""
+it, sees a summary where only the population changes (no date cleared, no key area turned off), and confirms. And
+a large file (issue 14), checked in the background while the page shows its progress, with Redis down at first."""
 
 import io
 import re
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from playwright.sync_api import expect
 
 from communes.models import Commune, Coverage
+from rollout.health import broker_check
+from rollout.tasks import jobs_sweep
 from tests.builders.browser import DESKTOP, PHONE, open_menu, sign_in
+from tests.builders.celery import celery_broker, celery_worker
+from tests.builders.redis_server import FAULTS_GROUP
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -86,3 +91,53 @@ def test_the_template_filled_with_code_and_population_changes_only_the_populatio
     }  # fmt: skip
     assert {code: attributes(code) for code in before} == before
     assert Commune.objects.filter(coverage=Coverage.UNCOVERED).count() == 54
+
+
+@pytest.mark.xdist_group(FAULTS_GROUP)
+@pytest.mark.parametrize("page", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"])
+def test_a_large_file_is_checked_in_the_background_while_the_page_shows_its_progress(
+    page, live_server, demo_baseline, users, own_redis, settings, tmp_path, screenshot
+):
+    """Redis is down when the administrator uploads every commune of Kon Tum (more rows than are checked while
+    the page waits): the page answers at once with a progress bar that waits; once Redis is back and the sweeper
+    has run, a worker checks the file, the page turns into the preview by itself, and the confirmation writes."""
+    settings.IMPORT_SYNC_MAX_ROWS = 10
+    codes = list(Commune.objects.order_by("code").values_list("code", flat=True))
+    workbook = Workbook()
+    workbook.active.append(["Mã xã", "Dân số"])
+    for index, code in enumerate(codes):
+        workbook.active.append([code, 700 + index])
+    upload = tmp_path / "xa.xlsx"
+    workbook.save(upload)
+    with celery_broker(settings, own_redis.url):
+        sign_in(page, live_server, users["administrator"].username)
+        own_redis.stop()
+        broker_check.forget()
+        page.goto(f"{live_server.url}/communes/import/")
+        page.locator("input[type=file]").set_input_files(str(upload))
+        page.get_by_role("button", name="Kiểm tra tệp").click()
+        page.wait_for_url(re.compile(r"/communes/import/\?job="))
+
+        progress = page.get_by_test_id("import-progress")
+        expect(progress).to_be_visible()
+        expect(progress).to_have_attribute("aria-valuenow", "0")
+        expect(page.get_by_test_id("import-rows")).to_have_text("Đang chờ tiến trình xử lý nền.")
+        expect(page.get_by_test_id("import-delayed")).to_be_visible()
+        expect(page.get_by_test_id("import-refresh")).to_have_text("Làm mới")
+        screenshot("waiting")
+
+        own_redis.start()
+        broker_check.forget()
+        assert jobs_sweep()["sent"] == 1
+        with celery_worker(settings, own_redis.url):
+            page.get_by_test_id("import-confirm").wait_for(timeout=60_000)  # the page reloads by itself
+        expect(page.get_by_test_id("total-changed")).to_have_text("Thay đổi: 102")
+        expect(page.get_by_test_id("import-job")).to_have_count(0)
+        screenshot("checked")
+        page.get_by_role("button", name="Xác nhận nhập dữ liệu").click()
+        page.wait_for_url(re.compile(r"/communes/$"))
+        expect(page.locator("main .alert-success")).to_contain_text("102 bản ghi thay đổi")
+
+    assert dict(Commune.objects.values_list("code", "population")) == {
+        code: 700 + index for index, code in enumerate(codes)
+    }

@@ -14,6 +14,7 @@ import zipfile
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
@@ -1049,3 +1050,209 @@ def test_the_template_explains_blank_cells_the_clear_marker_and_each_column(rost
     assert by_column["Họ và tên"][0] == "Bắt buộc với bản ghi mới; không thể xóa"
     assert by_column["Điện thoại"][0] == "Không bắt buộc"
     assert "Tiếng" in by_column["Ngôn ngữ"][1]
+
+
+# --- the confirmation writes what the preview validated, in bulk, with history (issue 14) ----------------------
+
+
+@pytest.fixture
+def no_second_import(monkeypatch):
+    """From here on, importing a file row by row (django-import-export) fails the test."""
+    from import_export.resources import Resource
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("the file was imported again")
+
+    return lambda: monkeypatch.setattr(Resource, "import_data", refuse)
+
+
+@pytest.mark.django_db
+def test_the_confirmation_writes_new_and_changed_officers_in_bulk_with_history_for_every_one(
+    roster, admin_client, users, no_second_import
+):
+    changed = [roster["glei_young"], roster["dak_to"]]
+    unchanged = roster["ngoc_hoi"]
+    rows = [new_row(f"208-{n:03d}", **{"Họ và tên": nfd(f"Y Liêm {chr(65 + n)}")}) for n in range(5)]
+    rows += [
+        officer_row(changed[0], **{"Cấp bậc": "Đại úy", "Ngôn ngữ": "Ba Na"}),
+        officer_row(changed[1], **{"Đơn vị công tác": "Công an xã Đắk Tô", "Điện thoại": "(xóa)"}),
+        officer_row(unchanged),
+    ]
+    response = preview(admin_client, xlsx(HEADERS, rows))
+    assert response.context["report"].totals == {"new": 5, "changed": 2, "unchanged": 1, "error": 0}
+    history_before = {officer.pk: officer.history.count() for officer in roster.values()}
+    no_second_import()
+
+    response = confirm(admin_client, response.context["token"])
+
+    assert response.status_code == 302
+    administrator = users["administrator"]
+    created = Officer.objects.filter(police_number__startswith="208-").order_by("police_number")
+    assert created.count() == 5
+    for n, officer in enumerate(created):
+        assert officer.full_name == f"Y Liêm {chr(65 + n)}"  # stored NFC
+        assert unicodedata.is_normalized("NFC", officer.full_name)
+        assert officer.status == OfficerStatus.CANDIDATE
+        assert (officer.search_key, officer.sort_key) != ("", "")
+        assert Officer.objects.search("y liem").filter(pk=officer.pk).exists()
+        assert set(officer.languages.values_list("name", flat=True)) == {"Xơ Đăng", "Tiếng Việt"}
+        [entry] = officer.history.all()
+        assert (entry.history_type, entry.history_user, entry.full_name) == ("+", administrator, officer.full_name)
+    young, dak_to = (Officer.objects.get(pk=officer.pk) for officer in changed)
+    assert (young.rank, set(young.languages.values_list("name", flat=True))) == (Rank.DAI_UY, {"Ba Na"})
+    assert (dak_to.current_unit, dak_to.phone) == ("Công an xã Đắk Tô", "")
+    for officer in (young, dak_to):
+        assert officer.history.count() == history_before[officer.pk] + 1
+        latest = officer.history.first()
+        assert (latest.history_type, latest.history_user) == ("~", administrator)
+    assert {c.field for c in young.history.first().diff_against(young.history.first().prev_record).changes} == {"rank"}
+    assert {c.field for c in dak_to.history.first().diff_against(dak_to.history.first().prev_record).changes} == {
+        "current_unit", "phone"
+    }  # fmt: skip
+    assert dak_to.updated_at > roster["dak_to"].updated_at
+    assert unchanged.history.count() == history_before[unchanged.pk]
+    # The officer's page shows the import in its history, by the administrator.
+    [entry, *_older] = admin_client.get(young.get_absolute_url()).context["history"]
+    assert (entry.action, entry.user) == ("~", administrator)
+
+
+@pytest.mark.django_db
+def test_an_officer_edited_between_preview_and_confirmation_is_refused_and_nothing_is_written(
+    roster, admin_client, users, no_second_import
+):
+    """A clerk changes the officer's phone on the officer's page after the preview of a file that changes it too:
+    the file would now do something else, so nothing of it is written and its new preview is shown."""
+    from personnel.services import officer_update
+
+    officer = roster["glei_young"]
+    response = preview(
+        admin_client, xlsx(HEADERS, [officer_row(officer, **{"Điện thoại": "0987000111"}), new_row("209-001")])
+    )
+    assert changes_by_row(response)[2] == {"Điện thoại": ("0912345678", "0987000111")}
+    officer_update(officer=Officer.objects.get(pk=officer.pk), user=users["provincial_clerk"], phone="0905000222")
+    before = db_state()
+
+    response = confirm(admin_client, response.context["token"])
+
+    assert response.status_code == 409
+    assert db_state() == before
+    assert not Officer.objects.filter(police_number="209-001").exists()
+    assert changes_by_row(response)[2] == {"Điện thoại": ("0905000222", "0987000111")}
+    no_second_import()
+    assert confirm(admin_client, response.context["token"]).status_code == 302
+    assert Officer.objects.get(pk=officer.pk).phone == "0987000111"
+    assert Officer.objects.filter(police_number="209-001").exists()
+
+
+@pytest.mark.django_db
+def test_a_police_number_registered_between_preview_and_confirmation_is_refused(roster, admin_client):
+    response = preview(admin_client, xlsx(HEADERS, [new_row("209-002")]))
+    assert statuses(response) == {2: "new"}
+    OfficerFactory(police_number="209-002", full_name="Người Khác")
+    before = db_state()
+
+    response = confirm(admin_client, response.context["token"])
+
+    assert response.status_code == 409
+    assert statuses(response) == {2: "changed"}
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_the_same_confirmation_posted_twice_writes_once_and_its_history_once(roster, admin_client):
+    officer = roster["glei_senior"]
+    response = preview(admin_client, xlsx(HEADERS, [officer_row(officer, **{"Cấp bậc": "Thiếu tá"})]))
+    token = response.context["token"]
+    history = officer.history.count()
+
+    assert confirm(admin_client, token)["Location"] == reverse("personnel:officer_list")
+    again = confirm(admin_client, token)
+
+    assert again["Location"] == reverse("personnel:officer_import")
+    assert officer.history.count() == history + 1
+    assert Officer.objects.get(pk=officer.pk).rank == Rank.THIEU_TA
+
+
+@pytest.mark.django_db
+def test_a_confirmation_the_day_after_the_preview_previews_again(roster, admin_client, monkeypatch):
+    """An officer's age is counted on the day: a plan made yesterday is not written as it stands."""
+    import rollout.core.import_jobs as import_jobs
+
+    response = preview(admin_client, xlsx(HEADERS, [new_row("209-003")]))
+    token = response.context["token"]
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(import_jobs, "_today", lambda: tomorrow)
+    replanned = []
+    original = import_jobs._confirm_again
+    monkeypatch.setattr(import_jobs, "_confirm_again", lambda job, view: replanned.append(job) or original(job, view))
+
+    assert confirm(admin_client, token).status_code == 302
+    assert len(replanned) == 1
+    assert Officer.objects.filter(police_number="209-003").exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="two real transactions at once need PostgreSQL's row locks"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_of_one_preview_at_once_write_it_once(roster, users):
+    """The same confirm button clicked twice, the two requests at the same moment (two real transactions): the
+    preview's job is locked, so one writes and the other finds it confirmed."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    officer = roster["glei_senior"]
+    first = in_english(Client())
+    first.force_login(users["administrator"])
+    token = preview(first, xlsx(HEADERS, [officer_row(officer, **{"Cấp bậc": "Thiếu tá"}), new_row("209-010")]))
+    token = token.context["token"]
+    second = in_english(Client())
+    second.cookies = first.cookies  # the same browser session
+    history = officer.history.count()
+    barrier, locations = threading.Barrier(2), []
+
+    def click(client):
+        try:
+            barrier.wait(timeout=10)
+            locations.append(confirm(client, token)["Location"])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click, args=(client,)) for client in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(locations) == sorted([reverse("personnel:officer_list"), reverse("personnel:officer_import")])
+    assert officer.history.count() == history + 1
+    assert Officer.objects.filter(police_number="209-010").count() == 1
+    assert Officer.history.filter(police_number="209-010").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_roster_of_more_than_50_rows_is_checked_in_the_background_then_written_with_history(
+    roster, admin_client, users, django_capture_on_commit_callbacks, no_second_import
+):
+    from rollout.core.import_jobs import ImportJob
+
+    rows = [new_row(f"210-{n:03d}", **{"Họ và tên": f"A Thị {chr(65 + n % 26)}{n}"}) for n in range(51)]
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's job, in-process here
+        response = preview(admin_client, xlsx(HEADERS, rows))
+    assert response.status_code == 302 and "?job=" in response["Location"]
+    token = response["Location"].split("?job=", 1)[1]
+    assert ImportJob.objects.get(token=token).rows_total == 51
+
+    page = admin_client.get(response["Location"])
+
+    assert page.context["report"].totals == {"new": 51, "changed": 0, "unchanged": 0, "error": 0}
+    no_second_import()
+    assert confirm(admin_client, page.context["token"]).status_code == 302
+    created = Officer.objects.filter(police_number__startswith="210-")
+    assert created.count() == 51
+    assert Officer.history.filter(police_number__startswith="210-", history_type="+").count() == 51
+    assert set(Officer.history.filter(police_number__startswith="210-").values_list("history_user", flat=True)) == {
+        users["administrator"].pk
+    }
