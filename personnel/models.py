@@ -179,6 +179,9 @@ class Vetting(models.Model):
     decided_on = models.DateField(_("decided on"))
 
     history = HistoricalRecords()
+    # A decision is its officer's: a district clerk sees those of their district's officers (the API's list).
+    scoped_by = ScopedBy(province="officer__province_id", district="officer__district_id")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["officer", "criterion"]

@@ -10,8 +10,8 @@ from communes.models import Commune, District, Province
 from equipment.models import EquipmentItem, EquipmentType, Issuance, ReturnCondition, Warehouse
 from personnel.choices import AssignmentEndReason, Post, VettingCriterion
 from personnel.identifiers import can_see_identifiers, mask
-from personnel.models import Assignment, Language, Officer
-from rollout.models import CommuneState, Phase, PilotPlan, Report, Task
+from personnel.models import Assignment, Language, Officer, Vetting
+from rollout.models import CommuneState, Phase, PilotPlan, ProgressSnapshot, Report, Task
 from training.models import Course, Enrollment, TrainingSession
 
 
@@ -136,6 +136,19 @@ class VettingSerializer(serializers.Serializer):
     decisions = VettingDecisionSerializer(many=True, allow_empty=False)
 
 
+class VettingReadSerializer(serializers.ModelSerializer):
+    decided_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Vetting
+        fields = ["id", "officer", "criterion", "passed", "note", "decided_on", "decided_by"]
+
+    def get_decided_by(self, vetting) -> str:
+        """Who decided, as the officer's page names them."""
+        user = vetting.decided_by
+        return user.get_full_name() or user.username
+
+
 class AssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assignment
@@ -202,6 +215,50 @@ class RefusalSerializer(serializers.Serializer):
 class EnrolOutcomeSerializer(serializers.Serializer):
     enrolled = serializers.ListField(child=serializers.IntegerField(), help_text=_("The officers enrolled."))
     refused = RefusalSerializer(many=True)
+
+
+class ResultSerializer(serializers.Serializer):
+    """A result as the client last read it (the enrolment's attended, score and passed)."""
+
+    attended = serializers.BooleanField(allow_null=True)
+    score = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True, coerce_to_string=False)
+    passed = serializers.BooleanField(allow_null=True)
+
+
+class ResultEntrySerializer(serializers.Serializer):
+    """One trainee's result: only the parts sent are changed (a part left out keeps what is recorded)."""
+
+    enrolment = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    attended = serializers.BooleanField(allow_null=True, required=False)
+    score = serializers.DecimalField(
+        max_digits=4, decimal_places=2, allow_null=True, required=False, coerce_to_string=False,
+        help_text=_("From 0 to 10."),
+    )  # fmt: skip
+    passed = serializers.BooleanField(allow_null=True, required=False)
+    was = ResultSerializer(
+        required=False,
+        help_text=_("The result the client read: if it has changed since, the save is refused rather than "
+                    "overwrite someone else's entry."),
+    )  # fmt: skip
+
+
+class ResultsSerializer(serializers.Serializer):
+    results = ResultEntrySerializer(many=True, allow_empty=False, max_length=1000)
+
+    def validate_results(self, rows):
+        seen = set()
+        for row in rows:
+            if row["enrolment"] in seen:
+                raise serializers.ValidationError(
+                    _("Enrolment %(id)s is sent twice.") % {"id": row["enrolment"]}
+                )
+            seen.add(row["enrolment"])
+        return rows
+
+
+class ResultsOutcomeSerializer(serializers.Serializer):
+    saved = serializers.ListField(child=serializers.IntegerField(), help_text=_("The enrolments whose result changed."))
+    unchanged = serializers.IntegerField(help_text=_("Rows sent with the result already recorded."))
 
 
 class EquipmentTypeSerializer(serializers.ModelSerializer):
@@ -281,6 +338,15 @@ class ReportSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "array", "items": {"type": "string", "enum": ["xlsx", "pdf"]}})
     def get_files(self, report):
         return [kind for kind in ("xlsx", "pdf") if getattr(report, kind)]
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    uncovered = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ProgressSnapshot
+        fields = ["id", "on", "province", "communes", "covered", "uncovered", "staffing_norm", "deployed",
+                  "trained_deployed", "equipped", "operational", "recorded_at"]  # fmt: skip
 
 
 class FiguresSerializer(serializers.Serializer):

@@ -5,8 +5,9 @@ that name officers are recorded as exports of personal data (accounts.audit)."""
 
 import datetime
 import hashlib
+import uuid
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,17 +28,18 @@ from equipment import services as equipment_services
 from equipment.models import EquipmentItem, EquipmentType, Issuance
 from personnel import services as personnel_services
 from personnel.identifiers import can_see_identifiers
-from personnel.models import Assignment, Officer
+from personnel.models import Assignment, Officer, Vetting
 from personnel.services import VettingDecision
 from rollout.alerts.rules import RULES, RULES_BY_KIND, alert_counts
-from rollout.api.filters import ApiFilterSet
-from rollout.core.scoping import check_visible
+from rollout.api.filters import ApiFilterSet, IdFilter
+from rollout.core.scoping import check_visible, sees_everything
 from rollout.core.spreadsheets import XLSX_CONTENT_TYPE
-from rollout.models import Phase, PilotPlan, Report, Task
+from rollout.models import Phase, PilotPlan, ProgressSnapshot, Report, Task
 from rollout.progress.figures import figures
 from rollout.reports.content import PDF_CONTENT_TYPE, report_filename
 from training import services as training_services
 from training.models import Course, Enrollment, TrainingSession
+from training.services import Result, ResultRow
 
 from . import serializers as s
 from .pagination import Pagination
@@ -109,7 +111,7 @@ class DistrictViewSet(ReadViewSet):
 
 
 class CommuneFilter(ApiFilterSet):
-    province = filters.NumberFilter(field_name="district__province_id")
+    province = IdFilter(field_name="district__province_id")
 
     class Meta:
         model = Commune
@@ -206,6 +208,20 @@ class OfficerViewSet(ReadViewSet, mixins.CreateModelMixin, mixins.UpdateModelMix
         return self._answer(officer, status.HTTP_200_OK)
 
 
+class VettingViewSet(ReadViewSet):
+    """The vetting decisions of the officers in the user's area (as each officer's page lists them)."""
+
+    queryset = Vetting.objects.select_related("decided_by")
+    serializer_class = s.VettingReadSerializer
+    read_permissions = _read("personnel.view_vetting")
+    ordering = ("officer_id", "criterion")
+    filterset_fields = ["officer", "criterion", "passed"]
+
+    @property
+    def personal_data(self):
+        return _("Vetting") + " (API)"
+
+
 class AssignmentFilter(ApiFilterSet):
     active = filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label="active")
 
@@ -255,7 +271,7 @@ class TrainingSessionViewSet(ReadViewSet):
     queryset = TrainingSession.objects.all()
     serializer_class = s.TrainingSessionSerializer
     read_permissions = _read("training.view_trainingsession")
-    write_permissions = {"enrol": ("training.add_enrollment",)}
+    write_permissions = {"enrol": ("training.add_enrollment",), "results": ("training.record_results",)}
     ordering = ("-starts_on",)
     filterset_fields = ["course", "province", "results_closed"]
 
@@ -271,6 +287,36 @@ class TrainingSessionViewSet(ReadViewSet):
         )
         refused = [{"officer": getattr(who, "pk", None), "reason": str(reason)} for who, reason in outcome.refused]
         return Response({"enrolled": [officer.pk for officer in outcome.enrolled], "refused": refused})
+
+
+    @extend_schema(request=s.ResultsSerializer, responses={200: s.ResultsOutcomeSerializer})
+    @action(detail=True, methods=["post"])
+    def results(self, request, pk=None):
+        """Record trainees' results (training.services.results_record, as the results page): only the rows and
+        the parts of a row that are sent change; a row whose result changed since ``was`` is refused; any error
+        refuses the whole save, the messages keyed by enrolment."""
+        session = self.get_object()
+        serializer = s.ResultsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entries = serializer.validated_data["results"]
+        current = {
+            e.pk: Result.of(e)
+            for e in session.enrollments.filter(pk__in=[entry["enrolment"] for entry in entries])
+        }  # fmt: skip
+        rows = []
+        for entry in entries:
+            read = current.get(entry["enrolment"], Result(None, None, None))
+            was = entry.get("was")
+            shown = Result(was["attended"], was["score"], was["passed"]) if was is not None else read
+            rows.append(ResultRow(
+                enrollment_id=entry["enrolment"],
+                attended=entry.get("attended", read.attended),
+                score=entry.get("score", read.score),
+                passed=entry.get("passed", read.passed),
+                shown=shown,
+            ))  # fmt: skip
+        outcome = training_services.results_record(session=session, rows=rows, recorded_by=request.user)
+        return Response({"saved": [e.pk for e in outcome.saved], "unchanged": outcome.unchanged})
 
 
 class EnrollmentViewSet(ReadViewSet):
@@ -310,12 +356,35 @@ class IssuanceViewSet(ReadViewSet):
     ordering = ("-issued_on",)
     filterset_fields = ["equipment_type", "commune", "officer", "status", "warehouse"]
 
-    @extend_schema(request=s.IssuanceCreateSerializer, responses={201: s.IssuanceSerializer})
+    @extend_schema(
+        request=s.IssuanceCreateSerializer,
+        parameters=[OpenApiParameter(
+            "Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER,
+            description="A UUID of the client's: the same request sent again with it issues nothing more and "
+                        "answers 200 with the issuance recorded the first time.",
+        )],  # fmt: skip
+        responses={201: s.IssuanceSerializer, 200: s.IssuanceSerializer},
+    )
     def create(self, request):
         """Issue equipment to a covered commune (equipment.services.issuance_create)."""
+        key = request.headers.get("Idempotency-Key")
+        try:
+            token = uuid.UUID(key) if key else None
+        except ValueError:
+            raise serializers.ValidationError(
+                {"Idempotency-Key": [_("The Idempotency-Key header must be a UUID.")]}
+            ) from None
         serializer = s.IssuanceCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        issuance = equipment_services.issuance_create(user=request.user, **serializer.validated_data)
+        try:
+            issuance = equipment_services.issuance_create(user=request.user, token=token, **serializer.validated_data)
+        except equipment_services.AlreadyRecorded as done:
+            earlier = Issuance.objects.visible_to(request.user).filter(pk=done.issuance.pk).first()
+            if earlier is None:
+                raise serializers.ValidationError(
+                    {"Idempotency-Key": [_("This Idempotency-Key was used for another request.")]}
+                ) from None
+            return Response(s.IssuanceSerializer(earlier).data, status=status.HTTP_200_OK)
         return Response(s.IssuanceSerializer(issuance).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.IssuanceReturnSerializer, responses={200: s.IssuanceSerializer})
@@ -349,6 +418,35 @@ class TaskViewSet(ReadViewSet):
     read_permissions = _read("rollout.view_task")
     ordering = ("deadline",)
     filterset_fields = ["plan", "status"]
+
+
+class SnapshotFilter(ApiFilterSet):
+    since = filters.DateFilter(field_name="on", lookup_expr="gte", label="since")
+    until = filters.DateFilter(field_name="on", lookup_expr="lte", label="until")
+    national = filters.BooleanFilter(field_name="province", lookup_expr="isnull", label="national")
+
+    class Meta:
+        model = ProgressSnapshot
+        fields = ["province", "since", "until", "national"]
+
+
+class SnapshotViewSet(ReadViewSet):
+    """The daily snapshots behind the dashboard's trends: those of the user's provinces, and the whole country's
+    for who sees it (as the dashboard's choice of area)."""
+
+    queryset = ProgressSnapshot.objects.all()
+    serializer_class = s.SnapshotSerializer
+    read_permissions = _read("rollout.view_progresssnapshot")
+    scoped = False
+    ordering = ("on", "province_id")
+    filterset_class = SnapshotFilter
+
+    def get_queryset(self):
+        user = self.request.user
+        area = Q(province__in=Province.objects.visible_to(user).values("code"))
+        if sees_everything(user):
+            area |= Q(province__isnull=True)
+        return super().get_queryset().filter(area)
 
 
 class ReportViewSet(ReadViewSet):

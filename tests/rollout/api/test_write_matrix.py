@@ -1,0 +1,193 @@
+"""Role × endpoint × method for the API's writes, against the pages: for every write, each role's token gets the
+answer the role gets from the page that does the same thing. The page is asked with a POST carrying nothing (the
+CSRF token only, which writes nothing): 403 there means the API refuses the role (403, nothing written), 404 means
+the object is outside the role's area (404, nothing written), and a form shown again with its errors means the role
+may write: the API then takes a valid request and records it through the service, with the user in the history.
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from equipment.models import Issuance
+from personnel.models import Assignment, Officer, Vetting
+from tests.builders.equipment import TT_DAK_GLEI
+from accounts.models import User
+from tests.builders.world import CITY, DAK_GLEI, DAK_MAN, assert_unchanged, db_state
+from tests.factories import OfficerFactory, vet_fully
+from training.models import Enrollment
+
+pytestmark = pytest.mark.usefixtures("shared_world")
+ROLES = ["committee", "provincial_clerk", "district_clerk", "administrator", "no_role"]
+TODAY = timezone.localdate()
+
+
+@dataclass
+class Write:
+    name: str
+    method: str
+    api: Callable  # world -> the API's path
+    page: Callable  # world -> the page's path
+    body: Callable  # world -> a valid JSON body
+    written: Callable  # (world, body) -> whether the write is in the database
+
+
+def _vetted_officer():
+    """A vetted officer of Đắk Glei in no class: one that a class takes."""
+    return vet_fully(OfficerFactory(district_id=DAK_GLEI), User.objects.get(username="administrator_user"))
+
+
+def _officer_body(world):
+    return {
+        "police_number": "987-111", "full_name": "A  Phiên   Y", "birth_date": "1994-03-08", "gender": "male",
+        "ethnicity": "xo_dang", "rank": 6, "current_unit": "Công an huyện Đắk Glei", "province": 62, "district": 610,
+        "education": "university", "political_theory": "intermediate",
+    }  # fmt: skip
+
+
+WRITES = [
+    Write(
+        "register an officer", "post", lambda w: "/api/v1/officers/", lambda w: reverse("personnel:officer_create"),
+        _officer_body, lambda w, b: Officer.objects.filter(police_number="987-111", full_name="A Phiên Y").exists(),
+    ),
+    Write(
+        "update an officer", "patch", lambda w: f"/api/v1/officers/{w.glei.pk}/",
+        lambda w: reverse("personnel:officer_update", args=[w.glei.pk]),
+        lambda w: {"current_unit": "Công an xã Đắk Pék"},
+        lambda w, b: Officer.objects.get(pk=w.glei.pk).current_unit == "Công an xã Đắk Pék",
+    ),
+    Write(
+        "record vetting", "post", lambda w: f"/api/v1/officers/{w.glei.pk}/vetting/",
+        lambda w: reverse("personnel:officer_vetting", args=[w.glei.pk]),
+        lambda w: {"decided_on": TODAY.isoformat(), "decisions": [{"criterion": "health", "passed": True}]},
+        lambda w, b: Vetting.objects.filter(officer=w.glei, criterion="health", passed=True).exists(),
+    ),
+    Write(
+        "assign an officer", "post", lambda w: "/api/v1/assignments/",
+        lambda w: reverse("personnel:assign", args=[DAK_MAN]),
+        lambda w: {"officer": w.free.pk, "commune": DAK_MAN, "post": "chief", "decision_number": "15/QĐ-CAT",
+                   "decision_date": TODAY.isoformat(), "started_on": TODAY.isoformat()},  # fmt: skip
+        lambda w, b: Assignment.objects.filter(officer=w.free, commune_id=DAK_MAN, ended_on=None).exists(),
+    ),
+    Write(
+        "end an assignment", "post", lambda w: f"/api/v1/assignments/{w.assignment.pk}/end/",
+        lambda w: reverse("personnel:assignment_end", args=[w.assignment.pk]),
+        lambda w: {"ended_on": TODAY.isoformat(), "reason": "transfer"},
+        lambda w, b: Assignment.objects.get(pk=w.assignment.pk).ended_on == TODAY,
+    ),
+    Write(
+        "enrol officers", "post", lambda w: f"/api/v1/classes/{w.open_session.pk}/enrol/",
+        lambda w: reverse("training:session_enrol", args=[w.open_session.pk]),
+        lambda w: {"officers": [_vetted_officer().pk]},
+        lambda w, b: Enrollment.objects.filter(session=w.open_session, officer_id__in=b["officers"]).exists(),
+    ),
+    Write(
+        "record results", "post", lambda w: f"/api/v1/classes/{w.session.pk}/results/",
+        lambda w: reverse("training:session_results", args=[w.session.pk]),
+        lambda w: {"results": [{"enrolment": w.enrollment.pk, "attended": True, "score": 8.5, "passed": True}]},
+        lambda w, b: Enrollment.objects.get(pk=w.enrollment.pk).passed is True,
+    ),
+    Write(
+        "issue equipment", "post", lambda w: "/api/v1/issuances/",
+        lambda w: reverse("equipment:commune_equipment", args=[TT_DAK_GLEI]),
+        lambda w: {"commune": TT_DAK_GLEI, "equipment_type": w.cat.baton.pk, "warehouse": w.cat.glei_store.pk,
+                   "issued_on": TODAY.isoformat(), "quantity": 2},  # fmt: skip
+        lambda w, b: Issuance.objects.filter(commune_id=TT_DAK_GLEI, equipment_type=w.cat.baton, quantity=2).exists(),
+    ),
+    Write(
+        "return equipment", "post", lambda w: f"/api/v1/issuances/{w.issuance.pk}/return/",
+        lambda w: reverse("equipment:issuance_return", args=[w.issuance.pk]),
+        lambda w: {"returned_on": TODAY.isoformat(), "condition": "good"},
+        lambda w, b: Issuance.objects.get(pk=w.issuance.pk).status == "returned",
+    ),
+]
+# The same writes on objects of the provincial city (608), outside the district clerk's district.
+ELSEWHERE = [
+    Write(
+        "update an officer elsewhere", "patch", lambda w: f"/api/v1/officers/{w.city.pk}/",
+        lambda w: reverse("personnel:officer_update", args=[w.city.pk]),
+        lambda w: {"current_unit": "Công an phường Quang Trung"},
+        lambda w, b: Officer.objects.get(pk=w.city.pk).current_unit == "Công an phường Quang Trung",
+    ),
+    Write(
+        "record vetting elsewhere", "post", lambda w: f"/api/v1/officers/{w.city.pk}/vetting/",
+        lambda w: reverse("personnel:officer_vetting", args=[w.city.pk]),
+        lambda w: {"decided_on": TODAY.isoformat(), "decisions": [{"criterion": "health", "passed": True}]},
+        lambda w, b: Vetting.objects.filter(officer=w.city, criterion="health").exists(),
+    ),
+    Write(
+        "end an assignment elsewhere", "post", lambda w: f"/api/v1/assignments/{w.city_assignment.pk}/end/",
+        lambda w: reverse("personnel:assignment_end", args=[w.city_assignment.pk]),
+        lambda w: {"ended_on": TODAY.isoformat(), "reason": "transfer"},
+        lambda w, b: Assignment.objects.get(pk=w.city_assignment.pk).ended_on == TODAY,
+    ),
+    Write(
+        "return equipment elsewhere", "post", lambda w: f"/api/v1/issuances/{w.city_issuance.pk}/return/",
+        lambda w: reverse("equipment:issuance_return", args=[w.city_issuance.pk]),
+        lambda w: {"returned_on": TODAY.isoformat(), "condition": "good"},
+        lambda w, b: Issuance.objects.get(pk=w.city_issuance.pk).status == "returned",
+    ),
+]
+
+
+def _page_verdict(client_as, role: str, url: str) -> int:
+    """What the page answers the role's POST of nothing, which writes nothing: 403, 404, or 200 for the form again
+    with its errors (or back to the class with a message: nothing was chosen)."""
+    before = db_state()
+    response = client_as(role).post(url, {})
+    assert response.status_code in (200, 302, 400, 403, 404), (url, response.status_code)
+    assert_unchanged(before, db_state())
+    return 200 if response.status_code in (302, 400) else response.status_code
+
+
+@pytest.mark.parametrize("write", [*WRITES, *ELSEWHERE], ids=lambda w: w.name)
+@pytest.mark.parametrize("role", ROLES)
+def test_a_token_writes_exactly_what_the_role_s_pages_allow(api_as, client_as, world, role, write):
+    page = _page_verdict(client_as, role, write.page(world))
+    body = write.body(world)
+    before = db_state()
+    answer = getattr(api_as(role), write.method)(write.api(world), body, content_type="application/json")
+    if page in (403, 404):
+        assert answer.status_code == page, (answer.status_code, answer.content[:300])
+        assert_unchanged(before, db_state())
+        assert not write.written(world, body)
+        return
+    assert answer.status_code in (200, 201), (answer.status_code, answer.content[:500])
+    assert write.written(world, body)
+
+
+def test_the_matrix_is_not_trivial(api_as, client_as, world):
+    """The pages' verdicts the matrix compares against: the Committee and users without a role may write nothing,
+    clerks and administrators every write, the district clerk nothing of another district."""
+    verdicts = {
+        (role, write.name): _page_verdict(client_as, role, write.page(world)) for role in ROLES for write in WRITES
+    }
+    assert {v for (role, _name), v in verdicts.items() if role in ("committee", "no_role")} == {403}
+    assert {v for (role, _name), v in verdicts.items() if role not in ("committee", "no_role")} == {200}
+    assert {_page_verdict(client_as, "district_clerk", w.page(world)) for w in ELSEWHERE} == {404}
+    assert {_page_verdict(client_as, "provincial_clerk", w.page(world)) for w in ELSEWHERE} == {200}
+    assert world.city.district_id == CITY
+
+
+def test_the_history_names_the_token_s_user(api_as, world, users):
+    answer = api_as("district_clerk").patch(
+        f"/api/v1/officers/{world.glei.pk}/", {"current_unit": "Công an xã Đắk Man"}, content_type="application/json"
+    )
+    assert answer.status_code == 200
+    latest = Officer.objects.get(pk=world.glei.pk).history.latest()
+    assert latest.history_user == users["district_clerk"] and latest.current_unit == "Công an xã Đắk Man"
+
+
+def test_a_write_in_the_past_is_dated_as_sent(api_as, world):
+    """A day the clerk gives is kept (an assignment ended yesterday), not replaced by today."""
+    yesterday = TODAY - datetime.timedelta(days=1)
+    answer = api_as("provincial_clerk").post(
+        f"/api/v1/assignments/{world.assignment.pk}/end/", {"ended_on": yesterday.isoformat(), "reason": "transfer"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.content
+    assert Assignment.objects.get(pk=world.assignment.pk).ended_on == yesterday
