@@ -1,5 +1,5 @@
 """Write ``locale_vendor/vi/LC_MESSAGES/django.po``: Vietnamese for the third-party apps that ship none
-(django-axes, django-import-export, django-simple-history), kept apart from the project's catalogue because
+(django-axes, django-import-export, django-simple-history) or too little (Django REST framework's error messages), kept apart from the project's catalogue because
 ``makemessages --no-obsolete`` there would drop these msgids. The translations live below; after upgrading one
 of the apps, ``--check`` lists the msgids of the installed versions that have none (it extracts them as
 ``makemessages`` does, with xgettext); ``make messages`` compiles the catalogue.
@@ -239,8 +239,140 @@ DJANGO_ADMIN = [
         "Nhập tên đăng nhập hợp lệ: chỉ gồm chữ cái không dấu a-z, A-Z, chữ số và các ký tự @/./+/-/_.",
     ),
 ]
+# Django REST framework ships 20 Vietnamese messages: these are the ones a JSON client of the API can receive (its
+# fields, relations, serializers, validators, exceptions, authentication and pagination; the browsable API is off),
+# worded as Django's own form messages where they mean the same (so the API says what the forms say).
+DRF = [
+    ("This field is required.", "Trường này là bắt buộc."),
+    ("This field may not be null.", "Trường này không được để trống (null)."),
+    ("Must be a valid boolean.", "Phải là giá trị đúng/sai (true/false)."),
+    ("Not a valid string.", "Không phải là chuỗi ký tự hợp lệ."),
+    ("This field may not be blank.", "Trường này không được để trống."),
+    (
+        "Ensure this field has no more than {max_length} characters.",
+        "Trường này không được dài quá {max_length} ký tự.",
+    ),
+    ("Ensure this field has at least {min_length} characters.", "Trường này phải có ít nhất {min_length} ký tự."),
+    ("Enter a valid email address.", "Nhập một địa chỉ email hợp lệ."),
+    ("This value does not match the required pattern.", "Giá trị này không đúng mẫu quy định."),
+    ("Enter a valid URL.", "Nhập một URL hợp lệ."),
+    ("Must be a valid UUID.", "Phải là một UUID hợp lệ."),
+    ("Enter a valid IPv4 or IPv6 address.", "Nhập một địa chỉ IPv4 hoặc IPv6 hợp lệ."),
+    ("A valid integer is required.", "Nhập một số nguyên."),
+    ("Ensure this value is less than or equal to {max_value}.", "Giá trị này phải nhỏ hơn hoặc bằng {max_value}."),
+    ("Ensure this value is greater than or equal to {min_value}.", "Giá trị này phải lớn hơn hoặc bằng {min_value}."),
+    ("String value too large.", "Chuỗi giá trị quá dài."),
+    ("A valid biginteger is required.", "Nhập một số nguyên."),
+    ("A valid number is required.", "Nhập một số."),
+    ("Integer value too large to convert to float", "Số nguyên quá lớn để đổi sang số thực"),
+    (
+        "Ensure that there are no more than {max_digits} digits in total.",
+        "Số này không được có quá {max_digits} chữ số.",
+    ),
+    (
+        "Ensure that there are no more than {max_decimal_places} decimal places.",
+        "Số này không được có quá {max_decimal_places} chữ số thập phân.",
+    ),
+    (
+        "Ensure that there are no more than {max_whole_digits} digits before the decimal point.",
+        "Số này không được có quá {max_whole_digits} chữ số trước dấu thập phân.",
+    ),
+    (
+        "Datetime has wrong format. Use one of these formats instead: {format}.",
+        "Thời điểm sai định dạng. Dùng một trong các định dạng: {format}.",
+    ),
+    ("Expected a datetime but got a date.", "Cần một thời điểm (ngày và giờ), nhận được một ngày."),
+    ('Invalid datetime for the timezone "{timezone}".', "Thời điểm không hợp lệ ở múi giờ “{timezone}”."),
+    ("Datetime value out of range.", "Thời điểm nằm ngoài khoảng cho phép."),
+    (
+        "Date has wrong format. Use one of these formats instead: {format}.",
+        "Ngày sai định dạng. Dùng một trong các định dạng: {format}.",
+    ),
+    ("Expected a date but got a datetime.", "Cần một ngày, nhận được một thời điểm (ngày và giờ)."),
+    (
+        "Time has wrong format. Use one of these formats instead: {format}.",
+        "Giờ sai định dạng. Dùng một trong các định dạng: {format}.",
+    ),
+    (
+        "Duration has wrong format. Use one of these formats instead: {format}.",
+        "Khoảng thời gian sai định dạng. Dùng một trong các định dạng: {format}.",
+    ),
+    ("The number of days must be between {min_days} and {max_days}.", "Số ngày phải từ {min_days} đến {max_days}."),
+    ('"{input}" is not a valid choice.', "“{input}” không phải là một lựa chọn hợp lệ."),
+    ("More than {count} items...", "Hơn {count} mục..."),
+    ('Expected a list of items but got type "{input_type}".', "Cần một danh sách, nhận được kiểu “{input_type}”."),
+    ("This selection may not be empty.", "Phải chọn ít nhất một mục."),
+    ('"{input}" is not a valid path choice.', "“{input}” không phải là một đường dẫn hợp lệ."),
+    ("No file was submitted.", "Chưa gửi tệp nào."),
+    (
+        "The submitted data was not a file. Check the encoding type on the form.",
+        "Dữ liệu gửi lên không phải là tệp. Kiểm tra kiểu mã hóa của biểu mẫu.",
+    ),
+    ("No filename could be determined.", "Không xác định được tên tệp."),
+    ("The submitted file is empty.", "Tệp gửi lên trống."),
+    (
+        "Ensure this filename has at most {max_length} characters (it has {length}).",
+        "Tên tệp không được dài quá {max_length} ký tự (hiện có {length}).",
+    ),
+    (
+        "Upload a valid image. The file you uploaded was either not an image or a corrupted image.",
+        "Tải lên một ảnh hợp lệ. Tệp đã tải lên không phải là ảnh hoặc ảnh bị hỏng.",
+    ),
+    ("This list may not be empty.", "Danh sách này không được để trống."),
+    ("Ensure this field has at least {min_length} elements.", "Danh sách này phải có ít nhất {min_length} mục."),
+    ("Ensure this field has no more than {max_length} elements.", "Danh sách này không được có quá {max_length} mục."),
+    (
+        'Expected a dictionary of items but got type "{input_type}".',
+        "Cần một đối tượng (từ điển), nhận được kiểu “{input_type}”.",
+    ),
+    ("This dictionary may not be empty.", "Đối tượng này không được để trống."),
+    ("Value must be valid JSON.", "Giá trị phải là JSON hợp lệ."),
+    ('Invalid pk "{pk_value}" - object does not exist.', "Mã “{pk_value}” không hợp lệ: không có đối tượng này."),
+    (
+        "Incorrect type. Expected pk value, received {data_type}.",
+        "Kiểu dữ liệu không đúng: cần mã số, nhận được {data_type}.",
+    ),
+    ("Invalid hyperlink - No URL match.", "Liên kết không hợp lệ: không khớp URL nào."),
+    ("Invalid hyperlink - Incorrect URL match.", "Liên kết không hợp lệ: khớp sai URL."),
+    ("Invalid hyperlink - Object does not exist.", "Liên kết không hợp lệ: không có đối tượng này."),
+    (
+        "Incorrect type. Expected URL string, received {data_type}.",
+        "Kiểu dữ liệu không đúng: cần một URL, nhận được {data_type}.",
+    ),
+    ("Object with {slug_name}={value} does not exist.", "Không có đối tượng có {slug_name}={value}."),
+    ("Invalid value.", "Giá trị không hợp lệ."),
+    (
+        "Invalid data. Expected a dictionary, but got {datatype}.",
+        "Dữ liệu không hợp lệ: cần một đối tượng (từ điển), nhận được {datatype}.",
+    ),
+    ("A server error occurred.", "Máy chủ gặp lỗi."),
+    ("Invalid input.", "Dữ liệu không hợp lệ."),
+    ("Malformed request.", "Yêu cầu sai cấu trúc."),
+    ("Incorrect authentication credentials.", "Thông tin xác thực không đúng."),
+    ("Authentication credentials were not provided.", "Chưa gửi thông tin xác thực (token)."),
+    ("You do not have permission to perform this action.", "Bạn không có quyền thực hiện thao tác này."),
+    ("Not found.", "Không tìm thấy."),
+    ('Method "{method}" not allowed.', "Không chấp nhận phương thức “{method}”."),
+    ("Could not satisfy the request Accept header.", "Không đáp ứng được tiêu đề Accept của yêu cầu."),
+    ('Unsupported media type "{media_type}" in request.', "Không hỗ trợ kiểu dữ liệu “{media_type}” của yêu cầu."),
+    ("Request was throttled.", "Quá nhiều yêu cầu."),
+    ("Expected available in {wait} second.", "Expected available in {wait} seconds.", "Hãy thử lại sau {wait} giây."),
+    ("Invalid page.", "Trang không hợp lệ."),
+    ("Invalid cursor", "Con trỏ trang không hợp lệ"),
+    ("A page number within the paginated result set.", "Số thứ tự trang trong kết quả."),
+    ("Number of results to return per page.", "Số dòng mỗi trang."),
+    ("This field must be unique.", "Giá trị của trường này đã có."),
+    ("The fields {field_names} must make a unique set.", "Bộ giá trị của các trường {field_names} đã có."),
+    (
+        "Surrogate characters are not allowed: U+{code_point:X}.",
+        "Không được dùng ký tự thay thế (surrogate): U+{code_point:X}.",
+    ),
+    ("Null characters are not allowed.", "Không được dùng ký tự rỗng (NUL)."),
+    # Django's own Vietnamese for the forms' whole number reads "số tổng thể": the API and the forms say it alike.
+    ("Enter a whole number.", "Nhập một số nguyên."),
+]
 PACKAGES = {"django-axes": AXES, "django-import-export": IMPORT_EXPORT, "django-simple-history": SIMPLE_HISTORY,
-            "django (admin, auth)": DJANGO_ADMIN}  # fmt: skip
+            "django (admin, auth)": DJANGO_ADMIN, "djangorestframework": DRF}  # fmt: skip
 MODULES = {"django-axes": "axes", "django-import-export": "import_export", "django-simple-history": "simple_history"}
 KEYWORDS = ["_", "gettext", "gettext_lazy", "gettext_noop", "ngettext:1,2", "ngettext_lazy:1,2", "pgettext:1c,2",
             "pgettext_lazy:1c,2", "npgettext:1c,2,3", "npgettext_lazy:1c,2,3"]  # fmt: skip

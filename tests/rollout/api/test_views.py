@@ -135,3 +135,62 @@ def test_the_schema_and_the_docs_page_are_served_without_external_assets(api_as,
     assert schema.status_code == 200 and schema.json()["openapi"].startswith("3.")
     page = client_as_admin.get(reverse("api:docs")).content.decode()
     assert "swagger-ui" in page and "http://" not in page.replace("http://testserver", "") and "https://" not in page
+
+
+def _baton(world, **extra):
+    return {"commune": 23341, "equipment_type": world.cat.baton.pk, "warehouse": world.cat.glei_store.pk,
+            "issued_on": world.issuance.issued_on.isoformat(), "quantity": 2, **extra}  # fmt: skip
+
+
+def test_the_same_issue_sent_twice_with_its_key_issues_once(api_as, world):
+    from equipment.models import Issuance
+
+    http, key = api_as("district_clerk"), "5b0f1c3e-8f1a-4c55-9a36-0d3e2a7b6c11"
+    first = http.post("/api/v1/issuances/", _baton(world), content_type="application/json",
+                      headers={"Idempotency-Key": key})  # fmt: skip
+    again = http.post("/api/v1/issuances/", _baton(world), content_type="application/json",
+                      headers={"Idempotency-Key": key})  # fmt: skip
+    assert (first.status_code, again.status_code) == (201, 200), (first.content, again.content)
+    assert first.json()["id"] == again.json()["id"]
+    assert Issuance.objects.filter(equipment_type=world.cat.baton).count() == 1
+
+
+def test_a_key_that_is_not_a_uuid_is_refused_and_nothing_is_issued(api_as, world):
+    from tests.builders.world import assert_unchanged, db_state
+
+    before = db_state()
+    answer = api_as("district_clerk").post("/api/v1/issuances/", _baton(world), content_type="application/json",
+                                           headers={"Idempotency-Key": "lần-1"})  # fmt: skip
+    assert answer.status_code == 400 and "Idempotency-Key" in answer.json()
+    assert_unchanged(before, db_state())
+
+
+def test_a_key_used_in_another_area_tells_nothing_of_it(api_as, world):
+    """A key another user's request recorded, outside the caller's area: refused, the issuance not shown."""
+    key = "0c8d0f52-5e4b-4a1e-9b7e-2b7e61f0a9d4"
+    city = {"commune": 23281, "equipment_type": world.cat.baton.pk, "warehouse": world.cat.store.pk,
+            "issued_on": world.issuance.issued_on.isoformat()}  # fmt: skip
+    from equipment.models import StockLevel
+
+    StockLevel.objects.update_or_create(warehouse=world.cat.store, equipment_type=world.cat.baton,
+                                        defaults={"quantity": 5})  # fmt: skip
+    first = api_as("provincial_clerk").post("/api/v1/issuances/", city, content_type="application/json",
+                                            headers={"Idempotency-Key": key})  # fmt: skip
+    assert first.status_code == 201, first.content
+    reused = api_as("district_clerk").post("/api/v1/issuances/", _baton(world), content_type="application/json",
+                                           headers={"Idempotency-Key": key})  # fmt: skip
+    assert reused.status_code == 400 and str(first.json()["id"]) not in reused.content.decode()
+
+
+def test_field_messages_are_vietnamese_by_default(api_as):
+    answer = api_as("district_clerk").post("/api/v1/assignments/", {"officer": "x", "started_on": "hôm qua"},
+                                           content_type="application/json")  # fmt: skip
+    body = answer.json()
+    assert answer.status_code == 400
+    assert body["commune"] == ["Trường này là bắt buộc."]
+    assert body["officer"] == ["Kiểu dữ liệu không đúng: cần mã số, nhận được str."]
+    assert body["started_on"][0].startswith("Ngày sai định dạng")
+    english = api_as("district_clerk", **{"Accept-Language": "en"}).post(
+        "/api/v1/assignments/", {}, content_type="application/json"
+    )
+    assert english.json()["commune"] == ["This field is required."]
