@@ -684,6 +684,8 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
 # --- report subscriptions: rollout.subscriptions -------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 """Write ``locale_vendor/vi/LC_MESSAGES/django.po``: Vietnamese for the third-party apps that ship none
-(django-axes, django-import-export, django-simple-history) or too little (Django REST framework's error messages), kept apart from the project's catalogue because
-``makemessages --no-obsolete`` there would drop these msgids. The translations live below; after upgrading one
+(django-axes, django-import-export, django-simple-history) or too little (Django REST framework's error
+messages), kept apart from the project's catalogue because ``makemessages --no-obsolete`` there would drop these
+msgids. The translations live below; after upgrading one
 of the apps, ``--check`` lists the msgids of the installed versions that have none (it extracts them as
 ``makemessages`` does, with xgettext); ``make messages`` compiles the catalogue.
 

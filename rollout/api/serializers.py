@@ -249,9 +249,7 @@ class ResultsSerializer(serializers.Serializer):
         seen = set()
         for row in rows:
             if row["enrolment"] in seen:
-                raise serializers.ValidationError(
-                    _("Enrolment %(id)s is sent twice.") % {"id": row["enrolment"]}
-                )
+                raise serializers.ValidationError(_("Enrolment %(id)s is sent twice.") % {"id": row["enrolment"]})
             seen.add(row["enrolment"])
         return rows
 

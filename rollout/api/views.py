@@ -288,7 +288,6 @@ class TrainingSessionViewSet(ReadViewSet):
         refused = [{"officer": getattr(who, "pk", None), "reason": str(reason)} for who, reason in outcome.refused]
         return Response({"enrolled": [officer.pk for officer in outcome.enrolled], "refused": refused})
 
-
     @extend_schema(request=s.ResultsSerializer, responses={200: s.ResultsOutcomeSerializer})
     @action(detail=True, methods=["post"])
     def results(self, request, pk=None):
@@ -358,11 +357,15 @@ class IssuanceViewSet(ReadViewSet):
 
     @extend_schema(
         request=s.IssuanceCreateSerializer,
-        parameters=[OpenApiParameter(
-            "Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER,
-            description="A UUID of the client's: the same request sent again with it issues nothing more and "
-                        "answers 200 with the issuance recorded the first time.",
-        )],  # fmt: skip
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.UUID,
+                OpenApiParameter.HEADER,
+                description="A UUID of the client's: the same request sent again with it issues nothing more and "
+                "answers 200 with the issuance recorded the first time.",
+            )
+        ],  # fmt: skip
         responses={201: s.IssuanceSerializer, 200: s.IssuanceSerializer},
     )
     def create(self, request):

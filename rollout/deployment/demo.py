@@ -26,10 +26,7 @@ def demo_deployment_create(*, user) -> int:
         plan = services.deployment_plan_create(user=user, province_id=KON_TUM, phase=phase, posts=PlanPosts.CHIEFS)
         rows = list(plan.rows.filter(officer__isnull=False, rule_violations="").order_by("tier", "pk")[:count])
         for _attempt in range(2):  # a row refused on the day (trained later than that, say) is left out once
-            chosen = [
-                services.ApprovedRow(row.pk, f"{number}{k:02d}/QĐ-CAT-BT")
-                for k, row in enumerate(rows, start=1)
-            ]
+            chosen = [services.ApprovedRow(row.pk, f"{number}{k:02d}/QĐ-CAT-BT") for k, row in enumerate(rows, start=1)]
             if not chosen:
                 break
             try:

@@ -82,7 +82,7 @@ def test_the_areas_differ_so_the_check_can_fail(users, snapshots):
             country, province, district = (shown(users[r]).count() for r in ROLES[:3])
             assert country > province > 0 and province >= district, endpoint
     for endpoint in ("officers", "assignments", "issuances", "enrolments", "vettings"):
-        shown = dict((row[0], row[2]) for row in LISTS)[endpoint]
+        shown = {row[0]: row[2] for row in LISTS}[endpoint]
         assert shown(users["district_clerk"]).count() < shown(users["provincial_clerk"]).count(), endpoint
 
 

@@ -6,17 +6,17 @@ may write: the API then takes a valid request and records it through the service
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from equipment.models import Issuance
 from personnel.models import Assignment, Officer, Vetting
 from tests.builders.equipment import TT_DAK_GLEI
-from accounts.models import User
 from tests.builders.world import CITY, DAK_GLEI, DAK_MAN, assert_unchanged, db_state
 from tests.factories import OfficerFactory, vet_fully
 from training.models import Enrollment
@@ -51,55 +51,86 @@ def _officer_body(world):
 
 WRITES = [
     Write(
-        "register an officer", "post", lambda w: "/api/v1/officers/", lambda w: reverse("personnel:officer_create"),
-        _officer_body, lambda w, b: Officer.objects.filter(police_number="987-111", full_name="A Phiên Y").exists(),
+        "register an officer",
+        "post",
+        lambda w: "/api/v1/officers/",
+        lambda w: reverse("personnel:officer_create"),
+        _officer_body,
+        lambda w, b: Officer.objects.filter(police_number="987-111", full_name="A Phiên Y").exists(),
     ),
     Write(
-        "update an officer", "patch", lambda w: f"/api/v1/officers/{w.glei.pk}/",
+        "update an officer",
+        "patch",
+        lambda w: f"/api/v1/officers/{w.glei.pk}/",
         lambda w: reverse("personnel:officer_update", args=[w.glei.pk]),
         lambda w: {"current_unit": "Công an xã Đắk Pék"},
         lambda w, b: Officer.objects.get(pk=w.glei.pk).current_unit == "Công an xã Đắk Pék",
     ),
     Write(
-        "record vetting", "post", lambda w: f"/api/v1/officers/{w.glei.pk}/vetting/",
+        "record vetting",
+        "post",
+        lambda w: f"/api/v1/officers/{w.glei.pk}/vetting/",
         lambda w: reverse("personnel:officer_vetting", args=[w.glei.pk]),
         lambda w: {"decided_on": TODAY.isoformat(), "decisions": [{"criterion": "health", "passed": True}]},
         lambda w, b: Vetting.objects.filter(officer=w.glei, criterion="health", passed=True).exists(),
     ),
     Write(
-        "assign an officer", "post", lambda w: "/api/v1/assignments/",
+        "assign an officer",
+        "post",
+        lambda w: "/api/v1/assignments/",
         lambda w: reverse("personnel:assign", args=[DAK_MAN]),
-        lambda w: {"officer": w.free.pk, "commune": DAK_MAN, "post": "chief", "decision_number": "15/QĐ-CAT",
-                   "decision_date": TODAY.isoformat(), "started_on": TODAY.isoformat()},  # fmt: skip
+        lambda w: {
+            "officer": w.free.pk,
+            "commune": DAK_MAN,
+            "post": "chief",
+            "decision_number": "15/QĐ-CAT",
+            "decision_date": TODAY.isoformat(),
+            "started_on": TODAY.isoformat(),
+        },  # fmt: skip
         lambda w, b: Assignment.objects.filter(officer=w.free, commune_id=DAK_MAN, ended_on=None).exists(),
     ),
     Write(
-        "end an assignment", "post", lambda w: f"/api/v1/assignments/{w.assignment.pk}/end/",
+        "end an assignment",
+        "post",
+        lambda w: f"/api/v1/assignments/{w.assignment.pk}/end/",
         lambda w: reverse("personnel:assignment_end", args=[w.assignment.pk]),
         lambda w: {"ended_on": TODAY.isoformat(), "reason": "transfer"},
         lambda w, b: Assignment.objects.get(pk=w.assignment.pk).ended_on == TODAY,
     ),
     Write(
-        "enrol officers", "post", lambda w: f"/api/v1/classes/{w.open_session.pk}/enrol/",
+        "enrol officers",
+        "post",
+        lambda w: f"/api/v1/classes/{w.open_session.pk}/enrol/",
         lambda w: reverse("training:session_enrol", args=[w.open_session.pk]),
         lambda w: {"officers": [_vetted_officer().pk]},
         lambda w, b: Enrollment.objects.filter(session=w.open_session, officer_id__in=b["officers"]).exists(),
     ),
     Write(
-        "record results", "post", lambda w: f"/api/v1/classes/{w.session.pk}/results/",
+        "record results",
+        "post",
+        lambda w: f"/api/v1/classes/{w.session.pk}/results/",
         lambda w: reverse("training:session_results", args=[w.session.pk]),
         lambda w: {"results": [{"enrolment": w.enrollment.pk, "attended": True, "score": 8.5, "passed": True}]},
         lambda w, b: Enrollment.objects.get(pk=w.enrollment.pk).passed is True,
     ),
     Write(
-        "issue equipment", "post", lambda w: "/api/v1/issuances/",
+        "issue equipment",
+        "post",
+        lambda w: "/api/v1/issuances/",
         lambda w: reverse("equipment:commune_equipment", args=[TT_DAK_GLEI]),
-        lambda w: {"commune": TT_DAK_GLEI, "equipment_type": w.cat.baton.pk, "warehouse": w.cat.glei_store.pk,
-                   "issued_on": TODAY.isoformat(), "quantity": 2},  # fmt: skip
+        lambda w: {
+            "commune": TT_DAK_GLEI,
+            "equipment_type": w.cat.baton.pk,
+            "warehouse": w.cat.glei_store.pk,
+            "issued_on": TODAY.isoformat(),
+            "quantity": 2,
+        },  # fmt: skip
         lambda w, b: Issuance.objects.filter(commune_id=TT_DAK_GLEI, equipment_type=w.cat.baton, quantity=2).exists(),
     ),
     Write(
-        "return equipment", "post", lambda w: f"/api/v1/issuances/{w.issuance.pk}/return/",
+        "return equipment",
+        "post",
+        lambda w: f"/api/v1/issuances/{w.issuance.pk}/return/",
         lambda w: reverse("equipment:issuance_return", args=[w.issuance.pk]),
         lambda w: {"returned_on": TODAY.isoformat(), "condition": "good"},
         lambda w, b: Issuance.objects.get(pk=w.issuance.pk).status == "returned",
@@ -108,25 +139,33 @@ WRITES = [
 # The same writes on objects of the provincial city (608), outside the district clerk's district.
 ELSEWHERE = [
     Write(
-        "update an officer elsewhere", "patch", lambda w: f"/api/v1/officers/{w.city.pk}/",
+        "update an officer elsewhere",
+        "patch",
+        lambda w: f"/api/v1/officers/{w.city.pk}/",
         lambda w: reverse("personnel:officer_update", args=[w.city.pk]),
         lambda w: {"current_unit": "Công an phường Quang Trung"},
         lambda w, b: Officer.objects.get(pk=w.city.pk).current_unit == "Công an phường Quang Trung",
     ),
     Write(
-        "record vetting elsewhere", "post", lambda w: f"/api/v1/officers/{w.city.pk}/vetting/",
+        "record vetting elsewhere",
+        "post",
+        lambda w: f"/api/v1/officers/{w.city.pk}/vetting/",
         lambda w: reverse("personnel:officer_vetting", args=[w.city.pk]),
         lambda w: {"decided_on": TODAY.isoformat(), "decisions": [{"criterion": "health", "passed": True}]},
         lambda w, b: Vetting.objects.filter(officer=w.city, criterion="health").exists(),
     ),
     Write(
-        "end an assignment elsewhere", "post", lambda w: f"/api/v1/assignments/{w.city_assignment.pk}/end/",
+        "end an assignment elsewhere",
+        "post",
+        lambda w: f"/api/v1/assignments/{w.city_assignment.pk}/end/",
         lambda w: reverse("personnel:assignment_end", args=[w.city_assignment.pk]),
         lambda w: {"ended_on": TODAY.isoformat(), "reason": "transfer"},
         lambda w, b: Assignment.objects.get(pk=w.city_assignment.pk).ended_on == TODAY,
     ),
     Write(
-        "return equipment elsewhere", "post", lambda w: f"/api/v1/issuances/{w.city_issuance.pk}/return/",
+        "return equipment elsewhere",
+        "post",
+        lambda w: f"/api/v1/issuances/{w.city_issuance.pk}/return/",
         lambda w: reverse("equipment:issuance_return", args=[w.city_issuance.pk]),
         lambda w: {"returned_on": TODAY.isoformat(), "condition": "good"},
         lambda w, b: Issuance.objects.get(pk=w.city_issuance.pk).status == "returned",
