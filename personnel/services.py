@@ -64,16 +64,25 @@ def officer_create(*, user, languages=(), **fields) -> Officer:
 
 @transaction.atomic
 def officer_update(*, officer: Officer, user, languages=None, **fields) -> Officer:
-    """Change an officer's particulars (not the status: see ``officer_change_status``)."""
+    """Change an officer's particulars (not the status: see ``officer_change_status``). Particulars sent as they
+    already are write nothing: no save, no history entry (a form saved twice, an API request repeated)."""
     scoping.check_writable(user, officer)
+    attnames = [Officer._meta.get_field(name).attname for name in OFFICER_FIELDS]
+    before = [getattr(officer, attname) for attname in attnames]
     for name in OFFICER_FIELDS:
         if name in fields:
             setattr(officer, name, fields[name])
     scoping.check_writable(user, officer)
     officer.full_clean()
+    languages_change = languages is not None and (
+        {getattr(language, "pk", language) for language in languages}
+        != set(officer.languages.values_list("pk", flat=True))
+    )
+    if officer.pk and not languages_change and [getattr(officer, attname) for attname in attnames] == before:
+        return officer
     officer._history_user = user
     officer.save()
-    if languages is not None:
+    if languages_change:
         officer.languages.set(languages)
     return officer
 

@@ -247,7 +247,7 @@ def world_urls(world: World) -> dict[str, str]:
     from accounts.models import ApiToken, User
     from accounts.tokens import token_create
     from equipment.models import Handover
-    from rollout.models import Report
+    from rollout.models import ProgressSnapshot, Report
 
     prior = Enrollment.objects.get(officer=world.free, session__isnull=True)
     report = Report.objects.filter(province_id=62).first() or Report.objects.create(
@@ -258,6 +258,14 @@ def world_urls(world: World) -> dict[str, str]:
     handover = Handover.objects.get(pk=world.issuance.handover_id)
     officer, session, commune = world.chief.pk, world.session.pk, TT_DAK_GLEI
     deployment = world.deployment_plan.pk
+    vetting = Vetting.objects.filter(officer=world.free).order_by("pk").first()
+    snapshot = (
+        ProgressSnapshot.objects.filter(province_id=62).first()
+        or ProgressSnapshot.objects.create(
+            on=YESTERDAY, province_id=62, communes=1, covered=1, staffing_norm=5, deployed=1, trained_deployed=1,
+            equipped=1, operational=1,
+        )
+    )  # fmt: skip
     api_token = (
         ApiToken.objects.first()
         or token_create(user=User.objects.filter(district__isnull=False).first(), name="Thử", days=30)[0]
@@ -308,7 +316,9 @@ def world_urls(world: World) -> dict[str, str]:
         "api:plan-list": [], "api:plan-detail": [world.plan.pk], "api:phase-list": [],
         "api:phase-detail": [world.phase.pk], "api:task-list": [], "api:task-detail": [world.task.pk],
         "api:report-list": [], "api:report-detail": [report.pk], "api:report-download": [report.pk, "xlsx"],
-        "api:alert-list": [], "api:alert-detail": ["understaffed"],
+        "api:alert-list": [], "api:alert-detail": ["understaffed"], "api:class-results": [session],
+        "api:vetting-list": [], "api:vetting-detail": [vetting.pk], "api:snapshot-list": [],
+        "api:snapshot-detail": [snapshot.pk],
         "register:index": [], "register:xlsx": [], "register:pdf": [], "register:service_record": [officer],
         "register:service_record_pdf": [officer],
         "subscriptions:list": [], "subscriptions:create": [], "subscriptions:update": [world.subscription.pk],

@@ -230,3 +230,18 @@ def test_a_write_in_the_past_is_dated_as_sent(api_as, world):
     )  # fmt: skip
     assert answer.status_code == 200, answer.content
     assert Assignment.objects.get(pk=world.assignment.pk).ended_on == yesterday
+
+
+@pytest.mark.parametrize("write", [w for w in WRITES if w.name != "issue equipment"], ids=lambda w: w.name)
+def test_the_same_write_twice_writes_once(api_as, world, write):
+    """The second of two identical requests writes nothing: unchanged (200) or refused with a message (400).
+    (Issuing twice is answered by the Idempotency-Key: tests/rollout/api/test_views.py.)"""
+    http, body = api_as("provincial_clerk"), write.body(world)
+    first = getattr(http, write.method)(write.api(world), body, content_type="application/json")
+    assert first.status_code in (200, 201), first.content[:300]
+    before = db_state()
+    second = getattr(http, write.method)(write.api(world), body, content_type="application/json")
+    assert second.status_code in (200, 400), second.content[:300]
+    if second.status_code == 400:
+        assert all(isinstance(messages, list) and messages for messages in second.json().values()), second.json()
+    assert_unchanged(before, db_state())
