@@ -30,6 +30,17 @@ def save_screenshot(page, test_name: str, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{test_name}-{name}.png"), full_page=True)
 
 
+def open_account_menu(page, item_testid: str) -> None:
+    """Open the user's dropdown at the top right (the collapsed menu first, on a phone) and click the item."""
+    toggler = page.locator("button.navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+        expect(page.locator("#topnav")).to_have_class(re.compile(r"\bshow\b"))
+    page.locator("#topnav button.dropdown-toggle").click()
+    page.get_by_test_id(item_testid).click()
+    page.wait_for_load_state()
+
+
 def open_menu(page, name: str) -> None:
     """Click the top menu's entry labelled exactly ``name``, opening the collapsed menu first on a phone."""
     toggler = page.locator("button.navbar-toggler")

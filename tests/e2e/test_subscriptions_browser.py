@@ -2,7 +2,6 @@
 member of the Steering Committee subscribes to Kon Tum's monthly report as a PDF, and on the 1st beat's monthly
 task e-mails it to them over a real SMTP server, once."""
 
-import re
 
 import pytest
 from playwright.sync_api import expect
@@ -10,21 +9,10 @@ from playwright.sync_api import expect
 from rollout.models import ReportSubscription, SubscriptionFrequency
 from rollout.reports.services import previous_month
 from rollout.tasks import monthly_reports
-from tests.builders.browser import DESKTOP, PHONE, sign_in
+from tests.builders.browser import DESKTOP, PHONE, open_account_menu, sign_in
 from tests.builders.reports import TODAY
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def open_account_menu(page, item_testid: str) -> None:
-    """Open the user's dropdown at the top right (the collapsed menu first, on a phone) and click the item."""
-    toggler = page.locator("button.navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-        expect(page.locator("#topnav")).to_have_class(re.compile(r"\bshow\b"))
-    page.locator("#topnav button.dropdown-toggle").click()
-    page.get_by_test_id(item_testid).click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("page", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"])
