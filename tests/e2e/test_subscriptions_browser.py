@@ -2,7 +2,6 @@
 member of the Steering Committee subscribes to Kon Tum's monthly report as a PDF, and on the 1st beat's monthly
 task e-mails it to them over a real SMTP server, once."""
 
-
 import pytest
 from playwright.sync_api import expect
 

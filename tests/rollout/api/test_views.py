@@ -194,3 +194,13 @@ def test_field_messages_are_vietnamese_by_default(api_as):
         "/api/v1/assignments/", {}, content_type="application/json"
     )
     assert english.json()["commune"] == ["This field is required."]
+
+
+def test_the_schema_is_a_valid_openapi_3_document_without_warnings(api_as, tmp_path):
+    from django.core.management import call_command
+    from openapi_spec_validator import validate
+
+    schema = api_as("district_clerk").get("/api/schema/?format=json").json()
+    validate(schema)  # raises on any breach of the OpenAPI 3 specification
+    assert {"/api/v1/classes/{id}/results/", "/api/v1/vettings/", "/api/v1/snapshots/"} <= set(schema["paths"])
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
