@@ -245,3 +245,38 @@ def test_the_same_write_twice_writes_once(api_as, world, write):
     if second.status_code == 400:
         assert all(isinstance(messages, list) and messages for messages in second.json().values()), second.json()
     assert_unchanged(before, db_state())
+
+
+def test_an_override_is_the_provincial_clerk_s_as_on_the_assign_page(api_as, world):
+    """Assigning an officer who breaks a rule (vetted, not trained) needs a written reason, and a role that may
+    override."""
+    officer = _vetted_officer()
+    body = {"officer": officer.pk, "commune": DAK_MAN, "post": "chief", "decision_number": "16/QĐ-CAT",
+            "decision_date": TODAY.isoformat(), "started_on": TODAY.isoformat()}  # fmt: skip
+    without = api_as("provincial_clerk").post("/api/v1/assignments/", body, content_type="application/json")
+    assert without.status_code == 400 and "override_reason" in without.json()
+    reason = {**body, "override_reason": "Cán bộ người dân tộc tại chỗ, đang hoàn thiện hồ sơ xét duyệt."}
+    district = api_as("district_clerk").post("/api/v1/assignments/", reason, content_type="application/json")
+    assert district.status_code == 400
+    assert district.json()["override_reason"] == [
+        "Chỉ quản trị hệ thống hoặc cán bộ nghiệp vụ tỉnh mới được quyết định bố trí ngoại lệ."
+    ]
+    assert not Assignment.objects.filter(officer=officer).exists()
+    provincial = api_as("provincial_clerk").post("/api/v1/assignments/", reason, content_type="application/json")
+    assert provincial.status_code == 201, provincial.content
+    assignment = Assignment.objects.get(officer=officer)
+    assert assignment.override_reason.startswith("Cán bộ người dân tộc") and assignment.rule_violations
+
+
+def test_the_browser_s_session_writes_only_with_its_csrf_token(client, users, world):
+    from django.test import Client
+
+    http = Client(enforce_csrf_checks=True)
+    http.force_login(users["district_clerk"])
+    url = f"/api/v1/officers/{world.glei.pk}/"
+    refused = http.patch(url, {"current_unit": "Công an xã Đắk Man"}, content_type="application/json")
+    assert refused.status_code == 403
+    http.get("/accounts/tokens/")  # a page sets the CSRF cookie
+    accepted = http.patch(url, {"current_unit": "Công an xã Đắk Man"}, content_type="application/json",
+                          headers={"X-CSRFToken": http.cookies["csrftoken"].value})  # fmt: skip
+    assert accepted.status_code == 200, accepted.content
