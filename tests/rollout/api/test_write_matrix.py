@@ -49,6 +49,49 @@ def _officer_body(world):
     }  # fmt: skip
 
 
+def _update(officer: str, unit: str, where: str = "") -> Write:
+    """Change the current unit of the world's ``officer``."""
+    pk = lambda w: getattr(w, officer).pk  # noqa: E731
+    return Write(
+        f"update an officer{where}", "patch", lambda w: f"/api/v1/officers/{pk(w)}/",
+        lambda w: reverse("personnel:officer_update", args=[pk(w)]), lambda w: {"current_unit": unit},
+        lambda w, b: Officer.objects.get(pk=pk(w)).current_unit == unit,
+    )  # fmt: skip
+
+
+def _vetting(officer: str, where: str = "") -> Write:
+    """Record the health criterion of the world's ``officer``."""
+    pk = lambda w: getattr(w, officer).pk  # noqa: E731
+    return Write(
+        f"record vetting{where}", "post", lambda w: f"/api/v1/officers/{pk(w)}/vetting/",
+        lambda w: reverse("personnel:officer_vetting", args=[pk(w)]),
+        lambda w: {"decided_on": TODAY.isoformat(), "decisions": [{"criterion": "health", "passed": True}]},
+        lambda w, b: Vetting.objects.filter(officer_id=pk(w), criterion="health", passed=True).exists(),
+    )  # fmt: skip
+
+
+def _end(assignment: str, where: str = "") -> Write:
+    """End the world's ``assignment`` today."""
+    pk = lambda w: getattr(w, assignment).pk  # noqa: E731
+    return Write(
+        f"end an assignment{where}", "post", lambda w: f"/api/v1/assignments/{pk(w)}/end/",
+        lambda w: reverse("personnel:assignment_end", args=[pk(w)]),
+        lambda w: {"ended_on": TODAY.isoformat(), "reason": "transfer"},
+        lambda w, b: Assignment.objects.get(pk=pk(w)).ended_on == TODAY,
+    )  # fmt: skip
+
+
+def _return(issuance: str, where: str = "") -> Write:
+    """Take back the world's ``issuance`` in good condition."""
+    pk = lambda w: getattr(w, issuance).pk  # noqa: E731
+    return Write(
+        f"return equipment{where}", "post", lambda w: f"/api/v1/issuances/{pk(w)}/return/",
+        lambda w: reverse("equipment:issuance_return", args=[pk(w)]),
+        lambda w: {"returned_on": TODAY.isoformat(), "condition": "good"},
+        lambda w, b: Issuance.objects.get(pk=pk(w)).status == "returned",
+    )  # fmt: skip
+
+
 WRITES = [
     Write(
         "register an officer",
@@ -58,22 +101,8 @@ WRITES = [
         _officer_body,
         lambda w, b: Officer.objects.filter(police_number="987-111", full_name="A Phiên Y").exists(),
     ),
-    Write(
-        "update an officer",
-        "patch",
-        lambda w: f"/api/v1/officers/{w.glei.pk}/",
-        lambda w: reverse("personnel:officer_update", args=[w.glei.pk]),
-        lambda w: {"current_unit": "Công an xã Đắk Pék"},
-        lambda w, b: Officer.objects.get(pk=w.glei.pk).current_unit == "Công an xã Đắk Pék",
-    ),
-    Write(
-        "record vetting",
-        "post",
-        lambda w: f"/api/v1/officers/{w.glei.pk}/vetting/",
-        lambda w: reverse("personnel:officer_vetting", args=[w.glei.pk]),
-        lambda w: {"decided_on": TODAY.isoformat(), "decisions": [{"criterion": "health", "passed": True}]},
-        lambda w, b: Vetting.objects.filter(officer=w.glei, criterion="health", passed=True).exists(),
-    ),
+    _update("glei", "Công an xã Đắk Pék"),
+    _vetting("glei"),
     Write(
         "assign an officer",
         "post",
@@ -89,14 +118,7 @@ WRITES = [
         },  # fmt: skip
         lambda w, b: Assignment.objects.filter(officer=w.free, commune_id=DAK_MAN, ended_on=None).exists(),
     ),
-    Write(
-        "end an assignment",
-        "post",
-        lambda w: f"/api/v1/assignments/{w.assignment.pk}/end/",
-        lambda w: reverse("personnel:assignment_end", args=[w.assignment.pk]),
-        lambda w: {"ended_on": TODAY.isoformat(), "reason": "transfer"},
-        lambda w, b: Assignment.objects.get(pk=w.assignment.pk).ended_on == TODAY,
-    ),
+    _end("assignment"),
     Write(
         "enrol officers",
         "post",
@@ -127,50 +149,13 @@ WRITES = [
         },  # fmt: skip
         lambda w, b: Issuance.objects.filter(commune_id=TT_DAK_GLEI, equipment_type=w.cat.baton, quantity=2).exists(),
     ),
-    Write(
-        "return equipment",
-        "post",
-        lambda w: f"/api/v1/issuances/{w.issuance.pk}/return/",
-        lambda w: reverse("equipment:issuance_return", args=[w.issuance.pk]),
-        lambda w: {"returned_on": TODAY.isoformat(), "condition": "good"},
-        lambda w, b: Issuance.objects.get(pk=w.issuance.pk).status == "returned",
-    ),
+    _return("issuance"),
 ]
 # The same writes on objects of the provincial city (608), outside the district clerk's district.
 ELSEWHERE = [
-    Write(
-        "update an officer elsewhere",
-        "patch",
-        lambda w: f"/api/v1/officers/{w.city.pk}/",
-        lambda w: reverse("personnel:officer_update", args=[w.city.pk]),
-        lambda w: {"current_unit": "Công an phường Quang Trung"},
-        lambda w, b: Officer.objects.get(pk=w.city.pk).current_unit == "Công an phường Quang Trung",
-    ),
-    Write(
-        "record vetting elsewhere",
-        "post",
-        lambda w: f"/api/v1/officers/{w.city.pk}/vetting/",
-        lambda w: reverse("personnel:officer_vetting", args=[w.city.pk]),
-        lambda w: {"decided_on": TODAY.isoformat(), "decisions": [{"criterion": "health", "passed": True}]},
-        lambda w, b: Vetting.objects.filter(officer=w.city, criterion="health").exists(),
-    ),
-    Write(
-        "end an assignment elsewhere",
-        "post",
-        lambda w: f"/api/v1/assignments/{w.city_assignment.pk}/end/",
-        lambda w: reverse("personnel:assignment_end", args=[w.city_assignment.pk]),
-        lambda w: {"ended_on": TODAY.isoformat(), "reason": "transfer"},
-        lambda w, b: Assignment.objects.get(pk=w.city_assignment.pk).ended_on == TODAY,
-    ),
-    Write(
-        "return equipment elsewhere",
-        "post",
-        lambda w: f"/api/v1/issuances/{w.city_issuance.pk}/return/",
-        lambda w: reverse("equipment:issuance_return", args=[w.city_issuance.pk]),
-        lambda w: {"returned_on": TODAY.isoformat(), "condition": "good"},
-        lambda w, b: Issuance.objects.get(pk=w.city_issuance.pk).status == "returned",
-    ),
-]
+    _update("city", "Công an phường Quang Trung", " elsewhere"), _vetting("city", " elsewhere"),
+    _end("city_assignment", " elsewhere"), _return("city_issuance", " elsewhere"),
+]  # fmt: skip
 
 
 def _page_verdict(client_as, role: str, url: str) -> int:
