@@ -2,11 +2,11 @@
 
 Run through `make bench` (PostgreSQL, national data from `seed_national`). Each page is requested REPEAT times
 through Django's test client as a signed-in administrator, after one warm-up request; the table shows the
-median and the 90th percentile of the server time and the number of SQL queries of one request. Then the commune
-import of every commune in the country and of a roster of 20,000 new officers (the app's own preview, then its
-confirm step timed) against a plain ``bulk_create`` of as many rows, the weekly report for the whole country,
-a short load test (``scripts/loadtest``, when locust is installed: ``make loadtest`` installs it) and, last,
-after every write, ``verify_progress``.
+median and the 90th percentile of the server time and the number of SQL queries of one request (the API's
+busiest reads among them). Then the commune import of every commune in the country and of a roster of 20,000 new
+officers (the app's own preview, then its confirm step timed) against a plain ``bulk_create`` of as many rows, the
+weekly report for the whole country, a short load test (``scripts/loadtest``, when locust is installed: ``make
+loadtest`` installs it) and, last, after every write, ``verify_progress``.
 
 ``BENCH_ONLY``: a comma-separated subset of ``GROUPS`` (e.g. ``BENCH_ONLY=dashboard,report``); ``BENCH_REPEAT``
 requests per page (15); ``BENCH_LOAD_USERS`` and ``BENCH_LOAD_SECONDS``: the load test's users and run time
@@ -45,7 +45,7 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
 TARGETS_MS = {"dashboard": 20, "province": 10, "list": 30, "suggestions": 50, "register": 500}
 REPORT_TARGET_S = 3
 LOAD_P95_TARGET_MS = 300
-GROUPS = ("dashboard", "lists", "suggestions", "register", "import", "report", "planner", "load", "verify")
+GROUPS = ("dashboard", "lists", "api", "suggestions", "register", "import", "report", "planner", "load", "verify")
 ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
 if ONLY - set(GROUPS):
     raise SystemExit(f"BENCH_ONLY: unknown group(s) {sorted(ONLY - set(GROUPS))}; choose among {', '.join(GROUPS)}")
@@ -312,6 +312,8 @@ def main() -> None:
             measure_page(client, "commune list", reverse("communes:commune_list"), "list"),
             measure_page(client, "officer list", reverse("personnel:officer_list"), "list"),
         ]
+    if wanted("api"):
+        rows += measure_api(client, province)
     if wanted("suggestions"):
         rows.append(
             measure_page(
@@ -334,6 +336,20 @@ def main() -> None:
     if wanted("verify"):
         rows.append(measure_verify())  # last: after every write above
     print_table(rows)
+
+
+def measure_api(client: Client, province: int) -> list[dict]:
+    """The API's busiest reads at national scale, as a system polling it asks them (the session's user is the
+    administrator: the whole country): the first page of a list counts every row it pages over."""
+    api = "/api/v1"
+    return [
+        measure_page(client, "API communes, whole country", f"{api}/communes/", "list"),
+        measure_page(client, f"API communes, province {province}", f"{api}/communes/?province={province}", "list"),
+        measure_page(client, "API officers, whole country", f"{api}/officers/", "list"),
+        measure_page(client, "API assignments, in force", f"{api}/assignments/?active=true", "list"),
+        measure_page(client, "API progress, whole country", f"{api}/progress/", "list"),
+        measure_page(client, f"API progress, province {province}", f"{api}/progress/?province={province}", "list"),
+    ]
 
 
 def measure_register(client: Client, province: int) -> list[dict]:

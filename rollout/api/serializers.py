@@ -42,17 +42,14 @@ class CommuneStateSerializer(serializers.ModelSerializer):
 
 class CommuneSerializer(serializers.ModelSerializer):
     province = serializers.IntegerField(source="district.province_id", read_only=True)
-    state = serializers.SerializerMethodField()
+    # one nested serializer for every row (a serializer per row would build its fields again each time); a commune
+    # without a stored state (a new one, before its first refresh) gives null
+    state = CommuneStateSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Commune
         fields = ["code", "name", "kind", "district", "province", "coverage", "baseline_covered_on", "population",
                   "staffing_norm", "is_key_area", "is_border", "border_country", "state"]  # fmt: skip
-
-    @extend_schema_field(CommuneStateSerializer(allow_null=True))
-    def get_state(self, commune):
-        state = getattr(commune, "state", None)  # the related object, or a DoesNotExist caught by getattr
-        return CommuneStateSerializer(state).data if state is not None else None
 
 
 class IdentifierField(serializers.Field):

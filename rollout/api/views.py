@@ -73,7 +73,7 @@ class ScopedViewSet(ETagMixin, viewsets.GenericViewSet):
         queryset = super().get_queryset()
         if self.scoped:
             queryset = queryset.visible_to(self.request.user)
-        return queryset.order_by(*self.ordering, "pk")
+        return queryset.order_by(*self.ordering, *(() if {"pk", "-pk"} & set(self.ordering) else ("pk",)))
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -235,7 +235,7 @@ class AssignmentViewSet(ReadViewSet):
     serializer_class = s.AssignmentSerializer
     read_permissions = _read("personnel.view_assignment")
     write_permissions = {"create": ("personnel.add_assignment",), "end": ("personnel.change_assignment",)}
-    ordering = ("-started_on",)
+    ordering = ("-started_on", "-pk")
     filterset_class = AssignmentFilter
 
     @extend_schema(request=s.AssignmentCreateSerializer, responses={201: s.AssignmentSerializer})
