@@ -133,7 +133,7 @@ ROSTER_ROWS = int(os.environ.get("BENCH_ROSTER_ROWS", "20000"))
 
 def officer_roster_file(rows: int = ROSTER_ROWS):
     """A roster of ``rows`` new officers (police numbers 100-000 upwards, unused: the national data numbers its
-    officers N000001…), each with the particulars and languages of an officer of the national data, in the
+    officers 800-001…), each with the particulars and languages of an officer of the national data, in the
     columns and labels of the import template: the upload."""
     import tablib
 

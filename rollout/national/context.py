@@ -12,7 +12,18 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 
-PREFIX = "N"  # police numbers N000001…, decisions N000001/QĐ-CAT, serials N-XE-MAY-0000001, certificates N-…
+PREFIX = "N"  # decisions N000001/QĐ-CAT, serials N-XE-MAY-0000001, certificates N-…
+# Police numbers follow the rule every form and import checks (six digits, 123-456): the seed's start with 8
+# (800-001…899-999; the Kon Tum demo's start with 9), so that its officers can be edited as any other.
+POLICE_PREFIX = "8"
+MAX_OFFICERS = 99_999
+
+
+def police_number(n: int) -> str:
+    """The ``n``-th seeded officer's police number (1 → 800-001)."""
+    return f"{POLICE_PREFIX}{n // 1000:02d}-{n % 1000:03d}"
+
+
 SEED = 63
 SEED_USERNAME = "national-seed"
 BATCH_SIZE = 5_000
@@ -43,8 +54,8 @@ class Volumes:
     def check(self) -> None:
         if min(self.officers, self.assignments, self.enrolments, self.items, self.days) < 1:
             raise ValueError("Every volume is at least 1.")
-        if self.officers >= 10**6:
-            raise ValueError("At most 999,999 officers (police numbers N000001–N999999).")
+        if self.officers > MAX_OFFICERS:
+            raise ValueError(f"At most {MAX_OFFICERS:,} officers (police numbers 800-001–899-999).")
         if self.assignments > self.officers * 0.95:  # every assignment needs an officer, and some are candidates
             raise ValueError("Too many assignments for the officers: keep assignments ≤ 0.95 × officers.")
 

@@ -1,6 +1,7 @@
 """Officers of the national data: Vietnamese and ethnic-minority names by region, ages and ranks that fit the
-post, education and political theory, the languages they speak; police numbers ``N000001``… in creation order
-(the letter keeps them apart from demo ``9xx-xxx`` and real ``123-456`` numbers)."""
+post, education and political theory, the languages they speak; police numbers ``800-001``… in creation order
+(valid numbers, as every form and import checks them; the leading 8 keeps them apart from the demo's ``9xx-xxx``
+and the test factories' ``1xx-xxx``)."""
 
 import datetime
 import random
@@ -18,7 +19,7 @@ from personnel.demo import (
 )
 from personnel.models import Officer
 from rollout.core.text import collation_key, fold
-from rollout.national.context import BATCH_SIZE, PREFIX, Run, write
+from rollout.national.context import BATCH_SIZE, Run, police_number, write
 from rollout.national.regions import (
     ETHNICITY_LANGUAGE,
     REGION_COMMUNE_LANGUAGES,
@@ -91,7 +92,7 @@ class Roster:
         home = district_code if district_code and rng.random() < 0.6 else rng.choice(self.districts[province_code])
         full_name = officer_name(rng, ethnicity, gender, where)
         officer = Officer(
-            police_number=f"{PREFIX}{len(self.officers) + 1:06d}", full_name=full_name, search_key=fold(full_name),
+            police_number=police_number(len(self.officers) + 1), full_name=full_name, search_key=fold(full_name),
             sort_key=collation_key(full_name, person=True),
             birth_date=birth, gender=gender, ethnicity=ethnicity, rank=rank,
             current_unit=rng.choice(UNITS), province_id=province_code, district_id=district_code,

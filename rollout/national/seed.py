@@ -51,7 +51,7 @@ from equipment.models import EquipmentItem, Issuance
 from personnel.models import Assignment, Officer
 from rollout.models import ProgressSnapshot
 from rollout.national.communes import communes_seed, divisions_seed
-from rollout.national.context import PREFIX, SEED, Result, Run, Volumes, seed_user
+from rollout.national.context import POLICE_PREFIX, PREFIX, SEED, Result, Run, Volumes, seed_user
 from rollout.national.draws import step_random
 from rollout.national.equipment import equipment_seed
 from rollout.national.personnel import personnel_seed
@@ -65,7 +65,7 @@ def synthetic_counts() -> dict[str, int]:
     """What the national seed has written so far."""
     user = seed_user()
     return {
-        "officers": Officer.objects.filter(police_number__startswith=PREFIX).count(),
+        "officers": Officer.objects.filter(police_number__startswith=POLICE_PREFIX).count(),
         "assignments": Assignment.objects.filter(decision_number__startswith=PREFIX).count(),
         "classes": TrainingSession.objects.filter(created_by=user).count(),
         "enrolments": Enrollment.objects.filter(enrolled_by=user).count(),
@@ -105,8 +105,8 @@ def seed_national(
         with run.step("communes"):
             communes_seed(run=run, rng=step_random(seed, "communes"), plan_start=plan_start)
 
-    if Officer.objects.filter(police_number__startswith=PREFIX).exists():
-        run.skip("personnel", "officers N… already there")
+    if Officer.objects.filter(police_number__startswith=POLICE_PREFIX).exists():
+        run.skip("personnel", "officers 8xx-xxx already there")
     else:
         with run.step("personnel"):
             personnel_seed(run=run, rng=step_random(seed, "personnel"), volumes=volumes, user=user, today=today,

@@ -13,7 +13,7 @@ from accounts.models import User
 from communes.models import Province
 from personnel.choices import OfficerStatus
 from personnel.models import Assignment, Officer
-from rollout.national.context import FLUSH_EVERY, PREFIX, Run, Volumes, write
+from rollout.national.context import FLUSH_EVERY, POLICE_PREFIX, PREFIX, Run, Volumes, write
 from rollout.national.regions import police_unit, short_name
 from training.demo import demo_catalogue_create
 from training.models import Course, Enrollment, TrainingSession, valid_until
@@ -32,7 +32,7 @@ def training_seed(*, run: Run, rng: random.Random, volumes: Volumes, user: User,
     provinces = {p.code: p for p in Province.objects.all()}
     officers = list(
         Officer.objects.filter(
-            police_number__startswith=PREFIX,
+            police_number__startswith=POLICE_PREFIX,
             status__in=[OfficerStatus.READY, OfficerStatus.DEPLOYED, OfficerStatus.IN_TRAINING],
         )
         .order_by("pk")
@@ -68,7 +68,7 @@ def _progress_draw(
     # Training goes by post: in 70% of the share, whole communes were trained together (so some communes become
     # operational); the rest of the share is spread over the other communes' officers.
     posted = dict(
-        Assignment.objects.filter(ended_on__isnull=True, officer__police_number__startswith=PREFIX).values_list(
+        Assignment.objects.filter(ended_on__isnull=True, officer__police_number__startswith=POLICE_PREFIX).values_list(
             "officer_id", "commune_id"
         )
     )

@@ -14,10 +14,11 @@ from communes.models import Commune, Coverage, District, Province
 from communes.services import coverage_recompute
 from equipment.models import EquipmentItem, Issuance, IssuanceStatus, ItemStatus
 from personnel.choices import OfficerStatus, Post
-from personnel.models import Assignment, Officer
+from personnel.models import Assignment, Officer, police_number_validator
+from personnel.services import officer_update
 from rollout.core.text import collation_key, fold
 from rollout.models import PilotPlan, ProgressSnapshot
-from rollout.national.context import PREFIX, Volumes
+from rollout.national.context import POLICE_PREFIX, PREFIX, Volumes
 from rollout.national.seed import synthetic_counts
 from rollout.progress.figures import figures
 from training.models import Enrollment, TrainingSession
@@ -63,13 +64,19 @@ def test_volumes_scale_as_promised(seeded):
     assert counts["snapshots"] == 64 * 365
 
 
+def test_a_seeded_officer_can_be_edited_like_any_other(seeded, db):
+    officer = Officer.objects.filter(police_number__startswith=POLICE_PREFIX).order_by("pk").last()
+    officer_update(officer=officer, user=None, current_unit="Công an xã Thử")
+    assert Officer.objects.get(pk=officer.pk).current_unit == "Công an xã Thử"
+
+
 def test_officers_are_plausible(seeded):
-    officers = Officer.objects.filter(police_number__startswith=PREFIX)
+    officers = Officer.objects.filter(police_number__startswith=POLICE_PREFIX)
     assert set(officers.values_list("status", flat=True)) == set(OfficerStatus.values)
     for officer in officers.select_related("district")[:200]:
         assert officer.search_key == fold(officer.full_name)
         assert officer.sort_key == collation_key(officer.full_name, person=True)
-        assert len(officer.police_number) == 7
+        police_number_validator(officer.police_number)  # the forms' rule: a seeded officer can be edited
         assert officer.district is None or officer.district.province_id == officer.province_id
         assert 18 <= officer.age <= 70
     assert not officers.filter(languages__isnull=True).exists()
@@ -83,7 +90,7 @@ def test_assignments_keep_the_rules(seeded):
     assert not active.filter(post=Post.CHIEF).values("commune").annotate(n=Count("pk")).filter(n__gt=1).exists()
     assert not Assignment.objects.filter(ended_on__lt=F("started_on")).exists()
     assert not Assignment.objects.exclude(province_id=F("commune__district__province_id")).exists()
-    deployed = Officer.objects.filter(police_number__startswith=PREFIX, status=OfficerStatus.DEPLOYED)
+    deployed = Officer.objects.filter(police_number__startswith=POLICE_PREFIX, status=OfficerStatus.DEPLOYED)
     assert set(deployed.values_list("pk", flat=True)) == set(active.values_list("officer_id", flat=True))
     assert active.count() == round(450 * 0.9)
     assert not active.exclude(officer__province_id=F("province_id")).exists()
@@ -124,11 +131,11 @@ def test_training_is_consistent(seeded):
         assert all(before[1] < after[0] for before, after in zip(spans, spans[1:], strict=False))
     assert not TrainingSession.objects.annotate(n=Count("enrollments")).filter(n__gt=F("capacity")).exists()
     mandatory = mandatory_courses().count()
-    ready = Officer.objects.filter(police_number__startswith=PREFIX, status=OfficerStatus.READY)
+    ready = Officer.objects.filter(police_number__startswith=POLICE_PREFIX, status=OfficerStatus.READY)
     passed = ready.annotate(n=Count("enrollments__course", filter=Q(enrollments__passed=True), distinct=True))
     assert not passed.filter(n__lt=mandatory).exists()
     today = timezone.localdate()
-    in_training = Officer.objects.filter(police_number__startswith=PREFIX, status=OfficerStatus.IN_TRAINING)
+    in_training = Officer.objects.filter(police_number__startswith=POLICE_PREFIX, status=OfficerStatus.IN_TRAINING)
     assert not in_training.exclude(enrollments__starts_on__lte=today, enrollments__ends_on__gte=today).exists()
 
 
