@@ -97,6 +97,15 @@ class Province(models.Model):
         self.sort_key = collation_key(self.name)
         super().save(*args, **kwargs)
 
+    @property
+    def place_name(self) -> str:
+        """The name as an official document's date line writes where it was drawn up: without the unit prefix
+        ("Tỉnh Kon Tum" → "Kon Tum", "Thành phố Hà Nội" → "Hà Nội")."""
+        for prefix in ("Tỉnh ", "Thành phố "):
+            if self.name.startswith(prefix):
+                return self.name[len(prefix) :]
+        return self.name
+
 
 class District(models.Model):
     code = models.PositiveIntegerField(_("GSO code"), primary_key=True)

@@ -227,15 +227,6 @@ class IssuanceLostView(IssuanceActionView):
         )
 
 
-def receipt_place(province_name: str) -> str:
-    """Where a receipt is drawn up, as the official date line writes it: the province's name without its unit
-    prefix ("Tỉnh Kon Tum" → "Kon Tum")."""
-    for prefix in ("Tỉnh ", "Thành phố "):
-        if province_name.startswith(prefix):
-            return province_name[len(prefix) :]
-    return province_name
-
-
 def receipt_response(request, handover: Handover) -> HttpResponse:
     """The receipt of a hand-over or return record as PDF, in the official layout, in Vietnamese whatever the
     interface language."""
@@ -247,7 +238,7 @@ def receipt_response(request, handover: Handover) -> HttpResponse:
             "handover": handover,
             "lines": list(handover_lines(handover)),
             "printed": timezone.localtime(),
-            "place": receipt_place(handover.commune.district.province.name),
+            "place": handover.commune.district.province.place_name,
             "is_issue": handover.kind == HandoverKind.ISSUE,
         },  # fmt: skip
         request=request,

@@ -65,10 +65,6 @@ READINESS_MEDIUM = 50
 READINESS_LEVELS = ("ready", "high", "medium", "low", "none")
 
 
-def _active_on(on: datetime.date) -> Q:
-    return Q(started_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on))
-
-
 def _count(queryset) -> Coalesce:
     """COUNT(*) of ``queryset`` (correlated with the outer commune) as an integer expression, 0 when empty."""
     counted = queryset.order_by().values("commune").annotate(n=Count("pk")).values("n")
@@ -80,7 +76,7 @@ def with_progress(communes: QuerySet, on: datetime.date | None = None) -> QueryS
     ``officers_deployed``, ``officers_untrained``, ``is_equipped``, ``is_staffed`` and ``is_operational``."""
     on = on or timezone.localdate()
     mandatory = mandatory_courses().count()
-    active = Assignment.objects.filter(_active_on(on), commune=OuterRef("pk"))
+    active = Assignment.objects.active_on(on).filter(commune=OuterRef("pk"))
     if mandatory:
         untrained = _count(active.annotate(passed=mandatory_passed_by(OuterRef("officer_id"), on)).filter(
             passed__lt=mandatory

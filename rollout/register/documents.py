@@ -8,7 +8,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from equipment.views import receipt_place
 from personnel.identifiers import can_see_identifiers, identifier_display
 from rollout.core.spreadsheets import Sheet, workbook_bytes
 from rollout.register.selectors import Register, ServiceRecord
@@ -111,7 +110,7 @@ def register_pdf(request, register: Register) -> bytes:
     return _pdf(
         request,
         "rollout/register/register_pdf.html",
-        {"register": register, "place": receipt_place(register.province.name), "areas": area_names(register)},
+        {"register": register, "place": register.province.place_name, "areas": area_names(register)},
     )
 
 
@@ -120,5 +119,5 @@ def service_record_pdf(request, record: ServiceRecord) -> bytes:
     return _pdf(
         request,
         "rollout/register/service_record_pdf.html",
-        {"record": record, "officer": officer, "place": receipt_place(officer.province.name)},
+        {"record": record, "officer": officer, "place": officer.province.place_name},
     )
