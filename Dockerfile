@@ -12,4 +12,4 @@ RUN pip install . \
  && useradd --system --uid 1000 rollout && mkdir -p /data/media && chown -R rollout /data
 USER rollout
 EXPOSE 8000
-CMD ["gunicorn", "rollout.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "rollout.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]

@@ -150,6 +150,7 @@ class ChoiceLabelWidget(widgets.Widget):
         self.aliases = aliases or {}
         self.prefixes = prefixes
         self._variants: VariantLookup | None = None
+        self._labels_vi: dict | None = None
         super().__init__(**kwargs)
 
     def _lookup(self) -> VariantLookup:
@@ -192,9 +193,16 @@ class ChoiceLabelWidget(widgets.Widget):
             return [str(label) for _code, label in self.choices.choices]
 
     def render(self, value, obj=None, **kwargs):
-        from django.utils import translation
-
         if not value:
             return ""
-        with translation.override("vi"):
-            return str(self.choices(value).label)
+        label = self._vietnamese_by_code().get(value)
+        return label if label is not None else str(self.choices(value).label)
+
+    def _vietnamese_by_code(self) -> dict:
+        """Each choice's Vietnamese label, built once per widget (an export renders it for every row)."""
+        if getattr(self, "_labels_vi", None) is None:
+            from django.utils import translation
+
+            with translation.override("vi"):
+                self._labels_vi = {code: str(label) for code, label in self.choices.choices}
+        return self._labels_vi

@@ -131,6 +131,10 @@ def test_docker_compose_runs_web_worker_beat_postgres_and_redis():
     services = compose["services"]
     assert {"web", "worker", "beat", "db", "redis"} <= set(services)
     assert "gunicorn" in " ".join(map(str, _command(services["web"])))
+    # gunicorn waits as long as the proxy does: a long export is not cut at gunicorn's default 30 s
+    command = [str(part) for part in _command(services["web"])]
+    proxy = (ROOT / "deploy" / "nginx" / "proxy.conf").read_text()
+    assert f"proxy_read_timeout {command[command.index('--timeout') + 1]}s;" in proxy
     assert "worker" in _command(services["worker"])
     assert "beat" in _command(services["beat"])
     assert services["db"]["image"].startswith("postgres")
