@@ -40,4 +40,5 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # A database that does not answer gets its own page (503), any other server error the 500 page.
+handler404 = "rollout.errors.not_found"
 handler500 = "rollout.errors.server_error"

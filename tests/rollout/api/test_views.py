@@ -204,3 +204,30 @@ def test_the_schema_is_a_valid_openapi_3_document_without_warnings(api_as, tmp_p
     validate(schema)  # raises on any breach of the OpenAPI 3 specification
     assert {"/api/v1/classes/{id}/results/", "/api/v1/vettings/", "/api/v1/snapshots/"} <= set(schema["paths"])
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+
+
+def test_an_unknown_endpoint_is_a_json_404(api_as):
+    answer = api_as("committee").get("/api/v1/khong-co/")
+    assert answer.status_code == 404 and answer["Content-Type"] == "application/json"
+    assert answer.json() == {"detail": "Không có điểm truy cập này: xem /api/schema/."}
+    assert b"<html" in api_as("committee").get("/khong-co/").content.lower()  # a page's 404 stays a page
+
+
+@pytest.mark.parametrize(
+    ("error", "status"), [(RuntimeError("lỗi"), 500), (None, 503)], ids=["a bug", "the database is down"]
+)
+def test_a_server_error_of_the_api_is_json(api_as, monkeypatch, error, status):
+    from django.db import OperationalError
+
+    from rollout.api import views
+
+    def fail(*args, **kwargs):
+        raise error or OperationalError("connection refused")
+
+    monkeypatch.setattr(views.ProvinceViewSet, "list", fail)
+    http = api_as("committee")
+    http.raise_request_exception = False
+    answer = http.get("/api/v1/provinces/")
+    assert answer.status_code == status and answer["Content-Type"] == "application/json"
+    assert answer.json()["detail"]
+    assert (answer.get("Retry-After") == "30") == (status == 503)
