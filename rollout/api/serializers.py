@@ -21,6 +21,23 @@ def _user(serializer):
     return request.user if request is not None else None
 
 
+class ScopedRelationsMixin:
+    """Every relation of a write to a model with an area (``scoped_by``) takes only the rows ``visible_to`` the
+    requesting user, as the forms' choices do: an id outside the area is refused as an object that does not exist.
+    ``unscoped_relations`` names those the form offers from the whole country (an officer's home district)."""
+
+    unscoped_relations: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = _user(self)
+        for name, field in self.fields.items():
+            relation = getattr(field, "child_relation", field)  # a list of ids: its items
+            queryset = getattr(relation, "queryset", None)
+            if queryset is not None and hasattr(queryset.model, "scoped_by") and name not in self.unscoped_relations:
+                relation.queryset = queryset.visible_to(user)
+
+
 class ProvinceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Province
@@ -82,8 +99,10 @@ class OfficerSerializer(serializers.ModelSerializer):
                   "status", "created_at", "updated_at"]  # fmt: skip
 
 
-class OfficerWriteSerializer(serializers.ModelSerializer):
+class OfficerWriteSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     """The particulars of the officer form (personnel.forms.OfficerForm): province and district among the user's."""
+
+    unscoped_relations = ("home_district",)  # where the officer comes from: any district, as on the form
 
     languages = serializers.PrimaryKeyRelatedField(many=True, queryset=Language.objects.all(), required=False)
 
@@ -109,9 +128,6 @@ class OfficerWriteSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = _user(self)
-        self.fields["province"].queryset = Province.objects.visible_to(user)
-        self.fields["district"].queryset = District.objects.visible_to(user)
         for field in self.fields.values():
             field.validators = [v for v in field.validators if not isinstance(v, UniqueValidator)]
 
@@ -153,20 +169,14 @@ class AssignmentSerializer(serializers.ModelSerializer):
                   "ended_on", "end_reason", "end_note", "override_reason", "created_at"]  # fmt: skip
 
 
-class AssignmentCreateSerializer(serializers.Serializer):
-    officer = serializers.PrimaryKeyRelatedField(queryset=Officer.objects.none())
-    commune = serializers.PrimaryKeyRelatedField(queryset=Commune.objects.none())
+class AssignmentCreateSerializer(ScopedRelationsMixin, serializers.Serializer):
+    officer = serializers.PrimaryKeyRelatedField(queryset=Officer.objects.all())
+    commune = serializers.PrimaryKeyRelatedField(queryset=Commune.objects.all())
     post = serializers.ChoiceField(choices=Post.choices)
     decision_number = serializers.CharField(max_length=50)
     decision_date = serializers.DateField()
     started_on = serializers.DateField()
     override_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = _user(self)
-        self.fields["officer"].queryset = Officer.objects.visible_to(user)
-        self.fields["commune"].queryset = Commune.objects.visible_to(user)
 
 
 class AssignmentEndSerializer(serializers.Serializer):
@@ -196,12 +206,8 @@ class EnrollmentSerializer(serializers.ModelSerializer):
                   "certificate_number", "valid_until", "provider", "enrolled_at"]  # fmt: skip
 
 
-class EnrolSerializer(serializers.Serializer):
-    officers = serializers.PrimaryKeyRelatedField(many=True, queryset=Officer.objects.none(), allow_empty=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["officers"].child_relation.queryset = Officer.objects.visible_to(_user(self))
+class EnrolSerializer(ScopedRelationsMixin, serializers.Serializer):
+    officers = serializers.PrimaryKeyRelatedField(many=True, queryset=Officer.objects.all(), allow_empty=False)
 
 
 class RefusalSerializer(serializers.Serializer):
@@ -275,23 +281,15 @@ class IssuanceSerializer(serializers.ModelSerializer):
                   "status", "closed_on", "return_condition", "note"]  # fmt: skip
 
 
-class IssuanceCreateSerializer(serializers.Serializer):
-    commune = serializers.PrimaryKeyRelatedField(queryset=Commune.objects.none())
+class IssuanceCreateSerializer(ScopedRelationsMixin, serializers.Serializer):
+    commune = serializers.PrimaryKeyRelatedField(queryset=Commune.objects.all())
     equipment_type = serializers.PrimaryKeyRelatedField(queryset=EquipmentType.objects.all())
-    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.none())
+    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
     issued_on = serializers.DateField()
-    item = serializers.PrimaryKeyRelatedField(queryset=EquipmentItem.objects.none(), required=False, allow_null=True)
+    item = serializers.PrimaryKeyRelatedField(queryset=EquipmentItem.objects.all(), required=False, allow_null=True)
     quantity = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
-    officer = serializers.PrimaryKeyRelatedField(queryset=Officer.objects.none(), required=False, allow_null=True)
+    officer = serializers.PrimaryKeyRelatedField(queryset=Officer.objects.all(), required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = _user(self)
-        self.fields["commune"].queryset = Commune.objects.visible_to(user)
-        self.fields["warehouse"].queryset = Warehouse.objects.visible_to(user)
-        self.fields["item"].queryset = EquipmentItem.objects.visible_to(user)
-        self.fields["officer"].queryset = Officer.objects.visible_to(user)
 
 
 class IssuanceReturnSerializer(serializers.Serializer):

@@ -231,3 +231,24 @@ def test_a_server_error_of_the_api_is_json(api_as, monkeypatch, error, status):
     assert answer.status_code == status and answer["Content-Type"] == "application/json"
     assert answer.json()["detail"]
     assert (answer.get("Retry-After") == "30") == (status == 503)
+
+
+def test_an_officer_s_home_district_may_lie_outside_the_clerk_s_area(api_as):
+    """As on the officer form: the district of the post is the clerk's, the home district any in the country."""
+    created = api_as("district_clerk").post(
+        "/api/v1/officers/", _officer(police_number="987-003", home_district=608), content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    assert Officer.objects.get(pk=created.json()["id"]).home_district_id == 608
+
+
+def test_a_relation_outside_the_area_does_not_exist_for_the_caller(api_as, world):
+    answer = api_as("district_clerk").post(
+        "/api/v1/assignments/",
+        {"officer": world.city_free.pk, "commune": 23347, "post": "chief", "decision_number": "17/QĐ-CAT",
+         "decision_date": "2026-11-30", "started_on": "2026-11-30"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert answer.status_code == 400
+    assert answer.json()["officer"] == [f"Mã “{world.city_free.pk}” không hợp lệ: không có đối tượng này."]
+    assert not Assignment.objects.filter(officer=world.city_free).exists()
